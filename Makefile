@@ -1,0 +1,120 @@
+# credwatch — top-level build. All output goes under build/.
+#
+#   make            build build/credwatch
+#   make run        install missing Debian packages, build, run the agent (root)
+#   make test       install missing packages, build, run every test suite
+#   make bench      overhead figures (see README "Overhead")
+#   make vmlinux    regenerate vmlinux/<arch>/vmlinux.h from the running kernel
+#   make format / check-format
+
+ARCH     ?= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+BUILD    := build
+CLANG    ?= clang
+BPFTOOL  ?= bpftool
+CC       ?= gcc
+PKGS     := libbpf libelf zlib jansson
+
+# Debian packages the agent needs to build and run, and those the tests add.
+DEB_BUILD := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libjansson-dev pkg-config make gcc
+DEB_TEST  := iproute2 curl jq python3 python3-jsonschema busybox-static cpio bpftrace \
+	     python3-botocore awscli qemu-system-x86 liburing-dev clang-format procps
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -I$(BUILD) -Ibpf -Iuser $(PKG_CFLAGS)
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
+	      -I$(BUILD) -Ibpf -Ivmlinux/$(ARCH)
+SAN_FLAGS  := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+BPF_SRCS  := $(wildcard bpf/*.bpf.c)
+# proc.bpf.o defines the shared maps and must come first: libbpf 1.1's linker
+# fails to relocate an extern map that precedes its definition.
+BPF_OBJS  := $(BUILD)/bpf/proc.bpf.o $(filter-out $(BUILD)/bpf/proc.bpf.o,$(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS)))
+BPF_HDRS  := $(wildcard bpf/*.h)
+USER_SRCS ?= $(wildcard user/*.c)
+USER_HDRS := $(wildcard user/*.h)
+LIB_SRCS  := $(filter-out user/main.c,$(USER_SRCS))
+USER_OBJS := $(patsubst user/%.c,$(BUILD)/user/%.o,$(USER_SRCS))
+SAN_OBJS  := $(patsubst user/%.c,$(BUILD)/san/%.o,$(LIB_SRCS))
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRCS))
+TEST_PROGS := $(patsubst tests/progs/%.c,$(BUILD)/tests/%,$(wildcard tests/progs/*.c))
+
+.PHONY: all run test unit integration deps deps-test vmlinux format check-format bench clean
+
+all: $(BUILD)/credwatch
+
+# --- dependencies -----------------------------------------------------------
+# Installs only what is missing, so a second run does nothing and needs no network.
+deps:
+	@tests/lib/ensure-debs.sh $(DEB_BUILD)
+deps-test: deps
+	@tests/lib/ensure-debs.sh $(DEB_TEST)
+
+# --- BPF ----------------------------------------------------------------------
+$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) vmlinux/$(ARCH)/vmlinux.h | $(BUILD)/bpf
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/credwatch.bpf.o: $(BPF_OBJS)
+	$(BPFTOOL) gen object $@ $^
+
+$(BUILD)/credwatch.skel.h: $(BUILD)/credwatch.bpf.o
+	$(BPFTOOL) gen skeleton $< name credwatch_bpf > $@
+
+vmlinux:
+	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux/$(ARCH)/vmlinux.h
+
+# --- userspace ------------------------------------------------------------------
+$(BUILD)/user/%.o: user/%.c $(USER_HDRS) $(BPF_HDRS) $(BUILD)/credwatch.skel.h | $(BUILD)/user
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/credwatch: $(USER_OBJS)
+	$(CC) $(CFLAGS) $^ $(PKG_LIBS) -o $@
+
+# --- tests ----------------------------------------------------------------------
+$(BUILD)/san/%.o: user/%.c $(USER_HDRS) $(BPF_HDRS) $(BUILD)/credwatch.skel.h | $(BUILD)/san
+	$(CC) $(CFLAGS) $(SAN_FLAGS) -c $< -o $@
+
+$(BUILD)/tests/unit/%: tests/unit/%.c tests/unit/unit.h $(SAN_OBJS) | $(BUILD)/tests/unit
+	$(CC) $(CFLAGS) $(SAN_FLAGS) -Itests/unit $< $(SAN_OBJS) $(PKG_LIBS) -o $@
+
+$(BUILD)/tests/credsim: tests/sim/credsim.c | $(BUILD)/tests
+	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -static $< -o $@
+
+$(BUILD)/tests/%: tests/progs/%.c | $(BUILD)/tests
+	$(CC) $(CFLAGS) $< -o $@ -luring
+
+unit: $(UNIT_BINS)
+	@tests/unit/run.sh $(UNIT_BINS)
+
+integration: all $(BUILD)/tests/credsim $(TEST_PROGS)
+	@tests/integration/run.sh
+
+test: deps-test
+	@$(MAKE) --no-print-directory check-format
+	@$(MAKE) --no-print-directory unit
+	@$(MAKE) --no-print-directory integration
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	$(BUILD)/credwatch run $(ARGS)
+
+bench: deps-test all $(BUILD)/tests/credsim $(TEST_PROGS)
+	@tests/bench/run.sh
+
+# --- formatting -----------------------------------------------------------------
+FMT_SRCS := $(wildcard bpf/*.c bpf/*.h user/*.c user/*.h tests/unit/*.c tests/unit/*.h tests/progs/*.c tests/sim/*.c)
+format:
+	clang-format -i $(FMT_SRCS)
+check-format:
+	@out=$$(for f in $(FMT_SRCS); do clang-format --dry-run --Werror $$f >/dev/null 2>&1 || echo $$f; done); \
+	if [ -n "$$out" ]; then echo "check-format: not clang-formatted (run 'make format'):"; echo "$$out"; exit 1; fi; \
+	echo "check-format: ok"
+
+$(BUILD) $(BUILD)/bpf $(BUILD)/user $(BUILD)/san $(BUILD)/tests $(BUILD)/tests/unit:
+	@mkdir -p $@
+
+clean:
+	rm -rf $(BUILD)

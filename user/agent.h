@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The agent's state, shared by its modules: options (main.c), BPF objects and
+ * attached hooks (loader.c), caches (cgroups.c, procs.c), output and counters
+ * (emit.c, events.c).
+ */
+#ifndef CREDWATCH_AGENT_H
+#define CREDWATCH_AGENT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "credwatch_abi.h"
+#include "config.h"
+
+#define AGENT_MAX_HOOKS 32
+#define AGENT_NAME_MAX 256
+
+struct credwatch_bpf;
+struct bpf_link;
+struct ring_buffer;
+struct cgroups;
+struct procs;
+
+struct hook {
+	const char *family;  /* "network", "process", "cgroup", "file", "socket" */
+	const char *name;    /* e.g. "cgroup/connect4" */
+	const char *program; /* BPF program name */
+	char target[128];    /* attach point (cgroup path) or "" */
+	struct bpf_link *link;
+};
+
+struct agent_opts {
+	const char *output;	  /* NULL: stdout */
+	const char *config_path;  /* NULL: built-in defaults */
+	double duration;	  /* seconds, 0 = until signalled */
+	uint32_t ringbuf_size;	  /* bytes */
+	uint32_t max_procs;	  /* BPF process table entries */
+	uint32_t cgroup_cache;	  /* cgroup id -> path entries */
+	int verbose;
+	char node_name[AGENT_NAME_MAX];
+};
+
+struct agent {
+	struct agent_opts opts;
+	struct config cfg;
+
+	/* loader.c */
+	struct credwatch_bpf *skel;
+	struct hook hooks[AGENT_MAX_HOOKS];
+	int nhooks;
+	int cgroup_fd;
+	char cgroup_mount[4096];
+	char kernel_release[128];
+	char mounted[128]; /* filesystems the agent mounted, for agent_ready */
+	struct ring_buffer *rb;
+
+	/* caches */
+	struct cgroups *cgroups;
+	struct procs *procs;
+
+	/* emit.c */
+	FILE *out;
+	int64_t boot_to_real_ns; /* CLOCK_REALTIME - CLOCK_BOOTTIME */
+	uint64_t started_mono_ns;
+	uint64_t ev_count[CW_EV_TYPE_MAX];
+	uint64_t bad_records;	 /* records of unknown type/size */
+	uint64_t lines_written;
+	uint64_t lines_overflowed; /* lines whose content hit the line bound */
+	uint64_t write_errors;
+};
+
+uint64_t now_ns(int clock);
+
+#endif

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * emit: turns records into event lines (schema credwatch/v1): one JSON object
+ * per line, UTF-8, every string escaped and bounded, every line under 16 KiB
+ * (containerd splits longer lines). The schema is tests/schema/events.schema.json.
+ */
+#ifndef CREDWATCH_EMIT_H
+#define CREDWATCH_EMIT_H
+
+#include "agent.h"
+#include "jsonw.h"
+
+#define EMIT_SCHEMA "credwatch/v1"
+#define EMIT_LINE_MAX 16000 /* < 16 KiB with room for the newline */
+#define EMIT_MAX_ARGS 8
+
+void emit_init(struct agent *a);
+void emit_ready(struct agent *a);
+void emit_stats(struct agent *a);
+void emit_endpoint(struct agent *a, const struct cw_ev_endpoint *ev);
+
+/* Shared building blocks for event types added by other modules. */
+void emit_begin(struct agent *a, struct jw *w, char *buf, size_t cap, const char *event,
+		uint64_t ts_boot_ns);
+void emit_task(struct agent *a, struct jw *w, const struct cw_task *t);
+void emit_end(struct agent *a, struct jw *w);
+
+/* Format ns since the epoch as RFC 3339 UTC with nanoseconds. */
+void emit_format_time(int64_t epoch_ns, char *out, size_t len);
+
+#endif

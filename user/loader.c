@@ -1,0 +1,241 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "cgroups.h"
+#include "credwatch.skel.h"
+#include "loader.h"
+#include "log.h"
+
+#ifndef BPF_FS_MAGIC
+#define BPF_FS_MAGIC 0xcafe4a11
+#endif
+#ifndef TRACEFS_MAGIC
+#define TRACEFS_MAGIC 0x74726163
+#endif
+
+static const struct {
+	int cap;
+	const char *name;
+	const char *why;
+} needed_caps[] = {
+	{ 39 /* CAP_BPF */, "CAP_BPF", "load BPF programs and maps" },
+	{ 38 /* CAP_PERFMON */, "CAP_PERFMON", "tracing programs and kernel memory reads" },
+	{ CAP_NET_ADMIN, "CAP_NET_ADMIN", "attach cgroup socket hooks" },
+	{ CAP_SYS_PTRACE, "CAP_SYS_PTRACE", "read /proc/<pid>/exe of other processes" },
+	{ CAP_DAC_READ_SEARCH, "CAP_DAC_READ_SEARCH", "read node state and cgroup handles" },
+};
+
+static bool have_cap(const struct __user_cap_data_struct d[2], int cap)
+{
+	return d[cap / 32].effective & (1u << (cap % 32));
+}
+
+static int check_privileges(void)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2] = {};
+	char missing[256] = "";
+	bool sys_admin;
+
+	if (syscall(SYS_capget, &h, d)) {
+		pr_warn("capget: %s", strerror(errno));
+		return -errno;
+	}
+	sys_admin = have_cap(d, CAP_SYS_ADMIN);
+	for (size_t i = 0; i < sizeof(needed_caps) / sizeof(needed_caps[0]); i++) {
+		/* CAP_SYS_ADMIN implies CAP_BPF and CAP_PERFMON */
+		if (have_cap(d, needed_caps[i].cap) ||
+		    (sys_admin && needed_caps[i].cap >= 38))
+			continue;
+		snprintf(missing + strlen(missing), sizeof(missing) - strlen(missing), "%s%s",
+			 missing[0] ? ", " : "", needed_caps[i].name);
+	}
+	if (missing[0]) {
+		pr_warn("missing capabilities: %s (run as root, or grant CAP_BPF, CAP_PERFMON, "
+			"CAP_NET_ADMIN, CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH; the DaemonSet runs "
+			"privileged)",
+			missing);
+		return -EPERM;
+	}
+	return 0;
+}
+
+static void ensure_mounted(struct agent *a, const char *dir, const char *fstype, long magic)
+{
+	struct statfs st;
+
+	if (statfs(dir, &st) == 0 && st.f_type == magic)
+		return;
+	if (mount(fstype, dir, fstype, 0, NULL)) {
+		pr_debug("mount %s at %s: %s", fstype, dir, strerror(errno));
+		return;
+	}
+	pr_info("mounted %s at %s", fstype, dir);
+	snprintf(a->mounted + strlen(a->mounted), sizeof(a->mounted) - strlen(a->mounted), "%s%s",
+		 a->mounted[0] ? "," : "", fstype);
+}
+
+int loader_preflight(struct agent *a)
+{
+	struct utsname u;
+	int err;
+
+	if (uname(&u) == 0)
+		snprintf(a->kernel_release, sizeof(a->kernel_release), "%s", u.release);
+	err = check_privileges();
+	if (err)
+		return err;
+	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
+		pr_warn("kernel %s has no BTF (/sys/kernel/btf/vmlinux: %s): credwatch needs a "
+			"kernel built with CONFIG_DEBUG_INFO_BTF=y (EKS AMIs have it)",
+			a->kernel_release, strerror(errno));
+		return -ENOTSUP;
+	}
+	err = cgroups_find_mount("/proc/self/mountinfo", a->cgroup_mount, sizeof(a->cgroup_mount));
+	if (err) {
+		pr_warn("no cgroup v2 mount found in /proc/self/mountinfo: credwatch needs cgroup "
+			"v2 (unified or hybrid); on a cgroup v1-only node it cannot attribute events "
+			"to pods and refuses to guess");
+		return -ENOTSUP;
+	}
+	ensure_mounted(a, "/sys/fs/bpf", "bpf", BPF_FS_MAGIC);
+	ensure_mounted(a, "/sys/kernel/tracing", "tracefs", TRACEFS_MAGIC);
+	if (libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) != 1) {
+		pr_warn("kernel %s has no BPF ring buffer (needs Linux 5.8+)", a->kernel_release);
+		return -ENOTSUP;
+	}
+	return 0;
+}
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level == LIBBPF_DEBUG && log_verbosity < LOG_DEBUG)
+		return 0;
+	if (level == LIBBPF_INFO && log_verbosity < LOG_DEBUG)
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+static int add_hook(struct agent *a, const char *family, const char *name, struct bpf_program *prog,
+		    struct bpf_link *link, const char *target)
+{
+	struct hook *h;
+	int err = libbpf_get_error(link);
+
+	if (err || !link) {
+		err = err ? err : -EINVAL;
+		pr_warn("failed to attach %s (program %s)%s%s: %s%s", name, bpf_program__name(prog),
+			target[0] ? " to " : "", target, strerror(-err),
+			err == -EPERM ? " (are you root / CAP_BPF+CAP_NET_ADMIN?)" : "");
+		return err;
+	}
+	if (a->nhooks >= AGENT_MAX_HOOKS) {
+		bpf_link__destroy(link);
+		return -E2BIG;
+	}
+	h = &a->hooks[a->nhooks++];
+	h->family = family;
+	h->name = name;
+	h->program = bpf_program__name(prog);
+	snprintf(h->target, sizeof(h->target), "%s", target);
+	h->link = link;
+	return 0;
+}
+
+static int fill_endpoints(struct agent *a)
+{
+	int fd = bpf_map__fd(a->skel->maps.cw_endpoints);
+
+	for (int i = 0; i < a->cfg.nendpoints; i++) {
+		const struct endpoint_cfg *e = &a->cfg.endpoints[i];
+		struct cw_ep_key k = { .port = e->port };
+		struct cw_ep_val v = { .kind = e->kind };
+
+		memcpy(k.addr, e->addr, sizeof(k.addr));
+		if (bpf_map_update_elem(fd, &k, &v, BPF_ANY)) {
+			pr_warn("cannot add endpoint %d to the endpoint map: %s", i, strerror(errno));
+			return -errno;
+		}
+	}
+	return 0;
+}
+
+int loader_load_attach(struct agent *a)
+{
+	struct credwatch_bpf *s;
+	int err;
+
+	libbpf_set_print(libbpf_print);
+	s = credwatch_bpf__open();
+	if (!s) {
+		err = -errno;
+		pr_warn("failed to open the BPF object: %s", strerror(-err));
+		return err;
+	}
+	a->skel = s;
+	/* sizes are load-time configuration: set between open and load */
+	bpf_map__set_max_entries(s->maps.cw_events, a->opts.ringbuf_size);
+	bpf_map__set_max_entries(s->maps.cw_procs, a->opts.max_procs);
+
+	err = credwatch_bpf__load(s);
+	if (err) {
+		pr_warn("failed to load BPF programs on kernel %s: %s (the verifier log above "
+			"says why)",
+			a->kernel_release, strerror(-err));
+		return err;
+	}
+	err = fill_endpoints(a);
+	if (err)
+		return err;
+
+	/* process and cgroup tracking first, so the first connect is described */
+	err = add_hook(a, "process", "tp_btf/sched_process_exec", s->progs.cw_exec,
+		       bpf_program__attach(s->progs.cw_exec), "");
+	err = err ?: add_hook(a, "process", "tp_btf/sched_process_fork", s->progs.cw_fork,
+			      bpf_program__attach(s->progs.cw_fork), "");
+	err = err ?: add_hook(a, "process", "tp_btf/sched_process_exit", s->progs.cw_exit,
+			      bpf_program__attach(s->progs.cw_exit), "");
+	err = err ?: add_hook(a, "cgroup", "tp_btf/cgroup_mkdir", s->progs.cw_cgroup_mkdir,
+			      bpf_program__attach(s->progs.cw_cgroup_mkdir), "");
+	err = err ?: add_hook(a, "cgroup", "tp_btf/cgroup_rmdir", s->progs.cw_cgroup_rmdir,
+			      bpf_program__attach(s->progs.cw_cgroup_rmdir), "");
+	if (err)
+		return err;
+
+	a->cgroup_fd = open(a->cgroup_mount, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (a->cgroup_fd < 0) {
+		err = -errno;
+		pr_warn("cannot open cgroup v2 mount %s: %s", a->cgroup_mount, strerror(-err));
+		return err;
+	}
+	err = add_hook(a, "network", "cgroup/connect4", s->progs.cw_connect4,
+		       bpf_program__attach_cgroup(s->progs.cw_connect4, a->cgroup_fd),
+		       a->cgroup_mount);
+	err = err ?: add_hook(a, "network", "cgroup/connect6", s->progs.cw_connect6,
+			      bpf_program__attach_cgroup(s->progs.cw_connect6, a->cgroup_fd),
+			      a->cgroup_mount);
+	return err;
+}
+
+void loader_destroy(struct agent *a)
+{
+	for (int i = 0; i < a->nhooks; i++)
+		bpf_link__destroy(a->hooks[i].link);
+	a->nhooks = 0;
+	if (a->cgroup_fd > 0)
+		close(a->cgroup_fd);
+	a->cgroup_fd = -1;
+	credwatch_bpf__destroy(a->skel);
+	a->skel = NULL;
+}

@@ -1,0 +1,279 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * credwatch: who on this node touches AWS credentials.
+ *
+ *   credwatch run [options]     the agent: JSON events on stdout (or --output)
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "agent.h"
+#include "cgroups.h"
+#include "credwatch.skel.h"
+#include "emit.h"
+#include "events.h"
+#include "loader.h"
+#include "log.h"
+#include "procs.h"
+
+#define EXIT_USAGE 2
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+static const char usage_text[] =
+	"usage: credwatch run [options]\n"
+	"\n"
+	"Watch credential access on this node and write one JSON event per line.\n"
+	"\n"
+	"  -o, --output PATH        write events to PATH (appended) instead of stdout\n"
+	"  -d, --duration SECONDS   stop after SECONDS (then exit 0); default: until SIGINT/SIGTERM\n"
+	"  -c, --config PATH        configuration file (JSON; see README)\n"
+	"      --node-name NAME     node name for events (default: $NODE_NAME, else hostname)\n"
+	"      --ringbuf-size BYTES ring buffer size, a power of two >= 4096 (default 4194304)\n"
+	"      --max-procs N        process table entries in the kernel (default 8192)\n"
+	"  -v, --verbose            debug and libbpf messages on stderr\n"
+	"  -h, --help               this text\n";
+
+static void usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "credwatch: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\nusage: credwatch run [--output PATH] [--duration SECONDS] "
+			"[--config PATH] [-v] (credwatch --help for all options)\n");
+	exit(EXIT_USAGE);
+}
+
+static unsigned long parse_ulong(const char *opt, const char *s, unsigned long min,
+				 unsigned long max)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 0);
+	if (errno || end == s || *end || s[0] == '-' || v < min || v > max) {
+		char msg[160];
+
+		snprintf(msg, sizeof(msg), "invalid value for %s: '%%s' (want %lu..%lu)", opt, min,
+			 max);
+		usage_error(msg, s);
+	}
+	return v;
+}
+
+static void parse_args(struct agent *a, int argc, char **argv)
+{
+	enum { OPT_NODE = 256, OPT_RINGBUF, OPT_MAXPROCS };
+	static const struct option longopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "node-name", required_argument, NULL, OPT_NODE },
+		{ "ringbuf-size", required_argument, NULL, OPT_RINGBUF },
+		{ "max-procs", required_argument, NULL, OPT_MAXPROCS },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	struct agent_opts *o = &a->opts;
+	const char *env;
+	int c;
+
+	o->ringbuf_size = 1 << 22;
+	o->max_procs = 8192;
+	o->cgroup_cache = 16384;
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		fputs(usage_text, argc < 2 ? stderr : stdout);
+		exit(argc < 2 ? EXIT_USAGE : 0);
+	}
+	if (strcmp(argv[1], "run") != 0)
+		usage_error("unknown command '%s'", argv[1]);
+	argc--;
+	argv++;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":o:d:c:vh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			o->output = optarg;
+			break;
+		case 'd': {
+			char *end;
+
+			errno = 0;
+			o->duration = strtod(optarg, &end);
+			if (errno || end == optarg || *end || !(o->duration > 0) || o->duration > 1e9)
+				usage_error("invalid value for --duration: '%s' (want seconds > 0)",
+					    optarg);
+			break;
+		}
+		case 'c':
+			o->config_path = optarg;
+			break;
+		case OPT_NODE:
+			if (!optarg[0] || strlen(optarg) >= sizeof(o->node_name))
+				usage_error("invalid value for --node-name: '%s'", optarg);
+			snprintf(o->node_name, sizeof(o->node_name), "%s", optarg);
+			break;
+		case OPT_RINGBUF:
+			o->ringbuf_size = parse_ulong("--ringbuf-size", optarg, 4096, 1u << 30);
+			if (o->ringbuf_size & (o->ringbuf_size - 1))
+				usage_error("invalid value for --ringbuf-size: '%s' (want a power of two)",
+					    optarg);
+			break;
+		case OPT_MAXPROCS:
+			o->max_procs = parse_ulong("--max-procs", optarg, 64, 1u << 22);
+			break;
+		case 'v':
+			o->verbose++;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			exit(0);
+		case ':':
+			usage_error("option '%s' needs a value", argv[optind - 1]);
+			break;
+		default:
+			usage_error("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		usage_error("unexpected argument '%s'", argv[optind]);
+	if (!o->node_name[0]) {
+		env = getenv("NODE_NAME");
+		if (env && env[0])
+			snprintf(o->node_name, sizeof(o->node_name), "%s", env);
+		else if (gethostname(o->node_name, sizeof(o->node_name) - 1))
+			snprintf(o->node_name, sizeof(o->node_name), "unknown");
+	}
+}
+
+/* Open the output before loading anything: a bad path fails fast. */
+static int open_output(struct agent *a)
+{
+	static char obuf[1 << 16];
+	int fd;
+
+	if (!a->opts.output) {
+		a->out = stdout;
+	} else {
+		char dir[PATH_MAX];
+		struct stat st;
+
+		snprintf(dir, sizeof(dir), "%s", a->opts.output);
+		if (stat(dirname(dir), &st) || !S_ISDIR(st.st_mode)) {
+			pr_warn("--output %s: directory %s does not exist", a->opts.output, dir);
+			return -ENOENT;
+		}
+		fd = open(a->opts.output, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+		if (fd < 0 || !(a->out = fdopen(fd, "a"))) {
+			pr_warn("--output %s: %s", a->opts.output, strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			return -errno;
+		}
+	}
+	setvbuf(a->out, obuf, _IOFBF, sizeof(obuf));
+	return 0;
+}
+
+static int run(struct agent *a)
+{
+	uint64_t deadline = 0;
+	int err;
+
+	err = open_output(a);
+	if (err)
+		return err;
+	err = loader_preflight(a);
+	if (err)
+		return err;
+	a->cgroups = cgroups_new(a->cgroup_mount, a->opts.cgroup_cache);
+	if (!a->cgroups)
+		return -ENOMEM;
+	err = loader_load_attach(a);
+	if (err)
+		return err;
+	a->procs = procs_new(bpf_map__fd(a->skel->maps.cw_procs), "/proc", 1024);
+	if (!a->procs)
+		return -ENOMEM;
+	a->rb = ring_buffer__new(bpf_map__fd(a->skel->maps.cw_events), events_handle, a, NULL);
+	if (!a->rb) {
+		err = -errno;
+		pr_warn("cannot set up the ring buffer consumer: %s", strerror(-err));
+		return err;
+	}
+	/* after attach: a cgroup or process created meanwhile is seen either way */
+	cgroups_scan(a->cgroups);
+	procs_prefill(a->procs);
+	emit_ready(a);
+
+	if (a->opts.duration > 0)
+		deadline = now_ns(CLOCK_MONOTONIC) + (uint64_t)(a->opts.duration * 1e9);
+	while (!stop_signal) {
+		err = ring_buffer__poll(a->rb, 100);
+		if (err < 0 && err != -EINTR) {
+			pr_warn("ring buffer poll: %s", strerror(-err));
+			break;
+		}
+		fflush(a->out);
+		if (deadline && now_ns(CLOCK_MONOTONIC) >= deadline)
+			break;
+	}
+	/* everything the kernel already queued is still reported */
+	ring_buffer__consume(a->rb);
+	emit_stats(a);
+	if (ferror(a->out) || a->write_errors) {
+		pr_warn("writing events failed (%llu lines lost)",
+			(unsigned long long)a->write_errors);
+		return -EIO;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static struct agent a = { .cgroup_fd = -1 };
+	struct sigaction sa = { .sa_handler = on_signal };
+	char err[CONFIG_ERR_MAX];
+	int rc;
+
+	parse_args(&a, argc, argv);
+	log_verbosity = a.opts.verbose ? LOG_DEBUG : LOG_INFO;
+	config_defaults(&a.cfg);
+	if (a.opts.config_path && config_load(&a.cfg, a.opts.config_path, err, sizeof(err))) {
+		pr_warn("invalid configuration: %s", err);
+		return EXIT_USAGE;
+	}
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	emit_init(&a);
+
+	rc = run(&a);
+
+	ring_buffer__free(a.rb);
+	loader_destroy(&a);
+	procs_free(a.procs);
+	cgroups_free(a.cgroups);
+	if (a.out && a.out != stdout)
+		fclose(a.out);
+	else if (a.out)
+		fflush(a.out);
+	return rc ? 1 : 0;
+}
