@@ -42,6 +42,7 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRCS))
 TEST_PROGS := $(patsubst tests/progs/%.c,$(BUILD)/tests/%,$(wildcard tests/progs/*.c))
 
+.SECONDARY:
 .PHONY: all run test unit integration deps deps-test vmlinux format check-format bench clean
 
 all: $(BUILD)/credwatch

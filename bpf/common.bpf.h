@@ -103,11 +103,11 @@ extern cw_scratch_t cw_scratch SEC(".maps");
  * as redundant and the verifier, which tracked another copy, no longer sees
  * the bound. The asm keeps the AND where the verifier can see it.
  */
-#define cw_mask(v, mask)                                                                           \
-	({                                                                                         \
-		__u64 __v = (v);                                                                   \
-		asm volatile("%0 &= %1" : "+r"(__v) : "i"(mask));                                  \
-		__v;                                                                               \
+#define cw_mask(v, mask)                                          \
+	({                                                        \
+		__u64 __v = (v);                                  \
+		asm volatile("%0 &= %1" : "+r"(__v) : "i"(mask)); \
+		__v;                                              \
 	})
 
 static __always_inline void cw_count(__u32 stat)
@@ -126,12 +126,12 @@ static __always_inline struct cw_scratch *cw_scratch_get(void)
 }
 
 /* Reserve a ring-buffer record of a fixed type, counting a full buffer. */
-#define cw_reserve(type)                                                                           \
-	({                                                                                         \
-		type *__r = bpf_ringbuf_reserve(&cw_events, sizeof(type), 0);                      \
-		if (!__r)                                                                          \
-			cw_count(CW_STAT_RINGBUF_FULL);                                            \
-		__r;                                                                               \
+#define cw_reserve(type)                                                      \
+	({                                                                    \
+		type *__r = bpf_ringbuf_reserve(&cw_events, sizeof(type), 0); \
+		if (!__r)                                                     \
+			cw_count(CW_STAT_RINGBUF_FULL);                       \
+		__r;                                                          \
 	})
 
 static __always_inline void cw_hdr_fill(struct cw_hdr *h, __u16 type, __u16 size)
@@ -210,7 +210,7 @@ static __always_inline void cw_task_fill(struct cw_task *t)
  * the verifier explore too many states; a bpf_loop callback is verified once.
  */
 #define CW_PATH_DEPTH 40
-#define CW_NAME_MASK 255
+#define CW_NAME_MASK  255
 
 struct cw_walk_ctx {
 	struct dentry *d, *root_d;

@@ -27,12 +27,12 @@
 
 #define CW_ABI_VERSION 1
 
-#define CW_COMM_LEN 16
-#define CW_ANCESTORS 3
-#define CW_EXE_MAX 256	  /* tail of the executable path kept per process */
-#define CW_ARGS_MAX 512	  /* argv bytes (NUL separated) kept per process */
-#define CW_CGPATH_MAX 512 /* cgroup path from the mkdir tracepoint */
-#define CW_PATH_MAX 512	  /* resolved file / socket path */
+#define CW_COMM_LEN    16
+#define CW_ANCESTORS   3
+#define CW_EXE_MAX     256 /* tail of the executable path kept per process */
+#define CW_ARGS_MAX    512 /* argv bytes (NUL separated) kept per process */
+#define CW_CGPATH_MAX  512 /* cgroup path from the mkdir tracepoint */
+#define CW_PATH_MAX    512 /* resolved file / socket path */
 #define CW_REQPATH_MAX 256 /* user-supplied path string (advisory) */
 
 enum cw_event_type {
@@ -60,34 +60,34 @@ enum cw_endpoint_kind {
  * reported by the agent in agent_stats.
  */
 enum cw_stat {
-	CW_STAT_RINGBUF_FULL = 0,   /* bpf_ringbuf_reserve failed: event lost */
-	CW_STAT_ARGS_TRUNC,	    /* argv longer than CW_ARGS_MAX */
-	CW_STAT_EXE_TRUNC,	    /* exe path deeper/longer than the walk bound */
-	CW_STAT_PATH_TRUNC,	    /* file/socket path longer than the walk bound */
-	CW_STAT_CGPATH_TRUNC,	    /* cgroup path longer than CW_CGPATH_MAX */
-	CW_STAT_PROC_MAP_FULL,	    /* process table insert failed */
-	CW_STAT_PROC_READ_FAIL,	    /* exec-time read of exe/args failed */
-	CW_STAT_EV_ENDPOINT,	    /* endpoint_connect records submitted */
-	CW_STAT_EV_CGROUP,	    /* cgroup records submitted */
-	CW_STAT_EV_FILE,	    /* file_open records submitted */
-	CW_STAT_EV_SOCKET,	    /* socket_connect records submitted */
+	CW_STAT_RINGBUF_FULL = 0, /* bpf_ringbuf_reserve failed: event lost */
+	CW_STAT_ARGS_TRUNC,	  /* argv longer than CW_ARGS_MAX */
+	CW_STAT_EXE_TRUNC,	  /* exe path deeper/longer than the walk bound */
+	CW_STAT_PATH_TRUNC,	  /* file/socket path longer than the walk bound */
+	CW_STAT_CGPATH_TRUNC,	  /* cgroup path longer than CW_CGPATH_MAX */
+	CW_STAT_PROC_MAP_FULL,	  /* process table insert failed */
+	CW_STAT_PROC_READ_FAIL,	  /* exec-time read of exe/args failed */
+	CW_STAT_EV_ENDPOINT,	  /* endpoint_connect records submitted */
+	CW_STAT_EV_CGROUP,	  /* cgroup records submitted */
+	CW_STAT_EV_FILE,	  /* file_open records submitted */
+	CW_STAT_EV_SOCKET,	  /* socket_connect records submitted */
 	CW_STAT_MAX,
 };
 
 struct cw_hdr {
-	__u16 type;	   /* enum cw_event_type */
-	__u16 size;	   /* total record size */
-	__u32 flags;	   /* CW_F_* */
-	__u64 ts_boot_ns;  /* bpf_ktime_get_boot_ns() */
+	__u16 type;	  /* enum cw_event_type */
+	__u16 size;	  /* total record size */
+	__u32 flags;	  /* CW_F_* */
+	__u64 ts_boot_ns; /* bpf_ktime_get_boot_ns() */
 };
 
 /* Bits in cw_hdr.flags and cw_proc.flags */
-#define CW_F_ARGS_TRUNC (1u << 0)
-#define CW_F_EXE_TRUNC (1u << 1)
-#define CW_F_PATH_TRUNC (1u << 2)
+#define CW_F_ARGS_TRUNC	 (1u << 0)
+#define CW_F_EXE_TRUNC	 (1u << 1)
+#define CW_F_PATH_TRUNC	 (1u << 2)
 #define CW_F_FROM_PROCFS (1u << 3) /* cw_proc filled from /proc by the agent */
-#define CW_F_EXITED (1u << 4)
-#define CW_F_FORKED (1u << 5) /* copied from the parent at fork, no exec yet */
+#define CW_F_EXITED	 (1u << 4)
+#define CW_F_FORKED	 (1u << 5) /* copied from the parent at fork, no exec yet */
 
 struct cw_ancestor {
 	__u32 pid;
@@ -106,9 +106,9 @@ struct cw_task {
 	__u32 netns_ino;
 	__u32 mntns_ino;
 	__u32 _pad;
-	__u64 cgroup_id;  /* cgroup v2 id (kernfs inode) */
-	__u64 start_ns;	  /* group leader's start_boottime, for pid reuse checks */
-	__u64 exec_id;	  /* cw_proc.exec_id of the process image (0: no record) */
+	__u64 cgroup_id; /* cgroup v2 id (kernfs inode) */
+	__u64 start_ns;	 /* group leader's start_boottime, for pid reuse checks */
+	__u64 exec_id;	 /* cw_proc.exec_id of the process image (0: no record) */
 	__u8 comm[CW_COMM_LEN];
 	struct cw_ancestor anc[CW_ANCESTORS];
 };
@@ -155,11 +155,11 @@ struct cw_ev_endpoint {
 	struct cw_hdr hdr;
 	struct cw_task task;
 	__u64 sock_cookie;
-	__u8 addr[16];	/* as the process gave it (v4 as ::ffff:a.b.c.d for family 2) */
-	__u16 port;	/* host byte order */
-	__u8 family;	/* AF_INET or AF_INET6 of the socket */
-	__u8 protocol;	/* IPPROTO_TCP / IPPROTO_UDP */
-	__u8 kind;	/* enum cw_endpoint_kind */
+	__u8 addr[16]; /* as the process gave it (v4 as ::ffff:a.b.c.d for family 2) */
+	__u16 port;    /* host byte order */
+	__u8 family;   /* AF_INET or AF_INET6 of the socket */
+	__u8 protocol; /* IPPROTO_TCP / IPPROTO_UDP */
+	__u8 kind;     /* enum cw_endpoint_kind */
 	__u8 _pad[3];
 };
 

@@ -11,7 +11,7 @@
  */
 #include "common.bpf.h"
 
-#define AF_INET 2
+#define AF_INET	 2
 #define AF_INET6 10
 
 static __always_inline int cw_connect_common(struct bpf_sock_addr *ctx, struct cw_ep_key *key)

@@ -14,7 +14,7 @@
 #include "config.h"
 
 #define AGENT_MAX_HOOKS 32
-#define AGENT_NAME_MAX 256
+#define AGENT_NAME_MAX	256
 
 struct credwatch_bpf;
 struct bpf_link;
@@ -31,12 +31,12 @@ struct hook {
 };
 
 struct agent_opts {
-	const char *output;	  /* NULL: stdout */
-	const char *config_path;  /* NULL: built-in defaults */
-	double duration;	  /* seconds, 0 = until signalled */
-	uint32_t ringbuf_size;	  /* bytes */
-	uint32_t max_procs;	  /* BPF process table entries */
-	uint32_t cgroup_cache;	  /* cgroup id -> path entries */
+	const char *output;	 /* NULL: stdout */
+	const char *config_path; /* NULL: built-in defaults */
+	double duration;	 /* seconds, 0 = until signalled */
+	uint32_t ringbuf_size;	 /* bytes */
+	uint32_t max_procs;	 /* BPF process table entries */
+	uint32_t cgroup_cache;	 /* cgroup id -> path entries */
 	int verbose;
 	char node_name[AGENT_NAME_MAX];
 };
@@ -64,7 +64,7 @@ struct agent {
 	int64_t boot_to_real_ns; /* CLOCK_REALTIME - CLOCK_BOOTTIME */
 	uint64_t started_mono_ns;
 	uint64_t ev_count[CW_EV_TYPE_MAX];
-	uint64_t bad_records;	 /* records of unknown type/size */
+	uint64_t bad_records; /* records of unknown type/size */
 	uint64_t lines_written;
 	uint64_t lines_overflowed; /* lines whose content hit the line bound */
 	uint64_t write_errors;

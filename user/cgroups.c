@@ -11,7 +11,7 @@
 #include "lru.h"
 
 #define CG_SCAN_MAX_DEPTH 32
-#define CG_PATH_MAX 4096
+#define CG_PATH_MAX	  4096
 
 struct cg_entry {
 	char *path; /* relative, no leading '/' */

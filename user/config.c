@@ -82,7 +82,7 @@ static int parse_endpoints(struct config *c, json_t *arr, const char *key, char 
 		snprintf(err, errlen, "\"%s\" must be an array", key);
 		return -1;
 	}
-	json_array_foreach(arr, i, ep) {
+	json_array_foreach (arr, i, ep) {
 		struct endpoint_cfg e = { .port = 80 };
 		const char *k;
 		json_t *v;
@@ -92,26 +92,31 @@ static int parse_endpoints(struct config *c, json_t *arr, const char *key, char 
 			snprintf(err, errlen, "%s[%zu] must be an object", key, i);
 			return -1;
 		}
-		json_object_foreach(ep, k, v) {
+		json_object_foreach (ep, k, v) {
 			if (strcmp(k, "address") == 0) {
-				if (!json_is_string(v) || config_parse_addr(json_string_value(v), e.addr)) {
-					snprintf(err, errlen, "%s[%zu].address: not an IPv4/IPv6 address",
-						 key, i);
+				if (!json_is_string(v) ||
+				    config_parse_addr(json_string_value(v), e.addr)) {
+					snprintf(err, errlen,
+						 "%s[%zu].address: not an IPv4/IPv6 address", key,
+						 i);
 					return -1;
 				}
 			} else if (strcmp(k, "port") == 0) {
 				if (!json_is_integer(v) || json_integer_value(v) < 1 ||
 				    json_integer_value(v) > 65535) {
-					snprintf(err, errlen, "%s[%zu].port: must be an integer 1..65535",
-						 key, i);
+					snprintf(err, errlen,
+						 "%s[%zu].port: must be an integer 1..65535", key,
+						 i);
 					return -1;
 				}
 				e.port = json_integer_value(v);
 			} else if (strcmp(k, "kind") == 0) {
-				kind = json_is_string(v) ? endpoint_kind_parse(json_string_value(v)) : -1;
+				kind = json_is_string(v) ? endpoint_kind_parse(json_string_value(v))
+							 : -1;
 				if (kind < 0) {
 					snprintf(err, errlen,
-						 "%s[%zu].kind: must be one of imds, pod_identity_agent, "
+						 "%s[%zu].kind: must be one of imds, "
+						 "pod_identity_agent, "
 						 "container_credentials, other",
 						 key, i);
 					return -1;
@@ -119,7 +124,8 @@ static int parse_endpoints(struct config *c, json_t *arr, const char *key, char 
 				e.kind = kind;
 			} else if (strcmp(k, "name") == 0) {
 				if (!json_is_string(v)) {
-					snprintf(err, errlen, "%s[%zu].name: must be a string", key, i);
+					snprintf(err, errlen, "%s[%zu].name: must be a string", key,
+						 i);
 					return -1;
 				}
 				snprintf(e.name, sizeof(e.name), "%s", json_string_value(v));
@@ -135,7 +141,8 @@ static int parse_endpoints(struct config *c, json_t *arr, const char *key, char 
 		if (!e.kind)
 			e.kind = CW_EP_OTHER;
 		if (c->nendpoints >= CONFIG_MAX_ENDPOINTS) {
-			snprintf(err, errlen, "%s: more than %d endpoints", key, CONFIG_MAX_ENDPOINTS);
+			snprintf(err, errlen, "%s: more than %d endpoints", key,
+				 CONFIG_MAX_ENDPOINTS);
 			return -1;
 		}
 		c->endpoints[c->nendpoints++] = e;
@@ -155,7 +162,8 @@ int config_load(struct config *c, const char *path, char *err, size_t errlen)
 	root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root) {
 		if (jerr.line > 0)
-			snprintf(err, errlen, "%s:%d:%d: %s", path, jerr.line, jerr.column, jerr.text);
+			snprintf(err, errlen, "%s:%d:%d: %s", path, jerr.line, jerr.column,
+				 jerr.text);
 		else
 			snprintf(err, errlen, "%s: %s", path, jerr.text);
 		return -1;
@@ -164,7 +172,7 @@ int config_load(struct config *c, const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: top level must be a JSON object", path);
 		goto out;
 	}
-	json_object_foreach(root, key, v) {
+	json_object_foreach (root, key, v) {
 		if (strcmp(key, "endpoints") == 0) {
 			n.nendpoints = 0;
 			if (parse_endpoints(&n, v, key, why, sizeof(why)))

@@ -20,12 +20,12 @@
 #include <stddef.h>
 
 #define CONFIG_MAX_ENDPOINTS 64
-#define CONFIG_ERR_MAX 512
+#define CONFIG_ERR_MAX	     512
 
 struct endpoint_cfg {
 	uint8_t addr[16]; /* IPv6, or IPv4-mapped IPv6 */
 	uint16_t port;
-	uint8_t kind;	  /* enum cw_endpoint_kind */
+	uint8_t kind; /* enum cw_endpoint_kind */
 	char name[64];
 };
 

@@ -44,8 +44,8 @@ void emit_begin(struct agent *a, struct jw *w, char *buf, size_t cap, const char
 		uint64_t ts_boot_ns)
 {
 	char t[64];
-	int64_t real = ts_boot_ns ? (int64_t)ts_boot_ns + a->boot_to_real_ns :
-				    (int64_t)now_ns(CLOCK_REALTIME);
+	int64_t real = ts_boot_ns ? (int64_t)ts_boot_ns + a->boot_to_real_ns
+				  : (int64_t)now_ns(CLOCK_REALTIME);
 
 	emit_format_time(real, t, sizeof(t));
 	jw_init(w, buf, cap);
@@ -147,8 +147,8 @@ void emit_task(struct agent *a, struct jw *w, const struct cw_task *t)
 		procs_lookup(a->procs, an->pid, an->exec_id, 0, &av);
 		jw_obj_open(w, NULL);
 		jw_u64(w, "pid", an->pid);
-		jw_strn(w, "comm", (const char *)an->comm, strnlen((const char *)an->comm, CW_COMM_LEN),
-			0);
+		jw_strn(w, "comm", (const char *)an->comm,
+			strnlen((const char *)an->comm, CW_COMM_LEN), 0);
 		if (av.source != PROC_SRC_UNKNOWN)
 			jw_strn(w, "exe", (const char *)av.rec.exe, av.rec.exe_len, 1024);
 		else

@@ -10,7 +10,7 @@
 #include "agent.h"
 #include "jsonw.h"
 
-#define EMIT_SCHEMA "credwatch/v1"
+#define EMIT_SCHEMA   "credwatch/v1"
 #define EMIT_LINE_MAX 16000 /* < 16 KiB with room for the newline */
 #define EMIT_MAX_ARGS 8
 

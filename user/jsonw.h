@@ -20,17 +20,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define JW_MAX_DEPTH 16
+#define JW_MAX_DEPTH  16
 #define JW_TRUNC_MARK "...[truncated]"
 
 struct jw {
 	char *buf;
-	size_t cap;	 /* bytes available in buf, including the final NUL */
-	size_t len;	 /* bytes written so far (excluding NUL) */
-	int depth;	 /* open containers */
-	bool first[JW_MAX_DEPTH]; /* no element written yet at this depth */
+	size_t cap;		   /* bytes available in buf, including the final NUL */
+	size_t len;		   /* bytes written so far (excluding NUL) */
+	int depth;		   /* open containers */
+	bool first[JW_MAX_DEPTH];  /* no element written yet at this depth */
 	char closer[JW_MAX_DEPTH]; /* '}' or ']' */
-	bool overflow;	 /* something was skipped for lack of space */
+	bool overflow;		   /* something was skipped for lack of space */
 	/* Containers whose open was skipped (no space, or beyond JW_MAX_DEPTH): their
 	 * contents are dropped and their closes must not close a real container. */
 	int skip;

@@ -55,8 +55,7 @@ static int check_privileges(void)
 	sys_admin = have_cap(d, CAP_SYS_ADMIN);
 	for (size_t i = 0; i < sizeof(needed_caps) / sizeof(needed_caps[0]); i++) {
 		/* CAP_SYS_ADMIN implies CAP_BPF and CAP_PERFMON */
-		if (have_cap(d, needed_caps[i].cap) ||
-		    (sys_admin && needed_caps[i].cap >= 38))
+		if (have_cap(d, needed_caps[i].cap) || (sys_admin && needed_caps[i].cap >= 38))
 			continue;
 		snprintf(missing + strlen(missing), sizeof(missing) - strlen(missing), "%s%s",
 			 missing[0] ? ", " : "", needed_caps[i].name);
@@ -105,7 +104,8 @@ int loader_preflight(struct agent *a)
 	err = cgroups_find_mount("/proc/self/mountinfo", a->cgroup_mount, sizeof(a->cgroup_mount));
 	if (err) {
 		pr_warn("no cgroup v2 mount found in /proc/self/mountinfo: credwatch needs cgroup "
-			"v2 (unified or hybrid); on a cgroup v1-only node it cannot attribute events "
+			"v2 (unified or hybrid); on a cgroup v1-only node it cannot attribute "
+			"events "
 			"to pods and refuses to guess");
 		return -ENOTSUP;
 	}
@@ -164,7 +164,8 @@ static int fill_endpoints(struct agent *a)
 
 		memcpy(k.addr, e->addr, sizeof(k.addr));
 		if (bpf_map_update_elem(fd, &k, &v, BPF_ANY)) {
-			pr_warn("cannot add endpoint %d to the endpoint map: %s", i, strerror(errno));
+			pr_warn("cannot add endpoint %d to the endpoint map: %s", i,
+				strerror(errno));
 			return -errno;
 		}
 	}
@@ -202,14 +203,18 @@ int loader_load_attach(struct agent *a)
 	/* process and cgroup tracking first, so the first connect is described */
 	err = add_hook(a, "process", "tp_btf/sched_process_exec", s->progs.cw_exec,
 		       bpf_program__attach(s->progs.cw_exec), "");
-	err = err ?: add_hook(a, "process", "tp_btf/sched_process_fork", s->progs.cw_fork,
-			      bpf_program__attach(s->progs.cw_fork), "");
-	err = err ?: add_hook(a, "process", "tp_btf/sched_process_exit", s->progs.cw_exit,
-			      bpf_program__attach(s->progs.cw_exit), "");
-	err = err ?: add_hook(a, "cgroup", "tp_btf/cgroup_mkdir", s->progs.cw_cgroup_mkdir,
-			      bpf_program__attach(s->progs.cw_cgroup_mkdir), "");
-	err = err ?: add_hook(a, "cgroup", "tp_btf/cgroup_rmdir", s->progs.cw_cgroup_rmdir,
-			      bpf_program__attach(s->progs.cw_cgroup_rmdir), "");
+	err = err
+		      ?: add_hook(a, "process", "tp_btf/sched_process_fork", s->progs.cw_fork,
+				  bpf_program__attach(s->progs.cw_fork), "");
+	err = err
+		      ?: add_hook(a, "process", "tp_btf/sched_process_exit", s->progs.cw_exit,
+				  bpf_program__attach(s->progs.cw_exit), "");
+	err = err
+		      ?: add_hook(a, "cgroup", "tp_btf/cgroup_mkdir", s->progs.cw_cgroup_mkdir,
+				  bpf_program__attach(s->progs.cw_cgroup_mkdir), "");
+	err = err
+		      ?: add_hook(a, "cgroup", "tp_btf/cgroup_rmdir", s->progs.cw_cgroup_rmdir,
+				  bpf_program__attach(s->progs.cw_cgroup_rmdir), "");
 	if (err)
 		return err;
 
@@ -222,9 +227,10 @@ int loader_load_attach(struct agent *a)
 	err = add_hook(a, "network", "cgroup/connect4", s->progs.cw_connect4,
 		       bpf_program__attach_cgroup(s->progs.cw_connect4, a->cgroup_fd),
 		       a->cgroup_mount);
-	err = err ?: add_hook(a, "network", "cgroup/connect6", s->progs.cw_connect6,
-			      bpf_program__attach_cgroup(s->progs.cw_connect6, a->cgroup_fd),
-			      a->cgroup_mount);
+	err = err
+		      ?: add_hook(a, "network", "cgroup/connect6", s->progs.cw_connect6,
+				  bpf_program__attach_cgroup(s->progs.cw_connect6, a->cgroup_fd),
+				  a->cgroup_mount);
 	return err;
 }
 

@@ -6,7 +6,8 @@ int log_verbosity = LOG_INFO;
 
 void log_msg(enum log_level lvl, const char *fmt, ...)
 {
-	static const char *const prefix[] = { "credwatch: error: ", "credwatch: ", "credwatch: debug: " };
+	static const char *const prefix[] = { "credwatch: error: ", "credwatch: ",
+					      "credwatch: debug: " };
 	va_list ap;
 
 	if ((int)lvl > log_verbosity)

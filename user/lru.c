@@ -11,7 +11,7 @@
 
 struct slot {
 	uint64_t key, tag;
-	uint32_t next_hash; /* chain in bucket */
+	uint32_t next_hash;  /* chain in bucket */
 	uint32_t prev, next; /* recency list; head = most recent */
 	uint32_t used;
 };

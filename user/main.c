@@ -42,7 +42,8 @@ static const char usage_text[] =
 	"Watch credential access on this node and write one JSON event per line.\n"
 	"\n"
 	"  -o, --output PATH        write events to PATH (appended) instead of stdout\n"
-	"  -d, --duration SECONDS   stop after SECONDS (then exit 0); default: until SIGINT/SIGTERM\n"
+	"  -d, --duration SECONDS   stop after SECONDS (then exit 0); default: until "
+	"SIGINT/SIGTERM\n"
 	"  -c, --config PATH        configuration file (JSON; see README)\n"
 	"      --node-name NAME     node name for events (default: $NODE_NAME, else hostname)\n"
 	"      --ringbuf-size BYTES ring buffer size, a power of two >= 4096 (default 4194304)\n"
@@ -117,7 +118,8 @@ static void parse_args(struct agent *a, int argc, char **argv)
 
 			errno = 0;
 			o->duration = strtod(optarg, &end);
-			if (errno || end == optarg || *end || !(o->duration > 0) || o->duration > 1e9)
+			if (errno || end == optarg || *end || !(o->duration > 0) ||
+			    o->duration > 1e9)
 				usage_error("invalid value for --duration: '%s' (want seconds > 0)",
 					    optarg);
 			break;
@@ -133,7 +135,8 @@ static void parse_args(struct agent *a, int argc, char **argv)
 		case OPT_RINGBUF:
 			o->ringbuf_size = parse_ulong("--ringbuf-size", optarg, 4096, 1u << 30);
 			if (o->ringbuf_size & (o->ringbuf_size - 1))
-				usage_error("invalid value for --ringbuf-size: '%s' (want a power of two)",
+				usage_error("invalid value for --ringbuf-size: '%s' (want a power "
+					    "of two)",
 					    optarg);
 			break;
 		case OPT_MAXPROCS:

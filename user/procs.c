@@ -89,7 +89,9 @@ int procs_read_procfs(const char *proc_root, uint32_t pid, struct cw_proc *rec)
 	memcpy(rec->comm, open_paren + 1, n);
 	/* after ") ": state ppid pgrp session tty tpgid flags minflt cminflt majflt
 	 * cmajflt utime stime cutime cstime priority nice threads itrealvalue starttime */
-	if (sscanf(close_paren + 2, "%*c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu",
+	if (sscanf(close_paren + 2,
+		   "%*c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d "
+		   "%llu",
 		   &ppid, &start_ticks) != 2)
 		return -EINVAL;
 	rec->ppid = ppid;
@@ -170,9 +172,9 @@ void procs_lookup(struct procs *p, uint32_t pid, uint64_t exec_id, uint64_t star
 		if (bpf_map_lookup_elem(p->map_fd, &pid, &rec) == 0 && rec.exec_id == exec_id) {
 			v = lru_put(p->cache, pid, exec_id);
 			v->rec = rec;
-			v->source = (rec.flags & CW_F_FROM_PROCFS) ? PROC_SRC_PROCFS :
-				    (rec.flags & CW_F_FORKED)	   ? PROC_SRC_FORK :
-									     PROC_SRC_EXEC;
+			v->source = (rec.flags & CW_F_FROM_PROCFS) ? PROC_SRC_PROCFS
+				    : (rec.flags & CW_F_FORKED)	   ? PROC_SRC_FORK
+								   : PROC_SRC_EXEC;
 			*out = *v;
 			return;
 		}

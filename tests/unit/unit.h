@@ -15,32 +15,32 @@
 static int unit_passed, unit_failed;
 static const char *unit_current = "?";
 
-#define UNIT_FAIL(fmt, ...)                                                                        \
-	do {                                                                                       \
-		fprintf(stderr, "FAIL %s (%s:%d): " fmt "\n", unit_current, __FILE__, __LINE__,    \
-			##__VA_ARGS__);                                                            \
-		unit_failed++;                                                                     \
+#define UNIT_FAIL(fmt, ...)                                                                     \
+	do {                                                                                    \
+		fprintf(stderr, "FAIL %s (%s:%d): " fmt "\n", unit_current, __FILE__, __LINE__, \
+			##__VA_ARGS__);                                                         \
+		unit_failed++;                                                                  \
 	} while (0)
 
 #define UNIT_OK() unit_passed++
 
-#define ASSERT_TRUE(cond)                                                                          \
-	do {                                                                                       \
-		if (cond)                                                                          \
-			UNIT_OK();                                                                 \
-		else                                                                               \
-			UNIT_FAIL("expected true: %s", #cond);                                     \
+#define ASSERT_TRUE(cond)                                      \
+	do {                                                   \
+		if (cond)                                      \
+			UNIT_OK();                             \
+		else                                           \
+			UNIT_FAIL("expected true: %s", #cond); \
 	} while (0)
 
 #define ASSERT_FALSE(cond) ASSERT_TRUE(!(cond))
 
-#define ASSERT_EQ(a, b)                                                                            \
-	do {                                                                                       \
-		long long _a = (long long)(a), _b = (long long)(b);                                \
-		if (_a == _b)                                                                      \
-			UNIT_OK();                                                                 \
-		else                                                                               \
-			UNIT_FAIL("%s == %s: got %lld, want %lld", #a, #b, _a, _b);                 \
+#define ASSERT_EQ(a, b)                                                             \
+	do {                                                                        \
+		long long _a = (long long)(a), _b = (long long)(b);                 \
+		if (_a == _b)                                                       \
+			UNIT_OK();                                                  \
+		else                                                                \
+			UNIT_FAIL("%s == %s: got %lld, want %lld", #a, #b, _a, _b); \
 	} while (0)
 
 #define ASSERT_STREQ(a, b)                                                                         \
@@ -53,14 +53,14 @@ static const char *unit_current = "?";
 				  _b ? _b : "(null)");                                             \
 	} while (0)
 
-#define ASSERT_NULL(p) ASSERT_TRUE((p) == NULL)
+#define ASSERT_NULL(p)	  ASSERT_TRUE((p) == NULL)
 #define ASSERT_NOTNULL(p) ASSERT_TRUE((p) != NULL)
 
 /* Run one test function, naming it in failure messages. */
-#define RUN(fn)                                                                                    \
-	do {                                                                                       \
-		unit_current = #fn;                                                                \
-		fn();                                                                              \
+#define RUN(fn)                     \
+	do {                        \
+		unit_current = #fn; \
+		fn();               \
 	} while (0)
 
 /* Print the per-binary summary and return the exit status for main(). */
