@@ -57,6 +57,19 @@ typedef struct {
 	__type(value, struct cw_ep_val);
 } cw_endpoints_t;
 
+/*
+ * cw_sockets: watched unix socket files, (dev, ino) -> kind. The agent stats
+ * its configured socket paths at start and every few seconds (a restarted
+ * runtime binds a new inode) and keeps this map current. Bounded by the
+ * configured list.
+ */
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 256);
+	__type(key, struct cw_sock_key);
+	__type(value, struct cw_sock_val);
+} cw_sockets_t;
+
 /* cw_stats: per-CPU counters indexed by enum cw_stat, read by the agent. */
 typedef struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -75,6 +88,7 @@ typedef struct {
 struct cw_scratch {
 	char walk[CW_WALK_BUF];
 	struct cw_proc proc;
+	char req[CW_REQPATH_MAX];
 };
 typedef struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -87,12 +101,14 @@ typedef struct {
 cw_events_t cw_events SEC(".maps");
 cw_procs_t cw_procs SEC(".maps");
 cw_endpoints_t cw_endpoints SEC(".maps");
+cw_sockets_t cw_sockets SEC(".maps");
 cw_stats_t cw_stats SEC(".maps");
 cw_scratch_t cw_scratch SEC(".maps");
 #else
 extern cw_events_t cw_events SEC(".maps");
 extern cw_procs_t cw_procs SEC(".maps");
 extern cw_endpoints_t cw_endpoints SEC(".maps");
+extern cw_sockets_t cw_sockets SEC(".maps");
 extern cw_stats_t cw_stats SEC(".maps");
 extern cw_scratch_t cw_scratch SEC(".maps");
 #endif

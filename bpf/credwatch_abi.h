@@ -71,6 +71,7 @@ enum cw_stat {
 	CW_STAT_EV_CGROUP,	  /* cgroup records submitted */
 	CW_STAT_EV_FILE,	  /* file_open records submitted */
 	CW_STAT_EV_SOCKET,	  /* socket_connect records submitted */
+	CW_STAT_REQ_READ_FAIL,	  /* requested path (user memory) unreadable */
 	CW_STAT_MAX,
 };
 
@@ -163,6 +164,86 @@ struct cw_ev_endpoint {
 	__u8 _pad[3];
 };
 
+/* Which kernel rule matched a file (userspace refines it into file.kind). */
+enum cw_file_rule {
+	CW_FR_NONE = 0,
+	CW_FR_PROJECTED_TOKEN = 1, /* token in an atomic-writer volume (..<timestamp>/token) */
+	CW_FR_AWS_CREDENTIALS = 2, /* .aws/credentials */
+	CW_FR_AWS_CONFIG = 3,	   /* .aws/config */
+	CW_FR_AWS_SSO_CACHE = 4,   /* .aws/sso/cache/<40 hex>.json */
+	CW_FR_AWS_CLI_CACHE = 5,   /* .aws/cli/cache/<40 hex>.json */
+	CW_FR_KUBELET =
+		6, /* kubelet/kubeconfig, kubelet/pki/kubelet-*.pem, kubernetes/pki/<name>.key */
+	CW_FR_PATH_HINT = 7, /* failed open: only the requested path string matched */
+};
+
+/* Which syscall (or io_uring op) produced a file_open / socket_connect. */
+enum cw_syscall {
+	CW_SYS_OPEN = 1,
+	CW_SYS_OPENAT = 2,
+	CW_SYS_OPENAT2 = 3,
+	CW_SYS_CREAT = 4,
+	CW_SYS_CONNECT = 5,
+	CW_SYS_IO_URING = 6,
+};
+
+/*
+ * file_open: a credential file opened (result 0, decided from the opened
+ * struct file) or a failed open of a credential-looking path (result -errno,
+ * decided from the requested path: there is no file to look at).
+ */
+struct cw_ev_file {
+	struct cw_hdr hdr;
+	struct cw_task task;
+	__u64 ino;
+	__u32 dev;    /* kernel dev_t of the superblock: major << 20 | minor */
+	__u32 flags;  /* open flags (f_flags, or as requested for a failed open) */
+	__s32 result; /* 0 or -errno */
+	__u32 mode;   /* i_mode */
+	__u32 nlink;
+	__u32 fs_magic; /* superblock s_magic */
+	__u8 rule;	/* enum cw_file_rule */
+	__u8 syscall;	/* enum cw_syscall */
+	__u16 path_len; /* resolved path (CW_F_PATH_TRUNC if cut) */
+	__u16 req_len;	/* requested path as passed by the process (advisory) */
+	__u16 _pad;
+	__u8 path[CW_PATH_MAX];
+	__u8 req[CW_REQPATH_MAX];
+};
+
+/* Key/value of the watched-sockets map: unix socket files by (dev, ino). */
+struct cw_sock_key {
+	__u64 ino;
+	__u32 dev; /* kernel dev_t */
+	__u32 _pad;
+};
+
+struct cw_sock_val {
+	__u32 kind; /* the agent's socket kind (container_runtime, kubelet_api, ...) */
+};
+
+/*
+ * socket_connect: a unix-socket connect whose peer is a watched socket file
+ * (result 0), or a failed connect whose requested path looks like one
+ * (resolved = 0, decided in userspace from the advisory path).
+ */
+struct cw_ev_sock {
+	struct cw_hdr hdr;
+	struct cw_task task;
+	__u64 ino;
+	__u32 dev;
+	__s32 result;
+	__u32 kind;	 /* cw_sock_val.kind, 0 if unresolved */
+	__u16 sock_type; /* SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET */
+	__u8 resolved;	 /* 1: decided from the connected peer's socket file */
+	__u8 abstract;	 /* requested address is in the abstract namespace */
+	__u16 path_len;
+	__u16 req_len;
+	__u32 _pad;
+	__u8 path[CW_PATH_MAX];
+	__u8 req[128];
+};
+
 #define CW_STATIC_SIZE(type, n) _Static_assert(sizeof(type) == (n), #type " size changed")
 CW_STATIC_SIZE(struct cw_hdr, 16);
 CW_STATIC_SIZE(struct cw_ancestor, 32);
@@ -171,5 +252,7 @@ CW_STATIC_SIZE(struct cw_proc, 48 + CW_EXE_MAX + CW_ARGS_MAX);
 CW_STATIC_SIZE(struct cw_ep_key, 20);
 CW_STATIC_SIZE(struct cw_ev_cgroup, 16 + 16 + CW_CGPATH_MAX);
 CW_STATIC_SIZE(struct cw_ev_endpoint, 16 + 168 + 8 + 24);
+CW_STATIC_SIZE(struct cw_ev_file, 16 + 168 + 40 + CW_PATH_MAX + CW_REQPATH_MAX);
+CW_STATIC_SIZE(struct cw_ev_sock, 16 + 168 + 32 + CW_PATH_MAX + 128);
 
 #endif

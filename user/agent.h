@@ -38,6 +38,7 @@ struct agent_opts {
 	uint32_t max_procs;	 /* BPF process table entries */
 	uint32_t cgroup_cache;	 /* cgroup id -> path entries */
 	int verbose;
+	const char *host_root; /* node filesystem root (DaemonSet: /host), default "/" */
 	char node_name[AGENT_NAME_MAX];
 };
 
@@ -68,6 +69,8 @@ struct agent {
 	uint64_t lines_written;
 	uint64_t lines_overflowed; /* lines whose content hit the line bound */
 	uint64_t write_errors;
+	uint64_t userspace_filtered; /* records the agent's full rules discarded */
+	uint64_t last_socket_refresh_ns;
 };
 
 uint64_t now_ns(int clock);

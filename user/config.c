@@ -71,6 +71,68 @@ void config_defaults(struct config *c)
 	add_default(c, "169.254.170.23", CW_EP_POD_IDENTITY_AGENT, "eks-pod-identity-agent");
 	add_default(c, "fd00:ec2::23", CW_EP_POD_IDENTITY_AGENT, "eks-pod-identity-agent-ipv6");
 	add_default(c, "169.254.170.2", CW_EP_CONTAINER_CREDENTIALS, "container-credentials");
+	sockets_defaults(&c->sockets);
+}
+
+static int parse_sockets(struct config *c, json_t *arr, const char *key, char *err, size_t errlen)
+{
+	struct socket_watch *w = &c->sockets;
+	size_t i;
+	json_t *so;
+
+	if (!json_is_array(arr)) {
+		snprintf(err, errlen, "\"%s\" must be an array", key);
+		return -1;
+	}
+	json_array_foreach (arr, i, so) {
+		struct socket_cfg e = { .kind = SOCK_KIND_OTHER };
+		const char *k;
+		json_t *v;
+		int kind;
+
+		if (!json_is_object(so)) {
+			snprintf(err, errlen, "%s[%zu] must be an object", key, i);
+			return -1;
+		}
+		json_object_foreach (so, k, v) {
+			if (strcmp(k, "path") == 0) {
+				const char *p = json_is_string(v) ? json_string_value(v) : NULL;
+
+				if (!p || p[0] != '/' || strlen(p) >= sizeof(e.path)) {
+					snprintf(err, errlen,
+						 "%s[%zu].path: must be an absolute path under %zu "
+						 "bytes",
+						 key, i, sizeof(e.path));
+					return -1;
+				}
+				snprintf(e.path, sizeof(e.path), "%s", p);
+			} else if (strcmp(k, "kind") == 0) {
+				kind = json_is_string(v) ? socket_kind_parse(json_string_value(v))
+							 : -1;
+				if (kind < 0) {
+					snprintf(err, errlen,
+						 "%s[%zu].kind: must be one of container_runtime, "
+						 "kubelet_api, spire, csi, other",
+						 key, i);
+					return -1;
+				}
+				e.kind = kind;
+			} else {
+				snprintf(err, errlen, "%s[%zu]: unknown key \"%.64s\"", key, i, k);
+				return -1;
+			}
+		}
+		if (!e.path[0]) {
+			snprintf(err, errlen, "%s[%zu]: \"path\" is required", key, i);
+			return -1;
+		}
+		if (w->n >= SOCKETS_MAX) {
+			snprintf(err, errlen, "%s: more than %d sockets", key, SOCKETS_MAX);
+			return -1;
+		}
+		w->cfg[w->n++] = e;
+	}
+	return 0;
 }
 
 static int parse_endpoints(struct config *c, json_t *arr, const char *key, char *err, size_t errlen)
@@ -177,8 +239,13 @@ int config_load(struct config *c, const char *path, char *err, size_t errlen)
 			n.nendpoints = 0;
 			if (parse_endpoints(&n, v, key, why, sizeof(why)))
 				break;
-		} else if (strcmp(key, "extra_endpoints") == 0) {
-			continue; /* applied after "endpoints", whatever the key order */
+		} else if (strcmp(key, "sockets") == 0) {
+			n.sockets.n = 0;
+			if (parse_sockets(&n, v, key, why, sizeof(why)))
+				break;
+		} else if (strcmp(key, "extra_endpoints") == 0 ||
+			   strcmp(key, "extra_sockets") == 0) {
+			continue; /* applied after the replacing keys, whatever the key order */
 		} else {
 			snprintf(why, sizeof(why), "unknown key \"%.64s\"", key);
 			break;
@@ -186,6 +253,8 @@ int config_load(struct config *c, const char *path, char *err, size_t errlen)
 	}
 	if (!why[0] && (v = json_object_get(root, "extra_endpoints")))
 		parse_endpoints(&n, v, "extra_endpoints", why, sizeof(why));
+	if (!why[0] && (v = json_object_get(root, "extra_sockets")))
+		parse_sockets(&n, v, "extra_sockets", why, sizeof(why));
 	if (why[0]) {
 		snprintf(err, errlen, "%s: %s", path, why);
 		goto out;

@@ -11,13 +11,19 @@
  *                           "name": "vault-agent"} ]
  *   }
  *
- * "endpoints" replaces the default endpoint table, "extra_endpoints" adds to it.
+ *     "sockets":         [ {"path": "/run/containerd/containerd.sock", "kind": "container_runtime"} ],
+ *     "extra_sockets":   [ {"path": "/run/vault/agent.sock", "kind": "other"} ]
+ *
+ * "endpoints" replaces the default endpoint table, "extra_endpoints" adds to
+ * it; likewise "sockets" and "extra_sockets" (paths as seen on the node, glob
+ * characters allowed; kinds: container_runtime, kubelet_api, spire, csi, other).
  */
 #ifndef CREDWATCH_CONFIG_H
 #define CREDWATCH_CONFIG_H
 
 #include <stdint.h>
 #include <stddef.h>
+#include "sockets.h"
 
 #define CONFIG_MAX_ENDPOINTS 64
 #define CONFIG_ERR_MAX	     512
@@ -32,6 +38,7 @@ struct endpoint_cfg {
 struct config {
 	struct endpoint_cfg endpoints[CONFIG_MAX_ENDPOINTS];
 	int nendpoints;
+	struct socket_watch sockets;
 };
 
 /* Built-in defaults: the credential endpoints of an EKS node. */

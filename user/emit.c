@@ -9,6 +9,8 @@
 #include "config.h"
 #include "credwatch.skel.h"
 #include "emit.h"
+#include "filekind.h"
+#include "sockets.h"
 #include "log.h"
 #include "procs.h"
 
@@ -200,6 +202,171 @@ void emit_endpoint(struct agent *a, const struct cw_ev_endpoint *ev)
 	emit_end(a, &w);
 }
 
+static const char *errno_name(int e)
+{
+	switch (e) {
+	case 0:
+		return "ok";
+	case EPERM:
+		return "EPERM";
+	case ENOENT:
+		return "ENOENT";
+	case EACCES:
+		return "EACCES";
+	case ENOTDIR:
+		return "ENOTDIR";
+	case ELOOP:
+		return "ELOOP";
+	case ECONNREFUSED:
+		return "ECONNREFUSED";
+	default:
+		return "error";
+	}
+}
+
+static const char *syscall_name(unsigned int s)
+{
+	static const char *const names[] = { "?",     "open",	 "openat",  "openat2",
+					     "creat", "connect", "io_uring" };
+
+	return s < sizeof(names) / sizeof(names[0]) ? names[s] : "?";
+}
+
+static const char *fs_name(uint32_t magic)
+{
+	switch (magic) {
+	case 0x01021994:
+		return "tmpfs";
+	case 0x794c7630:
+		return "overlayfs";
+	case 0xef53:
+		return "ext4";
+	case 0x58465342:
+		return "xfs";
+	case 0x9123683e:
+		return "btrfs";
+	case 0x9fa0:
+		return "proc";
+	case 0:
+		return "none";
+	default:
+		return "other";
+	}
+}
+
+static void put_dev(struct jw *w, const char *key, uint32_t kdev)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%u:%u", kdev >> 20, kdev & 0xfffff);
+	jw_str(w, key, buf, 0);
+}
+
+static void put_result(struct jw *w, int32_t result)
+{
+	jw_str(w, "result", errno_name(-result), 0);
+	if (result)
+		jw_i64(w, "errno", -result);
+}
+
+bool emit_file(struct agent *a, const struct cw_ev_file *ev)
+{
+	size_t plen = ev->path_len < CW_PATH_MAX ? ev->path_len : CW_PATH_MAX;
+	size_t rlen = ev->req_len < CW_REQPATH_MAX ? ev->req_len : CW_REQPATH_MAX;
+	const char *path = (const char *)ev->path, *req = (const char *)ev->req, *kind, *vol;
+	char buf[EMIT_LINE_MAX];
+	size_t vlen;
+	struct jw w;
+
+	kind = filekind_name(ev->rule, path, plen, req, rlen);
+	if (!kind)
+		return false;
+	emit_begin(a, &w, buf, sizeof(buf), "file_open", ev->hdr.ts_boot_ns);
+	emit_task(a, &w, &ev->task);
+	jw_obj_open(&w, "file");
+	jw_str(&w, "kind", kind, 0);
+	put_result(&w, ev->result);
+	if (plen) {
+		jw_strn(&w, "path", path, plen, 2048);
+		jw_bool(&w, "path_truncated", ev->hdr.flags & CW_F_PATH_TRUNC);
+	} else {
+		jw_null(&w, "path");
+	}
+	/* advisory: the string the process passed, not what the kernel opened */
+	jw_strn(&w, "requested_path", req, rlen, 2048);
+	jw_str(&w, "syscall", syscall_name(ev->syscall), 0);
+	jw_u64(&w, "flags", ev->flags);
+	if (!ev->result) {
+		put_dev(&w, "dev", ev->dev);
+		jw_u64(&w, "ino", ev->ino);
+		jw_str(&w, "fs", fs_name(ev->fs_magic), 0);
+		jw_u64(&w, "mode", ev->mode & 07777);
+		jw_u64(&w, "nlink", ev->nlink);
+	}
+	vlen = filekind_volume(path, plen, &vol);
+	if (!vlen)
+		vlen = filekind_volume(req, rlen, &vol);
+	if (vlen)
+		jw_strn(&w, "volume", vol, vlen, 256);
+	jw_obj_close(&w);
+	emit_end(a, &w);
+	return true;
+}
+
+bool emit_socket(struct agent *a, const struct cw_ev_sock *ev)
+{
+	size_t plen = ev->path_len < CW_PATH_MAX ? ev->path_len : CW_PATH_MAX;
+	size_t rlen = ev->req_len < sizeof(ev->req) ? ev->req_len : sizeof(ev->req);
+	const struct socket_watch *sw = &a->cfg.sockets;
+	const char *node_path = NULL;
+	char buf[EMIT_LINE_MAX], req[sizeof(ev->req) + 1];
+	unsigned int kind;
+	struct jw w;
+
+	memcpy(req, ev->req, rlen);
+	req[rlen] = 0;
+	if (ev->resolved) {
+		kind = ev->kind;
+		node_path = sockets_path_of(sw, ev->ino, ev->dev);
+	} else {
+		/* failed connect: no socket file to go by, only the requested path */
+		int i = sockets_match_path(sw, req);
+
+		if (i < 0)
+			return false;
+		kind = sw->cfg[i].kind;
+	}
+	emit_begin(a, &w, buf, sizeof(buf), "socket_connect", ev->hdr.ts_boot_ns);
+	emit_task(a, &w, &ev->task);
+	jw_obj_open(&w, "socket");
+	jw_str(&w, "kind", socket_kind_name(kind), 0);
+	if (node_path)
+		jw_str(&w, "path", node_path, 512);
+	else if (plen)
+		jw_strn(&w, "path", (const char *)ev->path, plen, 2048);
+	else
+		jw_strn(&w, "path", req, rlen, 512);
+	if (plen)
+		jw_strn(&w, "resolved_path", (const char *)ev->path, plen, 2048);
+	jw_strn(&w, "requested_path", req, rlen, 512);
+	jw_bool(&w, "success", ev->result == 0);
+	put_result(&w, ev->result);
+	jw_bool(&w, "resolved", ev->resolved);
+	jw_str(&w, "type",
+	       ev->sock_type == 1   ? "stream"
+	       : ev->sock_type == 2 ? "dgram"
+	       : ev->sock_type == 5 ? "seqpacket"
+				    : "other",
+	       0);
+	if (ev->resolved) {
+		put_dev(&w, "dev", ev->dev);
+		jw_u64(&w, "ino", ev->ino);
+	}
+	jw_obj_close(&w);
+	emit_end(a, &w);
+	return true;
+}
+
 void emit_ready(struct agent *a)
 {
 	char buf[EMIT_LINE_MAX], addr[64];
@@ -230,6 +397,11 @@ void emit_ready(struct agent *a)
 	jw_str(&w, "cgroup2_mount", a->cgroup_mount, 512);
 	jw_u64(&w, "ringbuf_size", a->opts.ringbuf_size);
 	jw_u64(&w, "max_procs", a->opts.max_procs);
+	jw_str(&w, "host_root", a->opts.host_root, 512);
+	jw_arr_open(&w, "sockets");
+	for (int i = 0; i < a->cfg.sockets.nlive; i++)
+		jw_str(&w, NULL, a->cfg.sockets.live[i].path, 256);
+	jw_arr_close(&w);
 	jw_str(&w, "mounted", a->mounted, 0);
 	jw_arr_open(&w, "endpoints");
 	for (int i = 0; i < a->cfg.nendpoints; i++) {
@@ -290,6 +462,8 @@ void emit_stats(struct agent *a)
 	jw_u64(&w, "bad_record", a->bad_records);
 	jw_u64(&w, "output_error", a->write_errors);
 	jw_obj_close(&w);
+	/* records the BPF side sent that the agent's full rules discarded */
+	jw_u64(&w, "userspace_filtered", a->userspace_filtered);
 	jw_obj_open(&w, "truncations");
 	jw_u64(&w, "args", k[CW_STAT_ARGS_TRUNC]);
 	jw_u64(&w, "exe", k[CW_STAT_EXE_TRUNC]);
@@ -300,6 +474,7 @@ void emit_stats(struct agent *a)
 	jw_obj_open(&w, "errors");
 	jw_u64(&w, "proc_map_full", k[CW_STAT_PROC_MAP_FULL]);
 	jw_u64(&w, "proc_read_fail", k[CW_STAT_PROC_READ_FAIL]);
+	jw_u64(&w, "requested_path_unreadable", k[CW_STAT_REQ_READ_FAIL]);
 	jw_obj_close(&w);
 	jw_obj_open(&w, "caches");
 	jw_obj_open(&w, "cgroups");

@@ -18,6 +18,10 @@ void emit_init(struct agent *a);
 void emit_ready(struct agent *a);
 void emit_stats(struct agent *a);
 void emit_endpoint(struct agent *a, const struct cw_ev_endpoint *ev);
+/* Return false when the agent's full rules say the record is not credential
+ * access (counted in agent_stats as userspace_filtered). */
+bool emit_file(struct agent *a, const struct cw_ev_file *ev);
+bool emit_socket(struct agent *a, const struct cw_ev_sock *ev);
 
 /* Shared building blocks for event types added by other modules. */
 void emit_begin(struct agent *a, struct jw *w, char *buf, size_t cap, const char *event,

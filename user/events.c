@@ -10,6 +10,8 @@ static const size_t record_size[CW_EV_TYPE_MAX] = {
 	[CW_EV_CGROUP_MKDIR] = sizeof(struct cw_ev_cgroup),
 	[CW_EV_CGROUP_RMDIR] = sizeof(struct cw_ev_cgroup),
 	[CW_EV_ENDPOINT_CONNECT] = sizeof(struct cw_ev_endpoint),
+	[CW_EV_FILE_OPEN] = sizeof(struct cw_ev_file),
+	[CW_EV_SOCKET_CONNECT] = sizeof(struct cw_ev_sock),
 };
 
 int events_handle(void *ctx, void *data, size_t size)
@@ -37,6 +39,18 @@ int events_handle(void *ctx, void *data, size_t size)
 		break;
 	case CW_EV_ENDPOINT_CONNECT:
 		emit_endpoint(a, data);
+		break;
+	case CW_EV_FILE_OPEN:
+		if (!emit_file(a, data)) {
+			a->userspace_filtered++;
+			return 0;
+		}
+		break;
+	case CW_EV_SOCKET_CONNECT:
+		if (!emit_socket(a, data)) {
+			a->userspace_filtered++;
+			return 0;
+		}
 		break;
 	}
 	a->ev_count[h->type]++;

@@ -153,6 +153,43 @@ static int add_hook(struct agent *a, const char *family, const char *name, struc
 	return 0;
 }
 
+/* Does the running kernel have this tracepoint? (tracefs is mounted by preflight) */
+static bool tracepoint_exists(const char *category, const char *event)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "/sys/kernel/tracing/events/%s/%s/id", category, event);
+	if (access(path, F_OK) == 0)
+		return true;
+	snprintf(path, sizeof(path), "/sys/kernel/debug/tracing/events/%s/%s/id", category, event);
+	return access(path, F_OK) == 0;
+}
+
+/* Syscall-exit programs for the file and socket families: all optional per
+ * syscall (open/creat do not exist on arm64), at least openat and connect
+ * are required. */
+static const struct {
+	const char *event;
+	const char *family;
+	const char *hook;
+	bool required;
+} sys_hooks[] = {
+	{ "sys_exit_openat", "file", "tp/syscalls/sys_exit_openat", true },
+	{ "sys_exit_openat2", "file", "tp/syscalls/sys_exit_openat2", false },
+	{ "sys_exit_open", "file", "tp/syscalls/sys_exit_open", false },
+	{ "sys_exit_creat", "file", "tp/syscalls/sys_exit_creat", false },
+	{ "sys_exit_connect", "socket", "tp/syscalls/sys_exit_connect", true },
+};
+
+static struct bpf_program *sys_prog(struct credwatch_bpf *s, int i)
+{
+	struct bpf_program *progs[] = { s->progs.cw_exit_openat, s->progs.cw_exit_openat2,
+					s->progs.cw_exit_open, s->progs.cw_exit_creat,
+					s->progs.cw_exit_connect };
+
+	return progs[i];
+}
+
 static int fill_endpoints(struct agent *a)
 {
 	int fd = bpf_map__fd(a->skel->maps.cw_endpoints);
@@ -188,6 +225,19 @@ int loader_load_attach(struct agent *a)
 	/* sizes are load-time configuration: set between open and load */
 	bpf_map__set_max_entries(s->maps.cw_events, a->opts.ringbuf_size);
 	bpf_map__set_max_entries(s->maps.cw_procs, a->opts.max_procs);
+	for (size_t i = 0; i < sizeof(sys_hooks) / sizeof(sys_hooks[0]); i++) {
+		if (tracepoint_exists("syscalls", sys_hooks[i].event))
+			continue;
+		if (sys_hooks[i].required) {
+			pr_warn("kernel %s has no tracepoint syscalls/%s (needs "
+				"CONFIG_FTRACE_SYSCALLS=y)",
+				a->kernel_release, sys_hooks[i].event);
+			return -ENOTSUP;
+		}
+		pr_info("no tracepoint syscalls/%s on this kernel: not watched",
+			sys_hooks[i].event);
+		bpf_program__set_autoload(sys_prog(s, i), false);
+	}
 
 	err = credwatch_bpf__load(s);
 	if (err) {
@@ -223,6 +273,16 @@ int loader_load_attach(struct agent *a)
 		err = -errno;
 		pr_warn("cannot open cgroup v2 mount %s: %s", a->cgroup_mount, strerror(-err));
 		return err;
+	}
+	for (size_t i = 0; i < sizeof(sys_hooks) / sizeof(sys_hooks[0]); i++) {
+		struct bpf_program *p = sys_prog(s, i);
+
+		if (!bpf_program__autoload(p))
+			continue;
+		err = add_hook(a, sys_hooks[i].family, sys_hooks[i].hook, p, bpf_program__attach(p),
+			       "");
+		if (err)
+			return err;
 	}
 	err = add_hook(a, "network", "cgroup/connect4", s->progs.cw_connect4,
 		       bpf_program__attach_cgroup(s->progs.cw_connect4, a->cgroup_fd),

@@ -26,8 +26,11 @@
 #include "loader.h"
 #include "log.h"
 #include "procs.h"
+#include "sockets.h"
 
 #define EXIT_USAGE 2
+/* a restarted container runtime binds a new socket inode */
+#define SOCKET_REFRESH_NS (2ULL * 1000000000ULL)
 
 static volatile sig_atomic_t stop_signal;
 
@@ -46,6 +49,7 @@ static const char usage_text[] =
 	"SIGINT/SIGTERM\n"
 	"  -c, --config PATH        configuration file (JSON; see README)\n"
 	"      --node-name NAME     node name for events (default: $NODE_NAME, else hostname)\n"
+	"      --host-root DIR      the node's filesystem root (DaemonSet: /host; default /)\n"
 	"      --ringbuf-size BYTES ring buffer size, a power of two >= 4096 (default 4194304)\n"
 	"      --max-procs N        process table entries in the kernel (default 8192)\n"
 	"  -v, --verbose            debug and libbpf messages on stderr\n"
@@ -80,7 +84,7 @@ static unsigned long parse_ulong(const char *opt, const char *s, unsigned long m
 
 static void parse_args(struct agent *a, int argc, char **argv)
 {
-	enum { OPT_NODE = 256, OPT_RINGBUF, OPT_MAXPROCS };
+	enum { OPT_NODE = 256, OPT_RINGBUF, OPT_MAXPROCS, OPT_HOSTROOT };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "duration", required_argument, NULL, 'd' },
@@ -88,6 +92,7 @@ static void parse_args(struct agent *a, int argc, char **argv)
 		{ "node-name", required_argument, NULL, OPT_NODE },
 		{ "ringbuf-size", required_argument, NULL, OPT_RINGBUF },
 		{ "max-procs", required_argument, NULL, OPT_MAXPROCS },
+		{ "host-root", required_argument, NULL, OPT_HOSTROOT },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
@@ -99,6 +104,7 @@ static void parse_args(struct agent *a, int argc, char **argv)
 	o->ringbuf_size = 1 << 22;
 	o->max_procs = 8192;
 	o->cgroup_cache = 16384;
+	o->host_root = "/";
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		fputs(usage_text, argc < 2 ? stderr : stdout);
 		exit(argc < 2 ? EXIT_USAGE : 0);
@@ -139,6 +145,15 @@ static void parse_args(struct agent *a, int argc, char **argv)
 					    "of two)",
 					    optarg);
 			break;
+		case OPT_HOSTROOT: {
+			struct stat st;
+
+			if (stat(optarg, &st) || !S_ISDIR(st.st_mode))
+				usage_error("invalid value for --host-root: '%s' (not a directory)",
+					    optarg);
+			o->host_root = optarg;
+			break;
+		}
 		case OPT_MAXPROCS:
 			o->max_procs = parse_ulong("--max-procs", optarg, 64, 1u << 22);
 			break;
@@ -197,7 +212,7 @@ static int open_output(struct agent *a)
 
 static int run(struct agent *a)
 {
-	uint64_t deadline = 0;
+	uint64_t deadline = 0, now;
 	int err;
 
 	err = open_output(a);
@@ -222,6 +237,8 @@ static int run(struct agent *a)
 		return err;
 	}
 	/* after attach: a cgroup or process created meanwhile is seen either way */
+	sockets_refresh(&a->cfg.sockets, bpf_map__fd(a->skel->maps.cw_sockets), a->opts.host_root);
+	a->last_socket_refresh_ns = now_ns(CLOCK_MONOTONIC);
 	cgroups_scan(a->cgroups);
 	procs_prefill(a->procs);
 	emit_ready(a);
@@ -235,7 +252,13 @@ static int run(struct agent *a)
 			break;
 		}
 		fflush(a->out);
-		if (deadline && now_ns(CLOCK_MONOTONIC) >= deadline)
+		now = now_ns(CLOCK_MONOTONIC);
+		if (now - a->last_socket_refresh_ns > SOCKET_REFRESH_NS) {
+			sockets_refresh(&a->cfg.sockets, bpf_map__fd(a->skel->maps.cw_sockets),
+					a->opts.host_root);
+			a->last_socket_refresh_ns = now;
+		}
+		if (deadline && now >= deadline)
 			break;
 	}
 	/* everything the kernel already queued is still reported */
