@@ -5,13 +5,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/vfs.h>
 #include <time.h>
+#include <linux/magic.h>
 #include "cgroups.h"
 #include "log.h"
 #include "lru.h"
 
 #define CG_SCAN_MAX_DEPTH 32
 #define CG_PATH_MAX	  4096
+#define CG_RESCAN_NS	  1000000000ULL /* at most one rescan on a miss per second */
 
 struct cg_entry {
 	char *path; /* relative, no leading '/' */
@@ -23,7 +26,7 @@ struct cgroups {
 	size_t mount_len;
 	struct lru *map;
 	size_t path_bytes;
-	time_t last_rescan;
+	uint64_t last_rescan_ns; /* CLOCK_MONOTONIC; 0 = never scanned */
 };
 
 /* mountinfo escapes space, tab, newline and backslash as \ooo */
@@ -81,15 +84,28 @@ uint64_t cgroups_id_of(const char *dir)
 		struct file_handle fh;
 		unsigned char buf[64];
 	} h;
+	struct statfs sfs;
 	uint64_t id = 0;
 	int mount_id;
 
+	/* Any other filesystem also hands out file handles, but their bytes are
+	 * not a cgroup id: a directory that is not on cgroup2 has none. */
+	if (statfs(dir, &sfs) < 0 || sfs.f_type != CGROUP2_SUPER_MAGIC)
+		return 0;
 	h.fh.handle_bytes = sizeof(h.buf);
 	if (name_to_handle_at(AT_FDCWD, dir, &h.fh, &mount_id, 0) < 0)
 		return 0;
 	if (h.fh.handle_bytes >= sizeof(id))
 		memcpy(&id, h.fh.f_handle, sizeof(id));
 	return id;
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
 static void entry_release(void *v)
@@ -177,7 +193,7 @@ int cgroups_scan(struct cgroups *c)
 	if (nftw(c->mount, scan_one, 32, FTW_PHYS | FTW_MOUNT | FTW_ACTIONRETVAL) < 0)
 		pr_debug("cgroup scan of %s: %s", c->mount, strerror(errno));
 	scan_ctx = NULL;
-	c->last_rescan = time(NULL);
+	c->last_rescan_ns = mono_ns();
 	return scan_count;
 }
 
@@ -198,7 +214,7 @@ const char *cgroups_path(struct cgroups *c, uint64_t id, bool *removed)
 {
 	struct cg_entry *e = lru_get(c->map, id, 0);
 
-	if (!e && time(NULL) != c->last_rescan) {
+	if (!e && (!c->last_rescan_ns || mono_ns() - c->last_rescan_ns >= CG_RESCAN_NS)) {
 		cgroups_scan(c);
 		e = lru_get(c->map, id, 0);
 	}

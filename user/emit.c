@@ -37,8 +37,19 @@ void emit_format_time(int64_t epoch_ns, char *out, size_t len)
 	struct tm tm;
 	size_t n;
 
+	/* C division truncates toward zero: before 1970 the remainder is
+	 * negative, and the second has to be the one before */
+	if (nsec < 0) {
+		nsec += 1000000000L;
+		sec--;
+	}
 	gmtime_r(&sec, &tm);
 	n = strftime(out, len, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (!n) { /* too small: the contents are unspecified */
+		if (len)
+			out[0] = 0;
+		return;
+	}
 	snprintf(out + n, len - n, ".%09ldZ", nsec);
 }
 

@@ -81,7 +81,9 @@ int procs_read_procfs(const char *proc_root, uint32_t pid, struct cw_proc *rec)
 	/* comm may contain spaces and parentheses: it spans first '(' to last ')' */
 	open_paren = strchr(buf, '(');
 	close_paren = strrchr(buf, ')');
-	if (!open_paren || !close_paren || close_paren < open_paren)
+	/* ") " must follow: the fields are read from close_paren + 2 on, which
+	 * is past the data (or past buf) when ')' ends what was read */
+	if (!open_paren || !close_paren || close_paren < open_paren || close_paren[1] != ' ')
 		return -EINVAL;
 	n = close_paren - open_paren - 1;
 	if (n > CW_COMM_LEN - 1)
