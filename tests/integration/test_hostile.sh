@@ -27,7 +27,7 @@ ev=$(events ".process.pid==$pid")
 check_eq "comm decoded: newline, quote, backslash kept; invalid byte replaced" \
 	"$(jq -ac .process.comm <<<"$ev")" '"bad\n\"q\\\ufffd"'
 check "the event is one line of JSON with no raw control bytes, under 16 KiB" \
-	python3 -c 'import sys,json; l=sys.argv[1]; assert len(l.encode()) < 16384 and all(ord(c)>=0x20 for c in l); json.loads(l)' "$ev"
+	/usr/bin/python3 -c 'import sys,json; l=sys.argv[1]; assert len(l.encode()) < 16384 and all(ord(c)>=0x20 for c in l); json.loads(l)' "$ev"
 check_eq "exe: the hostile file name, escaped" "$(jq -r '.process.exe | endswith("/bad\n\"q\\\ufffd")' <<<"$ev")" true
 check_eq "args: at most 8, marked truncated" "$(jq -c '[(.process.args|length) <= 8, .process.args_truncated]' <<<"$ev")" '[true,true]'
 check_eq "args[3]: control bytes escaped, invalid UTF-8 replaced" \

@@ -1,0 +1,561 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+#
+# fakenode.sh: build a fake EKS worker node on this machine for credwatch integration tests.
+# Source it, then:
+#
+#   fn_init                         run dir $FN_RUN, cgroup2 mount $FN_CG2, our cgroup subtree
+#                                   $FN_CGBASE ($FN_CGREL relative to $FN_CG2), cleanup traps
+#   fn_pod NAME [--qos guaranteed|burstable|besteffort] [--driver systemd|cgroupfs]
+#               [--runtime containerd|crio]
+#                                   kubelet-style cgroups + a network namespace holding the
+#                                   credential endpoint addresses on lo. Exports POD_<NAME>_UID,
+#                                   _CID, _CG, _CGREL, _NETNS, _SANDBOX_CID, _SANDBOX_CG,
+#                                   _SANDBOX_CGREL, _QOS, _DRIVER, _RUNTIME
+#   fn_in_pod NAME CMD...           run CMD as a process of the pod (cgroup, then netns)
+#   fn_in_pod_bg NAME CMD...        same, in the background; prints the pid (also $FN_LAST_PID
+#                                   when not called in a command substitution); output goes to
+#                                   $FN_RUN/bg-<pid>.log
+#   fn_sim NAME [credsim serve args...]
+#                                   credsim in the pod's netns; exports SIM_<NAME>_LOG,
+#                                   SIM_<NAME>_SECRETS, SIM_<NAME>_PID, SIM_<NAME>_CG
+#   fn_on_cleanup CMD...            extra cleanup, run in reverse order before the built-ins
+#   fn_tmpfs DIR                    mount a tmpfs at DIR (created if missing), unmounted at cleanup
+#   fn_track_mount DIR              have cleanup unmount DIR (mounted by the test itself)
+#   fn_track_pid PID                have cleanup kill PID (started by the test itself)
+#   fn_pod_pids NAME                pids currently in the pod's container cgroup
+#   fn_load NAME                    re-export POD_<NAME>_* / SIM_<NAME>_* (after a subshell)
+#   fn_cleanup                      idempotent teardown; runs from the EXIT/INT/TERM traps
+#
+# NAME is a pod name made of [A-Za-z0-9_] (it is part of variable names), at most 20 chars.
+# Every process the library starts carries FAKENODE_TAG=<run id> in its environment; cleanup
+# ends only recorded pids (checked against their start time) and processes carrying the tag.
+# Processes found in our cgroups without the tag are moved to the parent of $FN_CGBASE, not
+# killed. Nothing here sends a packet: the endpoint addresses exist only inside the pod
+# namespaces.
+#
+# Layout: pod container cgroups as kubelet makes them (see eks-node-facts.md section 4) under
+# $FN_CGBASE; credsim runs in $FN_CGBASE/system.slice/credsim-<NAME>.service (node software,
+# not part of the pod) inside the pod's netns. Pod netns are named cwt-<test pid>-<NAME>.
+# Processes enter the netns with nsenter (no new mount namespace, unlike `ip netns exec`).
+#
+# State lives in files under $FN_RUN, so the functions also work from subshells, e.g.
+# pid=$(fn_in_pod_bg a sleep 100), or check-style wrappers; the POD_*/SIM_* exports only reach
+# the shell that called fn_pod/fn_sim: call fn_load NAME to get them after a subshell.
+#
+# Signals: bash runs the INT/TERM trap only after the current foreground command returns, so
+# a runner that wants prompt cleanup should signal the test's process group, not only bash.
+
+# never inherit another run's state through the environment
+FN_RUN=
+FN_CG2=
+FN_CGBASE=
+FN_CGREL=
+FN_LAST_PID=
+_FN_TAG=
+_FN_OWNER=
+_FN_CLEANED=
+
+_fn_err() {
+	echo "fakenode: $*" >&2
+}
+
+# /proc/PID/stat after the "(comm) " part, i.e. from field 3 (state) on; fails if gone.
+_fn_stat_rest() {
+	local stat=
+	{ IFS= read -r stat <"/proc/$1/stat"; } 2>/dev/null
+	[[ -n $stat ]] || return 1
+	echo "${stat##*) }"
+}
+
+# Start time of a pid in clock ticks (field 22 of /proc/PID/stat), empty if gone.
+_fn_starttime() {
+	local rest
+	rest=$(_fn_stat_rest "$1") || return 0
+	local -a f
+	read -r -a f <<<"$rest"
+	echo "${f[19]-}"
+}
+
+# True if pid is alive and not a zombie (no fork: called in polling loops).
+_fn_alive() {
+	local stat=
+	{ IFS= read -r stat <"/proc/$1/stat"; } 2>/dev/null
+	[[ -n $stat ]] || return 1
+	stat=${stat##*) }
+	[[ ${stat:0:1} != Z && ${stat:0:1} != X ]]
+}
+
+_fn_has_tag() {
+	local e
+	[[ -n $_FN_TAG && -r /proc/$1/environ ]] || return 1
+	{
+		while IFS= read -r -d '' e; do
+			[[ $e == "FAKENODE_TAG=$_FN_TAG" ]] && return 0
+		done <"/proc/$1/environ"
+	} 2>/dev/null
+	return 1
+}
+
+# " pid ppid ... 1 " for this shell: these are never killed or moved
+_fn_ancestors() {
+	local p=$BASHPID k v out=" "
+	while [[ -n $p && $p != 0 ]]; do
+		out+="$p "
+		v=
+		{
+			while read -r k v _; do
+				[[ $k == PPid: ]] && break
+				v=
+			done <"/proc/$p/status"
+		} 2>/dev/null
+		p=$v
+	done
+	echo "$out"
+}
+
+_fn_record_pid() {
+	local st
+	st=$(_fn_starttime "$1")
+	[[ -n $st ]] && echo "$1 $st" >>"$FN_RUN/pids"
+	return 0
+}
+
+_fn_need_init() {
+	if [[ -z $FN_RUN || ! -d $FN_RUN ]]; then
+		_fn_err "call fn_init first"
+		return 1
+	fi
+}
+
+_fn_valid_name() {
+	if [[ ! $1 =~ ^[A-Za-z0-9_]{1,20}$ ]]; then
+		_fn_err "bad pod name '$1' (want [A-Za-z0-9_]{1,20})"
+		return 1
+	fi
+}
+
+# cgroup2 mount point from /proc/self/mountinfo (field 5; fstype follows the " - " separator)
+_fn_find_cg2() {
+	local line mp fstype
+	while IFS= read -r line; do
+		fstype=${line#* - }
+		fstype=${fstype%% *}
+		[[ $fstype == cgroup2 ]] || continue
+		mp=$(echo "$line" | awk '{print $5}')
+		printf '%b\n' "${mp//\\/\\0}"	# undo \040-style octal escapes
+		return 0
+	done </proc/self/mountinfo
+	return 1
+}
+
+fn_init() {
+	if [[ $(id -u) != 0 ]]; then
+		_fn_err "must run as root (creates cgroups and network namespaces)"
+		return 1
+	fi
+	if [[ -n $_FN_TAG && -z $_FN_CLEANED ]]; then
+		_fn_err "fn_init called twice"
+		return 1
+	fi
+	local cmd
+	for cmd in ip nsenter awk; do
+		command -v "$cmd" >/dev/null || { _fn_err "missing command: $cmd"; return 1; }
+	done
+	FN_CG2=$(_fn_find_cg2) || { _fn_err "no cgroup2 mount in /proc/self/mountinfo"; return 1; }
+	[[ -w $FN_CG2/cgroup.procs ]] || { _fn_err "cgroup2 at $FN_CG2 not writable"; return 1; }
+	FN_RUN=$(mktemp -d /tmp/cwtest.XXXXXX)
+	_FN_TAG="cwtest-$$-${FN_RUN##*.}"
+	_FN_OWNER=$BASHPID
+	_FN_CLEANED=
+	: >"$FN_RUN/pids"
+	: >"$FN_RUN/netns"
+	: >"$FN_RUN/mounts"
+	mkdir "$FN_RUN/cleanup.d" "$FN_RUN/pods"
+	echo 0 >"$FN_RUN/seq"
+	FN_CGREL="cwtest-$$"
+	[[ -e $FN_CG2/$FN_CGREL ]] && FN_CGREL="cwtest-$$-${FN_RUN##*.}"
+	FN_CGBASE="$FN_CG2/$FN_CGREL"
+	# record before creating so a failure halfway is still cleaned up
+	echo "$FN_CGBASE" >"$FN_RUN/cgbase"
+	trap '_fn_trap EXIT' EXIT
+	trap '_fn_trap INT' INT
+	trap '_fn_trap TERM' TERM
+	if ! mkdir "$FN_CGBASE"; then
+		_fn_err "cannot create $FN_CGBASE"
+		return 1
+	fi
+	export FN_RUN FN_CG2 FN_CGBASE FN_CGREL
+}
+
+_fn_trap() {
+	local rc=$? sig=$1
+	# subshells do not inherit traps, but be careful anyway
+	[[ $BASHPID == "$_FN_OWNER" ]] || return 0
+	fn_cleanup
+	case $sig in
+	INT) trap - INT; exit 130 ;;
+	TERM) trap - TERM; exit 143 ;;
+	esac
+	return $rc
+}
+
+fn_on_cleanup() {
+	_fn_need_init || return 1
+	local n f
+	n=$(($(cat "$FN_RUN/seq") + 1))
+	echo "$n" >"$FN_RUN/seq"
+	f=$(printf '%s/cleanup.d/%06d' "$FN_RUN" "$n")
+	printf '%q ' "$@" >"$f"
+}
+
+fn_track_pid() {
+	_fn_need_init || return 1
+	_fn_record_pid "$1"
+}
+
+fn_track_mount() {
+	_fn_need_init || return 1
+	echo "$1" >>"$FN_RUN/mounts"
+}
+
+fn_tmpfs() {
+	_fn_need_init || return 1
+	mkdir -p "$1"
+	echo "$1" >>"$FN_RUN/mounts"
+	mount -t tmpfs -o "size=${2:-4m},mode=0755" tmpfs "$1"
+}
+
+_fn_rand_hex64() {
+	od -An -tx1 -N32 /dev/urandom | tr -d ' \n'
+}
+
+fn_pod() {
+	_fn_need_init || return 1
+	local name=${1-} qos=burstable driver=systemd runtime=containerd
+	_fn_valid_name "$name" || return 1
+	shift
+	while (($#)); do
+		case $1 in
+		--qos) qos=${2-}; shift 2 || return 1 ;;
+		--driver) driver=${2-}; shift 2 || return 1 ;;
+		--runtime) runtime=${2-}; shift 2 || return 1 ;;
+		*) _fn_err "fn_pod: unknown option $1"; return 1 ;;
+		esac
+	done
+	case $qos in
+	guaranteed|burstable|besteffort) ;;
+	*) _fn_err "bad --qos $qos"; return 1 ;;
+	esac
+	case $driver in systemd|cgroupfs) ;; *) _fn_err "bad --driver $driver"; return 1 ;; esac
+	case $runtime in containerd|crio) ;; *) _fn_err "bad --runtime $runtime"; return 1 ;; esac
+	if [[ -e $FN_RUN/pods/$name ]]; then
+		_fn_err "pod $name exists"
+		return 1
+	fi
+
+	local uid cid sid poddir cdir sdir extra=
+	uid=$(cat /proc/sys/kernel/random/uuid)
+	cid=$(_fn_rand_hex64)
+	sid=$(_fn_rand_hex64)
+	if [[ $driver == systemd ]]; then
+		local u_=${uid//-/_}
+		if [[ $qos == guaranteed ]]; then
+			poddir="kubepods.slice/kubepods-pod${u_}.slice"
+		else
+			poddir="kubepods.slice/kubepods-${qos}.slice/kubepods-${qos}-pod${u_}.slice"
+		fi
+		if [[ $runtime == crio ]]; then
+			cdir="$poddir/crio-$cid.scope"
+			sdir="$poddir/crio-$sid.scope"
+			extra="$poddir/crio-conmon-$cid.scope"
+		else
+			cdir="$poddir/cri-containerd-$cid.scope"
+			sdir="$poddir/cri-containerd-$sid.scope"
+		fi
+	else
+		if [[ $qos == guaranteed ]]; then
+			poddir="kubepods/pod$uid"
+		else
+			poddir="kubepods/$qos/pod$uid"
+		fi
+		if [[ $runtime == crio ]]; then
+			cdir="$poddir/crio-$cid"
+			sdir="$poddir/crio-$sid"
+			extra="$poddir/crio-conmon-$cid"
+		else
+			cdir="$poddir/$cid"
+			sdir="$poddir/$sid"
+		fi
+	fi
+	mkdir -p "$FN_CGBASE/$cdir" "$FN_CGBASE/$sdir" || return 1
+	[[ -n $extra ]] && { mkdir -p "$FN_CGBASE/$extra" || return 1; }
+
+	local ns="cwt-$$-$name"
+	ip netns add "$ns" || return 1
+	echo "$ns" >>"$FN_RUN/netns"	# cleaned up even if the setup below fails
+	_fn_setup_netns "$ns" || return 1
+
+	local v
+	{
+		echo "UID=$uid"
+		echo "CID=$cid"
+		echo "CG=$FN_CGBASE/$cdir"
+		echo "CGREL=$FN_CGREL/$cdir"
+		echo "NETNS=$ns"
+		echo "SANDBOX_CID=$sid"
+		echo "SANDBOX_CG=$FN_CGBASE/$sdir"
+		echo "SANDBOX_CGREL=$FN_CGREL/$sdir"
+		echo "QOS=$qos"
+		echo "DRIVER=$driver"
+		echo "RUNTIME=$runtime"
+	} >"$FN_RUN/pods/$name"
+	fn_load "$name"
+}
+
+# (Re-)export POD_<NAME>_* and, once fn_sim ran, SIM_<NAME>_* into the calling shell: needed
+# when fn_pod/fn_sim ran in a subshell.
+fn_load() {
+	_fn_need_init || return 1
+	local name=${1-} k v
+	_fn_valid_name "$name" || return 1
+	[[ -f $FN_RUN/pods/$name ]] || { _fn_err "no pod named '$name'"; return 1; }
+	while IFS='=' read -r k v; do
+		printf -v "POD_${name}_$k" '%s' "$v"
+		export "POD_${name}_$k"
+	done <"$FN_RUN/pods/$name"
+	if [[ -f $FN_RUN/sim-$name.env ]]; then
+		while IFS='=' read -r k v; do
+			printf -v "SIM_${name}_$k" '%s' "$v"
+			export "SIM_${name}_$k"
+		done <"$FN_RUN/sim-$name.env"
+	fi
+	return 0
+}
+
+# Configure a pod netns: lo up, IPv6 on, endpoint addresses local, DAD-free and usable.
+_fn_setup_netns() {
+	local ns=$1 a i
+	ip -n "$ns" link set lo up || return 1
+	nsenter --net="/run/netns/$ns" sh -c '
+		for f in all default lo; do
+			echo 0 > /proc/sys/net/ipv6/conf/$f/disable_ipv6 || exit 1
+		done' || { _fn_err "cannot enable IPv6 in $ns"; return 1; }
+	for a in 169.254.169.254/32 169.254.170.23/32 169.254.170.2/32; do
+		ip -n "$ns" addr add "$a" dev lo || return 1
+	done
+	for a in fd00:ec2::254/128 fd00:ec2::23/128; do
+		ip -n "$ns" -6 addr add "$a" dev lo nodad || return 1
+	done
+	for ((i = 0; i < 50; i++)); do
+		if [[ -z $(ip -n "$ns" -6 addr show dev lo tentative) ]] &&
+		   [[ $(ip -n "$ns" -6 addr show dev lo | grep -c 'fd00:ec2::') == 2 ]]; then
+			return 0
+		fi
+		sleep 0.1
+	done
+	_fn_err "IPv6 addresses in $ns never became usable"
+	return 1
+}
+
+_fn_pod_get() {
+	local name=$1 key=$2 line
+	if [[ ! -f $FN_RUN/pods/$name ]]; then
+		_fn_err "no pod named '$name'"
+		return 1
+	fi
+	while IFS= read -r line; do
+		[[ ${line%%=*} == "$key" ]] && { echo "${line#*=}"; return 0; }
+	done <"$FN_RUN/pods/$name"
+	return 1
+}
+
+# The launcher: tagged, moves itself into cgroup $1, enters netns $2, execs the rest. The pid
+# stays the same through every exec, so the pid we record is CMD's pid.
+_fn_exec_in() {
+	local cg=$1 ns=$2
+	shift 2
+	exec env "FAKENODE_TAG=$_FN_TAG" /bin/sh -c '
+		echo $$ > "$1/cgroup.procs" || { echo "fakenode: cannot join $1" >&2; exit 125; }
+		ns=$2; shift 2
+		exec nsenter --net="$ns" -- "$@"' fakenode-launch "$cg" "/run/netns/$ns" "$@"
+}
+
+fn_in_pod() {
+	_fn_need_init || return 1
+	local name=${1-} cg ns
+	(($# >= 2)) || { _fn_err "usage: fn_in_pod NAME CMD..."; return 1; }
+	cg=$(_fn_pod_get "$name" CG) && ns=$(_fn_pod_get "$name" NETNS) || return 1
+	shift
+	(_fn_exec_in "$cg" "$ns" "$@")
+}
+
+fn_in_pod_bg() {
+	_fn_need_init || return 1
+	local name=${1-} cg ns tmp pid
+	(($# >= 2)) || { _fn_err "usage: fn_in_pod_bg NAME CMD..."; return 1; }
+	cg=$(_fn_pod_get "$name" CG) && ns=$(_fn_pod_get "$name" NETNS) || return 1
+	shift
+	tmp=$(mktemp "$FN_RUN/bg.XXXXXX")
+	(_fn_exec_in "$cg" "$ns" "$@") </dev/null >"$tmp" 2>&1 &
+	pid=$!
+	_fn_record_pid "$pid"
+	mv -f "$tmp" "$FN_RUN/bg-$pid.log"
+	FN_LAST_PID=$pid
+	echo "$pid"
+}
+
+fn_pod_pids() {
+	local cg
+	cg=$(_fn_pod_get "${1-}" CG) || return 1
+	cat "$cg/cgroup.procs"
+}
+
+fn_sim() {
+	_fn_need_init || return 1
+	local name=${1-} ns bin simcg pid i has_listen=0 a
+	ns=$(_fn_pod_get "$name" NETNS) || return 1
+	shift
+	bin=${CREDSIM:-build/tests/credsim}
+	if [[ ! -x $bin ]]; then
+		_fn_err "credsim binary not found at $bin (set CREDSIM)"
+		return 1
+	fi
+	bin=$(readlink -f "$bin")
+	for a in "$@"; do
+		[[ $a == --listen || $a == --listen=* ]] && has_listen=1
+	done
+	local args=(serve)
+	if ((!has_listen)); then
+		args+=(--listen 169.254.169.254:80 --listen '[fd00:ec2::254]:80'
+		       --listen 169.254.170.23:80 --listen '[fd00:ec2::23]:80'
+		       --listen 169.254.170.2:80)
+	fi
+	local log=$FN_RUN/sim-$name.log sec=$FN_RUN/sim-$name.secrets
+	local ready=$FN_RUN/sim-$name.ready err=$FN_RUN/sim-$name.err
+	rm -f "$ready"
+	args+=(--log "$log" --secrets-out "$sec" --ready-file "$ready" "$@")
+	# the simulator is node infrastructure, not part of the pod: its own cgroup
+	simcg=$FN_CGBASE/system.slice/credsim-$name.service
+	mkdir -p "$simcg" || return 1
+	(_fn_exec_in "$simcg" "$ns" "$bin" "${args[@]}") </dev/null >"$err" 2>&1 &
+	pid=$!
+	_fn_record_pid "$pid"
+	for ((i = 0; i < 50; i++)); do
+		[[ -s $ready ]] && break
+		if ! _fn_alive "$pid"; then
+			_fn_err "credsim for $name exited: $(cat "$err")"
+			return 1
+		fi
+		sleep 0.1
+	done
+	if [[ ! -s $ready ]]; then
+		_fn_err "credsim for $name not ready after 5 s: $(cat "$err")"
+		return 1
+	fi
+	printf '%s\n' "LOG=$log" "SECRETS=$sec" "PID=$pid" "CG=$simcg" >"$FN_RUN/sim-$name.env"
+	fn_load "$name"
+}
+
+# SIGTERM, wait up to ~1 s, SIGKILL, wait up to ~2 s. Arguments: pids (already vetted).
+_fn_kill_list() {
+	local p i left
+	(($#)) || return 0
+	for p in "$@"; do kill -TERM "$p" 2>/dev/null; done
+	for ((i = 0; i < 20; i++)); do
+		left=0
+		for p in "$@"; do _fn_alive "$p" && left=1; done
+		((left)) || return 0
+		sleep 0.05
+	done
+	for p in "$@"; do _fn_alive "$p" && kill -KILL "$p" 2>/dev/null; done
+	for ((i = 0; i < 40; i++)); do
+		left=0
+		for p in "$@"; do _fn_alive "$p" && left=1; done
+		((left)) || return 0
+		sleep 0.05
+	done
+	_fn_err "processes did not die: $*"
+}
+
+fn_cleanup() {
+	local -
+	set +e +u
+	[[ -n $_FN_CLEANED || -z $FN_RUN ]] && return 0
+	local run=$FN_RUN f p st ns m cgbase d victims=() anc
+	anc=$(_fn_ancestors)
+
+	# 1. registered cleanup commands, newest first
+	if [[ -d $run/cleanup.d ]]; then
+		local cmds=("$run"/cleanup.d/*) i
+		for ((i = ${#cmds[@]} - 1; i >= 0; i--)); do
+			f=${cmds[i]}
+			[[ -f $f ]] || continue
+			# in a subshell: a command that exits must not end the cleanup
+			(eval "$(cat "$f")") || _fn_err "cleanup command failed: $(cat "$f")"
+		done
+	fi
+
+	# 2. recorded pids (only if still the same process: start time matches) and anything
+	#    carrying our tag (descendants of what we started), all in one TERM/KILL round; then
+	#    once more for stragglers forked meanwhile
+	local _round
+	for _round in 1 2; do
+		victims=()
+		if [[ -f $run/pids ]]; then
+			while read -r p st; do
+				[[ -n $p && $anc != *" $p "* ]] || continue
+				[[ $(_fn_starttime "$p") == "$st" ]] && _fn_alive "$p" &&
+					victims+=("$p")
+			done <"$run/pids"
+		fi
+		for d in /proc/[0-9]*; do
+			p=${d#/proc/}
+			[[ $anc == *" $p "* ]] && continue
+			_fn_has_tag "$p" && _fn_alive "$p" && victims+=("$p")
+		done
+		_fn_kill_list "${victims[@]}"
+	done
+
+	# 3. network namespaces
+	if [[ -f $run/netns ]]; then
+		while read -r ns; do
+			[[ -n $ns && -e /run/netns/$ns ]] && ip netns delete "$ns"
+		done <"$run/netns"
+	fi
+
+	# 4. mounts, newest first
+	if [[ -s $run/mounts ]]; then
+		tac "$run/mounts" | while read -r m; do
+			[[ -n $m ]] || continue
+			while mountpoint -q "$m" 2>/dev/null; do
+				umount "$m" 2>/dev/null || umount -l "$m" || break
+			done
+		done
+	fi
+
+	# 5. cgroups, deepest first; untagged leftovers go to the parent of our subtree
+	cgbase=
+	[[ -f $run/cgbase ]] && cgbase=$(cat "$run/cgbase")
+	if [[ -n $cgbase && ${cgbase##*/} == cwtest-* && -d $cgbase ]]; then
+		while IFS= read -r d; do
+			[[ -f $d/cgroup.procs ]] || continue
+			for p in $(cat "$d/cgroup.procs" 2>/dev/null); do
+				if _fn_has_tag "$p" && [[ $anc != *" $p "* ]]; then
+					_fn_kill_list "$p"
+				else
+					echo "$p" >"${cgbase%/*}/cgroup.procs" ||
+						_fn_err "cannot move pid $p out of $d"
+				fi
+			done
+			rmdir "$d" 2>/dev/null || _fn_err "cannot remove cgroup $d"
+		done < <(find "$cgbase" -depth -type d 2>/dev/null)
+	fi
+
+	# 6. the run dir
+	_FN_CLEANED=1
+	if [[ $run == /tmp/cwtest.* && -d $run ]]; then
+		rm -rf -- "$run"
+	fi
+	return 0
+}
