@@ -559,3 +559,155 @@ fn_cleanup() {
 	fi
 	return 0
 }
+
+# ---------------------------------------------------------------------------------------------
+# Node state: kubelet projected volumes, tokens, containers' mount namespaces.
+#
+#   fn_root                         the fake host root ($FN_ROOT, created on first use): the
+#                                   agent runs with --host-root "$FN_ROOT"
+#   fn_volumes NAME [--sa] [--irsa] [--pod-identity]
+#                                   kubelet projected volumes for pod NAME, each its own tmpfs
+#                                   at $FN_ROOT/var/lib/kubelet/pods/<uid>/volumes/
+#                                   kubernetes.io~projected/<vol>, written in the atomic-writer
+#                                   layout (token -> ..data/token, ..data -> ..<timestamp>).
+#                                   Tokens are fixture JWTs from credsim mkjwt (synthetic
+#                                   signature, recorded in $FN_RUN/secrets). Exports
+#                                   POD_<NAME>_VOL_SA / _VOL_IRSA / _VOL_PI (volume dirs).
+#   fn_rotate NAME VOLVAR           rotate one volume's token like the kubelet: new timestamped
+#                                   dir, then rename() a new ..data over the old (VOLVAR: SA,
+#                                   IRSA or PI)
+#   fn_in_container NAME CMD...     like fn_in_pod, plus a private mount namespace in which the
+#                                   pod's volumes are bind-mounted read-only at the in-container
+#                                   paths (/var/run/secrets/...), on a private tmpfs over /run so
+#                                   nothing is created on the host. Extra binds: FN_BINDS="src:dst ..."
+# ---------------------------------------------------------------------------------------------
+
+FN_ROOT=${FN_ROOT-}
+FN_CREDSIM=${CREDSIM:-$PWD/build/tests/credsim}
+
+fn_root() {
+	_fn_need_init || return 1
+	FN_ROOT=$FN_RUN/root
+	mkdir -p "$FN_ROOT"
+	export FN_ROOT
+}
+
+# _fn_atomic_write DIR FILE CONTENT...: one atomic-writer generation (pairs of name, content)
+_fn_atomic_write() {
+	local dir=$1 ts gen name
+	shift
+	ts=$(date -u +%Y_%m_%d_%H_%M_%S).$(od -An -tu4 -N4 /dev/urandom | tr -d ' ')
+	gen="..$ts"
+	mkdir "$dir/$gen" || return 1
+	while (($# >= 2)); do
+		name=$1
+		printf '%s' "$2" >"$dir/$gen/$name"
+		chmod 0644 "$dir/$gen/$name"
+		shift 2
+	done
+	# new ..data symlink, then rename() over the old one: the kubelet's switch
+	ln -s "$gen" "$dir/..data_tmp" && mv -T "$dir/..data_tmp" "$dir/..data"
+}
+
+# _fn_mkjwt NAME AUD: a fixture token for pod NAME
+_fn_mkjwt() {
+	local name=$1 aud=$2 uid ns
+	uid=$(_fn_pod_get "$name" UID) || return 1
+	"$FN_CREDSIM" mkjwt --iss "https://oidc.eks.us-east-1.amazonaws.com/id/CWTESTCLUSTER" \
+		--aud "$aud" --ns "${FN_NAMESPACE:-default}" --pod "$name" --pod-uid "$uid" \
+		--sa "${FN_SA:-sa-$name}" --sa-uid "$(cat /proc/sys/kernel/random/uuid)" \
+		--node cwtest-node --secrets-out "$FN_RUN/secrets"
+}
+
+# _fn_volume NAME VOL FILES...: tmpfs volume + atomic-writer content; echoes the dir
+_fn_volume() {
+	local name=$1 vol=$2 uid dir
+	shift 2
+	uid=$(_fn_pod_get "$name" UID) || return 1
+	dir=$FN_ROOT/var/lib/kubelet/pods/$uid/volumes/kubernetes.io~projected/$vol
+	fn_tmpfs "$dir" 1m || return 1
+	_fn_atomic_write "$dir" "$@" || return 1
+	local f
+	while (($# >= 2)); do
+		f=$1
+		ln -s "..data/$f" "$dir/$f" || return 1
+		shift 2
+	done
+	echo "$dir"
+}
+
+fn_volumes() {
+	_fn_need_init || return 1
+	[[ -n $FN_ROOT ]] || fn_root
+	local name=${1-} dir var
+	shift
+	while (($#)); do
+		case $1 in
+		--sa)
+			dir=$(_fn_volume "$name" "kube-api-access-$(od -An -tx1 -N3 /dev/urandom | tr -d ' ' | cut -c1-5)" \
+				token "$(_fn_mkjwt "$name" https://kubernetes.default.svc)" \
+				ca.crt "-----BEGIN CERTIFICATE-----fixture-----END CERTIFICATE-----" \
+				namespace "${FN_NAMESPACE:-default}") || return 1
+			var=SA ;;
+		--irsa)
+			dir=$(_fn_volume "$name" aws-iam-token token "$(_fn_mkjwt "$name" sts.amazonaws.com)") || return 1
+			var=IRSA ;;
+		--pod-identity)
+			dir=$(_fn_volume "$name" eks-pod-identity-token eks-pod-identity-token \
+				"$(_fn_mkjwt "$name" pods.eks.amazonaws.com)") || return 1
+			var=PI ;;
+		*) _fn_err "fn_volumes: unknown option $1"; return 1 ;;
+		esac
+		echo "VOL_$var=$dir" >>"$FN_RUN/pods/$name"
+		shift
+	done
+	fn_load "$name"
+}
+
+fn_rotate() {
+	local name=$1 var=$2 dir file aud
+	dir=$(_fn_pod_get "$name" "VOL_$var") || return 1
+	case $var in
+	SA) file=token aud=https://kubernetes.default.svc ;;
+	IRSA) file=token aud=sts.amazonaws.com ;;
+	PI) file=eks-pod-identity-token aud=pods.eks.amazonaws.com ;;
+	esac
+	local old
+	old=$(readlink "$dir/..data")
+	if [[ $var == SA ]]; then
+		_fn_atomic_write "$dir" token "$(_fn_mkjwt "$name" "$aud")" \
+			ca.crt "$(cat "$dir/ca.crt")" namespace "$(cat "$dir/namespace")" || return 1
+	else
+		_fn_atomic_write "$dir" "$file" "$(_fn_mkjwt "$name" "$aud")" || return 1
+	fi
+	rm -rf "${dir:?}/$old"
+}
+
+fn_in_container() {
+	_fn_need_init || return 1
+	local name=${1-} cg ns binds="" v d
+	(($# >= 2)) || { _fn_err "usage: fn_in_container NAME CMD..."; return 1; }
+	cg=$(_fn_pod_get "$name" CG) && ns=$(_fn_pod_get "$name" NETNS) || return 1
+	shift
+	if d=$(_fn_pod_get "$name" VOL_SA 2>/dev/null); then
+		binds+=" $d:/run/secrets/kubernetes.io/serviceaccount"
+	fi
+	if d=$(_fn_pod_get "$name" VOL_IRSA 2>/dev/null); then
+		binds+=" $d:/run/secrets/eks.amazonaws.com/serviceaccount"
+	fi
+	if d=$(_fn_pod_get "$name" VOL_PI 2>/dev/null); then
+		binds+=" $d:/run/secrets/pods.eks.amazonaws.com/serviceaccount"
+	fi
+	binds+=" ${FN_BINDS:-}"
+	(exec env "FAKENODE_TAG=$_FN_TAG" "FN_CT_BINDS=$binds" /bin/sh -c '
+		echo $$ > "$1/cgroup.procs" || { echo "fakenode: cannot join $1" >&2; exit 125; }
+		ns=$2; shift 2
+		exec nsenter --net="$ns" -- unshare -m --propagation private -- /bin/sh -c "
+			mount -t tmpfs -o size=1m,mode=0755 cwtest-run /run || exit 125
+			for b in \$FN_CT_BINDS; do
+				src=\${b%%:*}; dst=\${b#*:}
+				mkdir -p \"\$dst\" && mount --bind \"\$src\" \"\$dst\" &&
+					mount -o remount,bind,ro \"\$dst\" || exit 125
+			done
+			exec \"\$@\"" fakenode-container "$@"' fakenode-launch "$cg" "/run/netns/$ns" "$@")
+}
