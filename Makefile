@@ -43,7 +43,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRCS))
 TEST_PROGS := $(patsubst tests/progs/%.c,$(BUILD)/tests/%,$(wildcard tests/progs/*.c))
 
 .SECONDARY:
-.PHONY: all run test unit integration deps deps-test vmlinux format check-format bench clean
+.PHONY: all run test unit integration deps deps-test vmlinux format check-format check-format-count bench clean
 
 all: $(BUILD)/credwatch
 
@@ -94,9 +94,8 @@ integration: all $(BUILD)/tests/credsim $(TEST_PROGS)
 	@tests/integration/run.sh
 
 test: deps-test
-	@$(MAKE) --no-print-directory check-format
-	@$(MAKE) --no-print-directory unit
-	@$(MAKE) --no-print-directory integration
+	@$(MAKE) --no-print-directory all $(BUILD)/tests/credsim $(TEST_PROGS) $(UNIT_BINS)
+	@tests/run-all.sh
 
 run: deps
 	@$(MAKE) --no-print-directory all
@@ -109,6 +108,9 @@ bench: deps-test all $(BUILD)/tests/credsim $(TEST_PROGS)
 FMT_SRCS := $(wildcard bpf/*.c bpf/*.h user/*.c user/*.h tests/unit/*.c tests/unit/*.h tests/progs/*.c tests/sim/*.c)
 format:
 	clang-format -i $(FMT_SRCS)
+check-format-count:
+	@if $(MAKE) --no-print-directory check-format; then echo "check-format: 1 passed, 0 failed"; \
+	else echo "check-format: 0 passed, 1 failed"; exit 1; fi
 check-format:
 	@out=$$(for f in $(FMT_SRCS); do clang-format --dry-run --Werror $$f >/dev/null 2>&1 || echo $$f; done); \
 	if [ -n "$$out" ]; then echo "check-format: not clang-formatted (run 'make format'):"; echo "$$out"; exit 1; fi; \

@@ -1,0 +1,82 @@
+#!/bin/bash
+# Credential socket connects, identified by the socket file the kernel
+# connected to: a simulated containerd socket (in the fake node's root, so
+# the agent watches it through --host-root) reached from a pod at its default
+# path /run/containerd/containerd.sock, through a symlink, and through a
+# relative path, gives socket_connect/container_runtime each time; a connect
+# to an unwatched unix socket gives nothing; a failed connect to a runtime
+# socket path is reported with its errno.
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+. tests/lib/fakenode.sh
+. tests/lib/agent.sh
+PY=/usr/bin/python3
+
+fn_init || exit 1
+fn_root
+fn_pod app || exit 1
+mkdir -p "$FN_ROOT/run/containerd" "$FN_RUN/plain"
+cat >"$FN_RUN/server.py" <<'EOS'
+import socket, sys, os
+paths = sys.argv[1:]
+socks = []
+for p in paths:
+    s = socket.socket(socket.AF_UNIX)
+    s.bind(p)
+    s.listen(64)
+    socks.append(s)
+open(paths[0] + ".ready", "w").close()
+import selectors
+sel = selectors.DefaultSelector()
+for s in socks:
+    sel.register(s, selectors.EVENT_READ)
+while True:
+    for key, _ in sel.select():
+        c, _ = key.fileobj.accept()
+        c.close()
+EOS
+$PY "$FN_RUN/server.py" "$FN_ROOT/run/containerd/containerd.sock" "$FN_RUN/plain/app.sock" &
+fn_track_pid $!
+for _ in $(seq 50); do [ -e "$FN_ROOT/run/containerd/containerd.sock.ready" ] && break; sleep 0.1; done
+check "simulated containerd socket is listening" test -S "$FN_ROOT/run/containerd/containerd.sock"
+agent_start --host-root "$FN_ROOT" || exit 1
+check_eq "agent_ready lists the watched runtime socket" \
+	"$(jq -r 'select(.event=="agent_ready") | .config.sockets[]' "$AGENT_OUT")" /run/containerd/containerd.sock
+
+CONNECT='import socket,sys; s=socket.socket(socket.AF_UNIX)
+try: s.connect(sys.argv[1])
+except OSError as e: print(e)'
+run() {
+	local tag=$1
+	shift
+	FN_BINDS="$FN_ROOT/run/containerd:/run/containerd" fn_in_container app \
+		sh -c 'echo $$ >"$0"; exec "$@"' "$FN_RUN/$tag.pid" "$@" >/dev/null 2>&1
+}
+pid_of() { cat "$FN_RUN/$1.pid"; }
+ln -s "$FN_ROOT/run/containerd/containerd.sock" "$FN_RUN/innocent-name"
+
+run default $PY -c "$CONNECT" /run/containerd/containerd.sock
+run symlink $PY -c "$CONNECT" "$FN_RUN/innocent-name"
+run relative sh -c "cd /run/containerd && exec $PY -c '$CONNECT' ./containerd.sock"
+run hostpath $PY -c "$CONNECT" "$FN_ROOT/run/containerd/containerd.sock"
+run plain $PY -c "$CONNECT" "$FN_RUN/plain/app.sock"
+run failed $PY -c "$CONNECT" /run/crio/crio.sock
+agent_stop
+
+ev_of() { events ".event==\"socket_connect\" and .process.pid==$(pid_of "$1")"; }
+ref=
+for t in default symlink relative hostpath; do
+	check_eq "$t: one socket_connect, container_runtime, succeeded, resolved from the peer" \
+		"$(ev_of $t | jq -c '[.socket.kind,.socket.success,.socket.resolved,.socket.path]' | tr '\n' ' ')" \
+		'["container_runtime",true,true,"/run/containerd/containerd.sock"] '
+	[ -z "$ref" ] && ref=$(ev_of $t | jq -c '[.socket.dev,.socket.ino]')
+	check_eq "$t: same socket inode" "$(ev_of $t | jq -c '[.socket.dev,.socket.ino]')" "$ref"
+done
+check_eq "symlink: the requested path is kept as advisory" "$(ev_of symlink | jq -r .socket.requested_path)" "$FN_RUN/innocent-name"
+check_eq "relative: the requested path is kept as advisory" "$(ev_of relative | jq -r .socket.requested_path)" ./containerd.sock
+check_eq "unwatched unix socket: no event" "$(count_events ".process.pid==$(pid_of plain)")" 0
+check_eq "failed connect to /run/crio/crio.sock: reported unresolved with errno" \
+	"$(ev_of failed | jq -c '[.socket.kind,.socket.success,.socket.resolved,.socket.result]')" \
+	'["container_runtime",false,false,"ENOENT"]'
+check_eq "no drops" "$(jq -s '[.[]|select(.event=="agent_stats")][0].drops.ringbuf_full' "$AGENT_OUT")" 0
+finish

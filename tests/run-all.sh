@@ -1,0 +1,37 @@
+#!/bin/bash
+# The whole test suite, as `make test` runs it: formatting, unit tests (with
+# ASan/UBSan), integration tests with the real agent on a fake node. Prints
+# each suite's summary and a final "total: N passed, N failed" line.
+set -u
+cd "$(dirname "$0")/.." || exit 1
+MAKE=${MAKE:-make}
+total_p=0 total_f=0
+
+run_suite() {
+	local name=$1 log p f line
+	shift
+	log=$(mktemp)
+	"$@" 2>&1 | tee "$log"
+	local rc=${PIPESTATUS[0]}
+	line=$(grep -E "^$name: [0-9]+ passed, [0-9]+ failed" "$log" | tail -1)
+	rm -f "$log"
+	if [ -n "$line" ]; then
+		p=$(sed -E 's/.*: ([0-9]+) passed.*/\1/' <<<"$line")
+		f=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$line")
+	else
+		p=0 f=0
+	fi
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		echo "FAIL: suite $name exited $rc"
+		f=1
+	fi
+	total_p=$((total_p + p))
+	total_f=$((total_f + f))
+}
+
+run_suite check-format $MAKE --no-print-directory check-format-count
+run_suite unit $MAKE --no-print-directory unit
+run_suite integration $MAKE --no-print-directory integration
+echo
+echo "total: $total_p passed, $total_f failed"
+[ "$total_f" -eq 0 ]
