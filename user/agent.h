@@ -21,6 +21,8 @@ struct bpf_link;
 struct ring_buffer;
 struct cgroups;
 struct procs;
+struct attrib;
+struct pending;
 
 struct hook {
 	const char *family;  /* "network", "process", "cgroup", "file", "socket" */
@@ -40,6 +42,7 @@ struct agent_opts {
 	int verbose;
 	const char *host_root; /* node filesystem root (DaemonSet: /host), default "/" */
 	char node_name[AGENT_NAME_MAX];
+	char cluster_name[AGENT_NAME_MAX];
 };
 
 struct agent {
@@ -59,6 +62,9 @@ struct agent {
 	/* caches */
 	struct cgroups *cgroups;
 	struct procs *procs;
+	struct attrib *attrib;
+	struct pending *pending; /* events held back (<= 1 s) for missing metadata */
+	char instance_id[64];	 /* EC2 instance id from DMI, "" if not on EC2 */
 
 	/* emit.c */
 	FILE *out;
@@ -71,6 +77,8 @@ struct agent {
 	uint64_t write_errors;
 	uint64_t userspace_filtered; /* records the agent's full rules discarded */
 	uint64_t last_socket_refresh_ns;
+	uint64_t held_back;	     /* events held back for metadata at least once */
+	uint64_t held_back_overflow; /* emitted early because the hold-back queue was full */
 };
 
 uint64_t now_ns(int clock);

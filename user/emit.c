@@ -68,6 +68,10 @@ void emit_begin(struct agent *a, struct jw *w, char *buf, size_t cap, const char
 	jw_str(w, "event", event, 0);
 	jw_obj_open(w, "node");
 	jw_str(w, "name", a->opts.node_name, 256);
+	if (a->instance_id[0])
+		jw_str(w, "instance_id", a->instance_id, 64);
+	if (a->opts.cluster_name[0])
+		jw_str(w, "cluster", a->opts.cluster_name, 256);
 	jw_obj_close(w);
 }
 
@@ -127,11 +131,9 @@ static void put_args(struct jw *w, const struct cw_proc *r)
 	jw_bool(w, "args_truncated", trunc);
 }
 
-void emit_task(struct agent *a, struct jw *w, const struct cw_task *t)
+void emit_task(struct agent *a, struct jw *w, const struct cw_task *t, const struct ev_ctx *c)
 {
 	struct proc_view v;
-	bool removed = false;
-	const char *cgpath;
 
 	procs_lookup(a->procs, t->pid, t->exec_id, t->start_ns, &v);
 	jw_obj_open(w, "process");
@@ -173,12 +175,11 @@ void emit_task(struct agent *a, struct jw *w, const struct cw_task *t)
 
 	jw_obj_open(w, "cgroup");
 	jw_u64(w, "id", t->cgroup_id);
-	cgpath = cgroups_path(a->cgroups, t->cgroup_id, &removed);
-	if (cgpath)
-		jw_str(w, "path", cgpath, 2048);
+	if (c->cgpath)
+		jw_str(w, "path", c->cgpath, 2048);
 	else
 		jw_null(w, "path");
-	if (removed)
+	if (c->cg_removed)
 		jw_bool(w, "removed", true);
 	jw_obj_close(w);
 
@@ -186,9 +187,10 @@ void emit_task(struct agent *a, struct jw *w, const struct cw_task *t)
 	jw_u64(w, "net", t->netns_ino);
 	jw_u64(w, "mnt", t->mntns_ino);
 	jw_obj_close(w);
+	attrib_put_workload(w, &c->res);
 }
 
-void emit_endpoint(struct agent *a, const struct cw_ev_endpoint *ev)
+void emit_endpoint(struct agent *a, const struct cw_ev_endpoint *ev, const struct ev_ctx *c)
 {
 	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
 	char buf[EMIT_LINE_MAX], addr[64];
@@ -196,7 +198,7 @@ void emit_endpoint(struct agent *a, const struct cw_ev_endpoint *ev)
 	struct jw w;
 
 	emit_begin(a, &w, buf, sizeof(buf), "endpoint_connect", ev->hdr.ts_boot_ns);
-	emit_task(a, &w, &ev->task);
+	emit_task(a, &w, &ev->task, c);
 	jw_obj_open(&w, "endpoint");
 	jw_str(&w, "kind", endpoint_kind_name(ev->kind), 0);
 	config_format_addr(ev->addr, addr, sizeof(addr));
@@ -280,7 +282,21 @@ static void put_result(struct jw *w, int32_t result)
 		jw_i64(w, "errno", -result);
 }
 
-bool emit_file(struct agent *a, const struct cw_ev_file *ev)
+bool emit_file_wanted(const struct cw_ev_file *ev)
+{
+	size_t plen = ev->path_len < CW_PATH_MAX ? ev->path_len : CW_PATH_MAX;
+	size_t rlen = ev->req_len < CW_REQPATH_MAX ? ev->req_len : CW_REQPATH_MAX;
+
+	return filekind_name(ev->rule, (const char *)ev->path, plen, (const char *)ev->req, rlen);
+}
+
+static bool is_token_kind(const char *kind)
+{
+	return strcmp(kind, "irsa_token") == 0 || strcmp(kind, "pod_identity_token") == 0 ||
+	       strcmp(kind, "sa_token") == 0;
+}
+
+bool emit_file(struct agent *a, const struct cw_ev_file *ev, const struct ev_ctx *c)
 {
 	size_t plen = ev->path_len < CW_PATH_MAX ? ev->path_len : CW_PATH_MAX;
 	size_t rlen = ev->req_len < CW_REQPATH_MAX ? ev->req_len : CW_REQPATH_MAX;
@@ -293,7 +309,7 @@ bool emit_file(struct agent *a, const struct cw_ev_file *ev)
 	if (!kind)
 		return false;
 	emit_begin(a, &w, buf, sizeof(buf), "file_open", ev->hdr.ts_boot_ns);
-	emit_task(a, &w, &ev->task);
+	emit_task(a, &w, &ev->task, c);
 	jw_obj_open(&w, "file");
 	jw_str(&w, "kind", kind, 0);
 	put_result(&w, ev->result);
@@ -319,12 +335,48 @@ bool emit_file(struct agent *a, const struct cw_ev_file *ev)
 		vlen = filekind_volume(req, rlen, &vol);
 	if (vlen)
 		jw_strn(&w, "volume", vol, vlen, 256);
-	jw_obj_close(&w);
+	if (!ev->result && is_token_kind(kind)) {
+		struct attrib_owner owner;
+		uint64_t now = now_ns(CLOCK_MONOTONIC);
+
+		attrib_file_owner(a->attrib, ev->dev, path, plen, now, &owner);
+		attrib_put_owner(&w, &owner);
+		jw_obj_close(&w);
+		if (owner.found) {
+			struct attrib_token tok;
+			const char *slash = memrchr(path, '/', plen);
+			char leaf[256];
+			size_t ll = slash ? plen - (slash + 1 - path) : plen;
+
+			if (ll >= sizeof(leaf))
+				ll = sizeof(leaf) - 1;
+			memcpy(leaf, slash ? slash + 1 : path, ll);
+			leaf[ll] = 0;
+			attrib_token(a->attrib, ev->dev, ev->ino, leaf, now, &tok);
+			attrib_put_token(&w, &tok);
+		} else {
+			jw_null(&w, "token");
+		}
+	} else {
+		jw_obj_close(&w);
+	}
 	emit_end(a, &w);
 	return true;
 }
 
-bool emit_socket(struct agent *a, const struct cw_ev_sock *ev)
+bool emit_socket_wanted(const struct agent *a, const struct cw_ev_sock *ev)
+{
+	size_t rlen = ev->req_len < sizeof(ev->req) ? ev->req_len : sizeof(ev->req);
+	char req[sizeof(ev->req) + 1];
+
+	if (ev->resolved)
+		return true;
+	memcpy(req, ev->req, rlen);
+	req[rlen] = 0;
+	return sockets_match_path(&a->cfg.sockets, req) >= 0;
+}
+
+bool emit_socket(struct agent *a, const struct cw_ev_sock *ev, const struct ev_ctx *c)
 {
 	size_t plen = ev->path_len < CW_PATH_MAX ? ev->path_len : CW_PATH_MAX;
 	size_t rlen = ev->req_len < sizeof(ev->req) ? ev->req_len : sizeof(ev->req);
@@ -348,7 +400,7 @@ bool emit_socket(struct agent *a, const struct cw_ev_sock *ev)
 		kind = sw->cfg[i].kind;
 	}
 	emit_begin(a, &w, buf, sizeof(buf), "socket_connect", ev->hdr.ts_boot_ns);
-	emit_task(a, &w, &ev->task);
+	emit_task(a, &w, &ev->task, c);
 	jw_obj_open(&w, "socket");
 	jw_str(&w, "kind", socket_kind_name(kind), 0);
 	if (node_path)
@@ -487,6 +539,9 @@ void emit_stats(struct agent *a)
 	jw_u64(&w, "proc_read_fail", k[CW_STAT_PROC_READ_FAIL]);
 	jw_u64(&w, "requested_path_unreadable", k[CW_STAT_REQ_READ_FAIL]);
 	jw_obj_close(&w);
+	attrib_put_stats(&w, a->attrib);
+	jw_u64(&w, "held_back", a->held_back);
+	jw_u64(&w, "held_back_overflow", a->held_back_overflow);
 	jw_obj_open(&w, "caches");
 	jw_obj_open(&w, "cgroups");
 	jw_u64(&w, "entries", cgroups_count(a->cgroups));

@@ -8,7 +8,15 @@
 #define CREDWATCH_EMIT_H
 
 #include "agent.h"
+#include "attrib.h"
 #include "jsonw.h"
+
+/* What the agent resolved about an event's process before writing it. */
+struct ev_ctx {
+	const char *cgpath; /* relative to the cgroup2 mount, NULL if unknown */
+	bool cg_removed;
+	struct attrib_result res;
+};
 
 #define EMIT_SCHEMA   "credwatch/v1"
 #define EMIT_LINE_MAX 16000 /* < 16 KiB with room for the newline */
@@ -17,16 +25,19 @@
 void emit_init(struct agent *a);
 void emit_ready(struct agent *a);
 void emit_stats(struct agent *a);
-void emit_endpoint(struct agent *a, const struct cw_ev_endpoint *ev);
+void emit_endpoint(struct agent *a, const struct cw_ev_endpoint *ev, const struct ev_ctx *c);
 /* Return false when the agent's full rules say the record is not credential
  * access (counted in agent_stats as userspace_filtered). */
-bool emit_file(struct agent *a, const struct cw_ev_file *ev);
-bool emit_socket(struct agent *a, const struct cw_ev_sock *ev);
+bool emit_file(struct agent *a, const struct cw_ev_file *ev, const struct ev_ctx *c);
+bool emit_socket(struct agent *a, const struct cw_ev_sock *ev, const struct ev_ctx *c);
+/* Would emit_file/emit_socket write this record? (decided before holding it back) */
+bool emit_file_wanted(const struct cw_ev_file *ev);
+bool emit_socket_wanted(const struct agent *a, const struct cw_ev_sock *ev);
 
 /* Shared building blocks for event types added by other modules. */
 void emit_begin(struct agent *a, struct jw *w, char *buf, size_t cap, const char *event,
 		uint64_t ts_boot_ns);
-void emit_task(struct agent *a, struct jw *w, const struct cw_task *t);
+void emit_task(struct agent *a, struct jw *w, const struct cw_task *t, const struct ev_ctx *c);
 void emit_end(struct agent *a, struct jw *w);
 
 /* Format ns since the epoch as RFC 3339 UTC with nanoseconds. */

@@ -19,6 +19,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "agent.h"
+#include "attrib.h"
 #include "cgroups.h"
 #include "credwatch.skel.h"
 #include "emit.h"
@@ -50,6 +51,7 @@ static const char usage_text[] =
 	"  -c, --config PATH        configuration file (JSON; see README)\n"
 	"      --node-name NAME     node name for events (default: $NODE_NAME, else hostname)\n"
 	"      --host-root DIR      the node's filesystem root (DaemonSet: /host; default /)\n"
+	"      --cluster-name NAME  EKS cluster name for events (default: $CLUSTER_NAME)\n"
 	"      --ringbuf-size BYTES ring buffer size, a power of two >= 4096 (default 4194304)\n"
 	"      --max-procs N        process table entries in the kernel (default 8192)\n"
 	"  -v, --verbose            debug and libbpf messages on stderr\n"
@@ -84,7 +86,7 @@ static unsigned long parse_ulong(const char *opt, const char *s, unsigned long m
 
 static void parse_args(struct agent *a, int argc, char **argv)
 {
-	enum { OPT_NODE = 256, OPT_RINGBUF, OPT_MAXPROCS, OPT_HOSTROOT };
+	enum { OPT_NODE = 256, OPT_RINGBUF, OPT_MAXPROCS, OPT_HOSTROOT, OPT_CLUSTER };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "duration", required_argument, NULL, 'd' },
@@ -93,6 +95,7 @@ static void parse_args(struct agent *a, int argc, char **argv)
 		{ "ringbuf-size", required_argument, NULL, OPT_RINGBUF },
 		{ "max-procs", required_argument, NULL, OPT_MAXPROCS },
 		{ "host-root", required_argument, NULL, OPT_HOSTROOT },
+		{ "cluster-name", required_argument, NULL, OPT_CLUSTER },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
@@ -145,6 +148,11 @@ static void parse_args(struct agent *a, int argc, char **argv)
 					    "of two)",
 					    optarg);
 			break;
+		case OPT_CLUSTER:
+			if (!optarg[0] || strlen(optarg) >= sizeof(o->cluster_name))
+				usage_error("invalid value for --cluster-name: '%s'", optarg);
+			snprintf(o->cluster_name, sizeof(o->cluster_name), "%s", optarg);
+			break;
 		case OPT_HOSTROOT: {
 			struct stat st;
 
@@ -172,6 +180,9 @@ static void parse_args(struct agent *a, int argc, char **argv)
 	}
 	if (optind < argc)
 		usage_error("unexpected argument '%s'", argv[optind]);
+	env = getenv("CLUSTER_NAME");
+	if (!o->cluster_name[0] && env && env[0] && strlen(env) < sizeof(o->cluster_name))
+		snprintf(o->cluster_name, sizeof(o->cluster_name), "%s", env);
 	if (!o->node_name[0]) {
 		env = getenv("NODE_NAME");
 		if (env && env[0])
@@ -210,9 +221,32 @@ static int open_output(struct agent *a)
 	return 0;
 }
 
+/* EC2 instance id from DMI (Nitro puts it in board_asset_tag): no IMDS call */
+static void read_instance_id(struct agent *a)
+{
+	char path[4096], buf[64] = "";
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "%s/sys/devices/virtual/dmi/id/board_asset_tag",
+		 strcmp(a->opts.host_root, "/") ? a->opts.host_root : "");
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	buf[strcspn(buf, "\n")] = 0;
+	/* i- followed by 8 or 17 hex digits */
+	n = strlen(buf);
+	if ((n == 10 || n == 19) && buf[0] == 'i' && buf[1] == '-' &&
+	    strspn(buf + 2, "0123456789abcdef") == n - 2)
+		snprintf(a->instance_id, sizeof(a->instance_id), "%s", buf);
+}
+
 static int run(struct agent *a)
 {
-	uint64_t deadline = 0, now;
+	uint64_t deadline = 0, now, next_retry = 0;
 	int err;
 
 	err = open_output(a);
@@ -230,6 +264,18 @@ static int run(struct agent *a)
 	a->procs = procs_new(bpf_map__fd(a->skel->maps.cw_procs), "/proc", 1024);
 	if (!a->procs)
 		return -ENOMEM;
+	{
+		struct attrib_limits lim = { .cgroup_mount = a->cgroup_mount, .proc_root = "/proc" };
+
+		a->attrib = attrib_new(a->opts.host_root, &lim);
+		if (!a->attrib) {
+			err = -errno;
+			pr_warn("cannot read node state under %s: %s", a->opts.host_root,
+				strerror(-err));
+			return err;
+		}
+	}
+	read_instance_id(a);
 	a->rb = ring_buffer__new(bpf_map__fd(a->skel->maps.cw_events), events_handle, a, NULL);
 	if (!a->rb) {
 		err = -errno;
@@ -246,13 +292,22 @@ static int run(struct agent *a)
 	if (a->opts.duration > 0)
 		deadline = now_ns(CLOCK_MONOTONIC) + (uint64_t)(a->opts.duration * 1e9);
 	while (!stop_signal) {
-		err = ring_buffer__poll(a->rb, 100);
+		int timeout = 100;
+
+		if (next_retry) {
+			now = now_ns(CLOCK_MONOTONIC);
+			timeout = next_retry <= now ? 0 :
+				  (int)((next_retry - now) / 1000000 + 1 < 100 ?
+						(next_retry - now) / 1000000 + 1 : 100);
+		}
+		err = ring_buffer__poll(a->rb, timeout);
 		if (err < 0 && err != -EINTR) {
 			pr_warn("ring buffer poll: %s", strerror(-err));
 			break;
 		}
-		fflush(a->out);
 		now = now_ns(CLOCK_MONOTONIC);
+		next_retry = events_retry_pending(a, now, false);
+		fflush(a->out);
 		if (now - a->last_socket_refresh_ns > SOCKET_REFRESH_NS) {
 			sockets_refresh(&a->cfg.sockets, bpf_map__fd(a->skel->maps.cw_sockets),
 					a->opts.host_root);
@@ -263,6 +318,7 @@ static int run(struct agent *a)
 	}
 	/* everything the kernel already queued is still reported */
 	ring_buffer__consume(a->rb);
+	events_retry_pending(a, now_ns(CLOCK_MONOTONIC), true);
 	emit_stats(a);
 	if (ferror(a->out) || a->write_errors) {
 		pr_warn("writing events failed (%llu lines lost)",
@@ -296,6 +352,8 @@ int main(int argc, char **argv)
 	ring_buffer__free(a.rb);
 	loader_destroy(&a);
 	procs_free(a.procs);
+	attrib_free(a.attrib);
+	events_free(&a);
 	cgroups_free(a.cgroups);
 	if (a.out && a.out != stdout)
 		fclose(a.out);
