@@ -97,6 +97,23 @@ typedef struct {
 	__type(value, struct cw_scratch);
 } cw_scratch_t;
 
+/*
+ * Load-time configuration (rodata, set by the agent between open and load).
+ * cw_self_tgid: the agent's own process. The agent reads token files and
+ * config.json to attribute events; its own opens must not become events (and
+ * could otherwise feed back into more reads).
+ */
+#ifdef CW_DEFINE_MAPS
+const volatile __u32 cw_self_tgid = 0;
+#else
+extern const volatile __u32 cw_self_tgid;
+#endif
+
+static __always_inline bool cw_is_self(void)
+{
+	return (bpf_get_current_pid_tgid() >> 32) == cw_self_tgid;
+}
+
 #ifdef CW_DEFINE_MAPS
 cw_events_t cw_events SEC(".maps");
 cw_procs_t cw_procs SEC(".maps");

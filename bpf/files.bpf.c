@@ -242,6 +242,8 @@ static __always_inline int cw_open_exit(long ret, __u8 sys)
 	__u8 rule;
 	long rn;
 
+	if (cw_is_self())
+		return 0;
 	if (ret < 0) {
 		if (ret != -ENOENT && ret != -EACCES && ret != -EPERM && ret != -ELOOP &&
 		    ret != -ENOTDIR)
@@ -371,6 +373,8 @@ int cw_exit_connect(struct trace_event_raw_sys_exit *ctx)
 	bool trunc = false;
 	long rn;
 
+	if (cw_is_self())
+		return 0;
 	f = cw_fd_file(task, fd);
 	if (!f)
 		return 0;

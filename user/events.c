@@ -59,7 +59,9 @@ static void resolve(struct agent *a, const struct cw_task *t, uint64_t now, stru
 {
 	c->cg_removed = false;
 	c->cgpath = cgroups_path(a->cgroups, t->cgroup_id, &c->cg_removed);
-	attrib_workload(a->attrib, c->cgpath, t->netns_ino, now, &c->res);
+	/* the root cgroup's path is "": a host process, not an unknown cgroup */
+	attrib_workload(a->attrib, c->cgpath && !c->cgpath[0] ? "/" : c->cgpath, t->netns_ino, now,
+			&c->res);
 }
 
 static void write_record(struct agent *a, const void *data, const struct ev_ctx *c)

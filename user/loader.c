@@ -222,7 +222,9 @@ int loader_load_attach(struct agent *a)
 		return err;
 	}
 	a->skel = s;
-	/* sizes are load-time configuration: set between open and load */
+	/* load-time configuration: set between open and load (after load the
+	 * rodata is frozen and a write would silently do nothing) */
+	s->rodata->cw_self_tgid = getpid();
 	bpf_map__set_max_entries(s->maps.cw_events, a->opts.ringbuf_size);
 	bpf_map__set_max_entries(s->maps.cw_procs, a->opts.max_procs);
 	for (size_t i = 0; i < sizeof(sys_hooks) / sizeof(sys_hooks[0]); i++) {

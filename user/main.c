@@ -266,6 +266,13 @@ static int run(struct agent *a)
 		return -ENOMEM;
 	{
 		struct attrib_limits lim = { .cgroup_mount = a->cgroup_mount, .proc_root = "/proc" };
+		struct stat st;
+
+		/* The host's network namespace, to tell hostNetwork pods: PID 1's, or
+		 * (when a stricter PID 1 denies access) the agent's own, which the
+		 * DaemonSet runs in the host network namespace for exactly this. */
+		if (stat("/proc/1/ns/net", &st) == 0 || stat("/proc/self/ns/net", &st) == 0)
+			lim.host_netns_ino = st.st_ino;
 
 		a->attrib = attrib_new(a->opts.host_root, &lim);
 		if (!a->attrib) {
