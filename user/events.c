@@ -22,9 +22,9 @@
 #include "events.h"
 #include "log.h"
 
-#define PENDING_SLOTS 256
+#define PENDING_SLOTS  256
 #define PENDING_MAX_NS 1000000000ULL
-#define RECORD_MAX 1024
+#define RECORD_MAX     1024
 
 _Static_assert(sizeof(struct cw_ev_file) <= RECORD_MAX, "record too big for the queue");
 _Static_assert(sizeof(struct cw_ev_sock) <= RECORD_MAX, "record too big for the queue");
@@ -148,7 +148,8 @@ uint64_t events_retry_pending(struct agent *a, uint64_t now, bool flush_all)
 		}
 		resolve(a, (const struct cw_task *)(s->rec + sizeof(struct cw_hdr)), now, &c);
 		if (!flush_all && c.res.pending && now < s->deadline_ns) {
-			s->retry_ns = c.res.retry_at_ns > now ? c.res.retry_at_ns : now + 50000000ULL;
+			s->retry_ns =
+				c.res.retry_at_ns > now ? c.res.retry_at_ns : now + 50000000ULL;
 			if (s->retry_ns > s->deadline_ns)
 				s->retry_ns = s->deadline_ns;
 			if (!next || s->retry_ns < next)
@@ -211,12 +212,16 @@ int events_handle(void *ctx, void *data, size_t size)
 	case CW_EV_FILE_OPEN:
 		if (!emit_file_wanted(data)) {
 			a->userspace_filtered++;
+			pr_debug("discarded file_open of pid %u: not a credential path",
+				 ((const struct cw_ev_file *)data)->task.pid);
 			return 0;
 		}
 		break;
 	case CW_EV_SOCKET_CONNECT:
 		if (!emit_socket_wanted(a, data)) {
 			a->userspace_filtered++;
+			pr_debug("discarded socket_connect of pid %u: not a watched socket",
+				 ((const struct cw_ev_sock *)data)->task.pid);
 			return 0;
 		}
 		break;

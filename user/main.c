@@ -265,7 +265,8 @@ static int run(struct agent *a)
 	if (!a->procs)
 		return -ENOMEM;
 	{
-		struct attrib_limits lim = { .cgroup_mount = a->cgroup_mount, .proc_root = "/proc" };
+		struct attrib_limits lim = { .cgroup_mount = a->cgroup_mount,
+					     .proc_root = "/proc" };
 		struct stat st;
 
 		/* The host's network namespace, to tell hostNetwork pods: PID 1's, or
@@ -303,9 +304,11 @@ static int run(struct agent *a)
 
 		if (next_retry) {
 			now = now_ns(CLOCK_MONOTONIC);
-			timeout = next_retry <= now ? 0 :
-				  (int)((next_retry - now) / 1000000 + 1 < 100 ?
-						(next_retry - now) / 1000000 + 1 : 100);
+			timeout = next_retry <= now
+					  ? 0
+					  : (int)((next_retry - now) / 1000000 + 1 < 100
+							  ? (next_retry - now) / 1000000 + 1
+							  : 100);
 		}
 		err = ring_buffer__poll(a->rb, timeout);
 		if (err < 0 && err != -EINTR) {
