@@ -70,6 +70,20 @@ typedef struct {
 	__type(value, struct cw_sock_val);
 } cw_sockets_t;
 
+/*
+ * cw_http_socks: TCP connections to watched endpoints, socket cookie ->
+ * struct cw_http_sock. Inserted by the connect hooks; the packet hooks look
+ * every packet's socket cookie up here and parse only these. Entries are not
+ * deleted at close (no cheap close hook on every kernel): the LRU evicts the
+ * oldest, and the agent treats a cookie it has not seen connect as unknown.
+ */
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, struct cw_http_sock);
+} cw_http_socks_t;
+
 /* cw_stats: per-CPU counters indexed by enum cw_stat, read by the agent. */
 typedef struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -119,6 +133,7 @@ cw_events_t cw_events SEC(".maps");
 cw_procs_t cw_procs SEC(".maps");
 cw_endpoints_t cw_endpoints SEC(".maps");
 cw_sockets_t cw_sockets SEC(".maps");
+cw_http_socks_t cw_http_socks SEC(".maps");
 cw_stats_t cw_stats SEC(".maps");
 cw_scratch_t cw_scratch SEC(".maps");
 #else
@@ -126,6 +141,7 @@ extern cw_events_t cw_events SEC(".maps");
 extern cw_procs_t cw_procs SEC(".maps");
 extern cw_endpoints_t cw_endpoints SEC(".maps");
 extern cw_sockets_t cw_sockets SEC(".maps");
+extern cw_http_socks_t cw_http_socks SEC(".maps");
 extern cw_stats_t cw_stats SEC(".maps");
 extern cw_scratch_t cw_scratch SEC(".maps");
 #endif

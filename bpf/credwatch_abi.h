@@ -41,6 +41,7 @@ enum cw_event_type {
 	CW_EV_ENDPOINT_CONNECT = 3,
 	CW_EV_FILE_OPEN = 4,
 	CW_EV_SOCKET_CONNECT = 5,
+	CW_EV_HTTP = 6,
 	CW_EV_TYPE_MAX,
 };
 
@@ -72,6 +73,8 @@ enum cw_stat {
 	CW_STAT_EV_FILE,	  /* file_open records submitted */
 	CW_STAT_EV_SOCKET,	  /* socket_connect records submitted */
 	CW_STAT_REQ_READ_FAIL,	  /* requested path (user memory) unreadable */
+	CW_STAT_EV_HTTP,	  /* http records submitted */
+	CW_STAT_HTTP_NOT_PARSED,  /* packet on a watched connection that could not be parsed */
 	CW_STAT_MAX,
 };
 
@@ -244,6 +247,33 @@ struct cw_ev_sock {
 	__u8 req[128];
 };
 
+/*
+ * http: the first bytes of a TCP payload segment on a connection to a
+ * watched endpoint (joined to its endpoint_connect by the socket cookie):
+ * egress segments that start an HTTP request, ingress segments that start
+ * an HTTP response. The bytes may hold secrets (the IMDSv2 token, the
+ * Authorization header): the agent parses them in memory, keeps only what
+ * the event needs, and wipes the record.
+ */
+#define CW_HTTP_MAX	512
+#define CW_HTTP_EGRESS	0
+#define CW_HTTP_INGRESS 1
+struct cw_ev_http {
+	struct cw_hdr hdr;
+	__u64 sock_cookie;
+	__u32 seg_len; /* payload bytes in this segment */
+	__u16 cap_len; /* bytes captured in data[] */
+	__u8 dir;      /* CW_HTTP_EGRESS / CW_HTTP_INGRESS */
+	__u8 kind;     /* enum cw_endpoint_kind of the connection */
+	__u8 data[CW_HTTP_MAX];
+};
+
+/* Value of the watched-connections map (key: socket cookie). */
+struct cw_http_sock {
+	__u32 kind;
+	__u32 tgid; /* who connected */
+};
+
 #define CW_STATIC_SIZE(type, n) _Static_assert(sizeof(type) == (n), #type " size changed")
 CW_STATIC_SIZE(struct cw_hdr, 16);
 CW_STATIC_SIZE(struct cw_ancestor, 32);
@@ -254,5 +284,6 @@ CW_STATIC_SIZE(struct cw_ev_cgroup, 16 + 16 + CW_CGPATH_MAX);
 CW_STATIC_SIZE(struct cw_ev_endpoint, 16 + 168 + 8 + 24);
 CW_STATIC_SIZE(struct cw_ev_file, 16 + 168 + 40 + CW_PATH_MAX + CW_REQPATH_MAX);
 CW_STATIC_SIZE(struct cw_ev_sock, 16 + 168 + 32 + CW_PATH_MAX + 128);
+CW_STATIC_SIZE(struct cw_ev_http, 16 + 16 + CW_HTTP_MAX);
 
 #endif

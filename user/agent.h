@@ -23,6 +23,7 @@ struct cgroups;
 struct procs;
 struct attrib;
 struct pending;
+struct conns;
 
 struct hook {
 	const char *family;  /* "network", "process", "cgroup", "file", "socket" */
@@ -63,8 +64,10 @@ struct agent {
 	struct cgroups *cgroups;
 	struct procs *procs;
 	struct attrib *attrib;
-	struct pending *pending; /* events held back (<= 1 s) for missing metadata */
-	char instance_id[64];	 /* EC2 instance id from DMI, "" if not on EC2 */
+	struct pending *pending;  /* events held back (<= 1 s) for missing metadata */
+	struct conns *conns;	  /* HTTP on connections to endpoints */
+	uint64_t http_emitted[2]; /* imds_request, agent_request */
+	char instance_id[64];	  /* EC2 instance id from DMI, "" if not on EC2 */
 
 	/* emit.c */
 	FILE *out;

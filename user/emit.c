@@ -9,10 +9,12 @@
 #include "config.h"
 #include "credwatch.skel.h"
 #include "emit.h"
+#include "conns.h"
 #include "filekind.h"
 #include "sockets.h"
 #include "log.h"
 #include "procs.h"
+#include "redact.h"
 
 #define CREDWATCH_VERSION "0.1.0"
 
@@ -103,12 +105,14 @@ static const char *source_name(enum proc_source s)
 	}
 }
 
-/* argv as recorded: NUL-separated, possibly cut mid-argument */
+/* argv as recorded: NUL-separated, possibly cut mid-argument; secrets redacted */
 static void put_args(struct jw *w, const struct cw_proc *r)
 {
 	size_t len = r->args_len > CW_ARGS_MAX ? CW_ARGS_MAX : r->args_len;
-	const char *p = (const char *)r->args, *end = p + len;
-	bool trunc = r->flags & CW_F_ARGS_TRUNC;
+	const char *p = (const char *)r->args, *end = p + len, *prev = NULL;
+	bool trunc = r->flags & CW_F_ARGS_TRUNC, any_redacted = false;
+	size_t prev_len = 0;
+	char clean[CW_ARGS_MAX + sizeof(REDACT_MARK) + 4];
 	int n = 0;
 
 	jw_arr_open(w, "args");
@@ -120,15 +124,24 @@ static void put_args(struct jw *w, const struct cw_proc *r)
 			trunc = true;
 			break;
 		}
+		bool red;
+		size_t cl;
+
 		if (!nul)
 			trunc = true; /* the last argument was cut by the byte bound */
-		if (jw_strn(w, NULL, p, alen, 1024))
+		cl = redact_arg(prev, prev_len, p, alen, clean, sizeof(clean), &red);
+		any_redacted |= red;
+		if (jw_strn(w, NULL, clean, cl, 1024))
 			trunc = true;
 		n++;
+		prev = p;
+		prev_len = alen;
 		p += alen + 1;
 	}
 	jw_arr_close(w);
 	jw_bool(w, "args_truncated", trunc);
+	if (any_redacted)
+		jw_bool(w, "args_redacted", true);
 }
 
 void emit_task(struct agent *a, struct jw *w, const struct cw_task *t, const struct ev_ctx *c)
@@ -190,28 +203,16 @@ void emit_task(struct agent *a, struct jw *w, const struct cw_task *t, const str
 	attrib_put_workload(w, &c->res);
 }
 
+static void put_endpoint(struct jw *w, const struct cw_ev_endpoint *ev);
+
 void emit_endpoint(struct agent *a, const struct cw_ev_endpoint *ev, const struct ev_ctx *c)
 {
-	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
-	char buf[EMIT_LINE_MAX], addr[64];
-	bool is_mapped = memcmp(ev->addr, mapped, 12) == 0;
+	char buf[EMIT_LINE_MAX];
 	struct jw w;
 
 	emit_begin(a, &w, buf, sizeof(buf), "endpoint_connect", ev->hdr.ts_boot_ns);
 	emit_task(a, &w, &ev->task, c);
-	jw_obj_open(&w, "endpoint");
-	jw_str(&w, "kind", endpoint_kind_name(ev->kind), 0);
-	config_format_addr(ev->addr, addr, sizeof(addr));
-	jw_str(&w, "addr", addr, 0);
-	jw_u64(&w, "port", ev->port);
-	jw_str(&w, "family", ev->family == 10 ? "ipv6" : "ipv4", 0);
-	/* an IPv4 endpoint reached through an AF_INET6 socket (::ffff:a.b.c.d) */
-	jw_bool(&w, "ipv4_mapped", ev->family == 10 && is_mapped);
-	jw_str(&w, "protocol", ev->protocol == 6 ? "tcp" : ev->protocol == 17 ? "udp" : "other", 0);
-	jw_obj_close(&w);
-	jw_obj_open(&w, "socket");
-	jw_u64(&w, "cookie", ev->sock_cookie);
-	jw_obj_close(&w);
+	put_endpoint(&w, ev);
 	emit_end(a, &w);
 }
 
@@ -430,6 +431,125 @@ bool emit_socket(struct agent *a, const struct cw_ev_sock *ev, const struct ev_c
 	return true;
 }
 
+static void put_endpoint(struct jw *w, const struct cw_ev_endpoint *ev)
+{
+	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+	bool is_mapped = memcmp(ev->addr, mapped, 12) == 0;
+	char addr[64];
+
+	jw_obj_open(w, "endpoint");
+	jw_str(w, "kind", endpoint_kind_name(ev->kind), 0);
+	config_format_addr(ev->addr, addr, sizeof(addr));
+	jw_str(w, "addr", addr, 0);
+	jw_u64(w, "port", ev->port);
+	jw_str(w, "family", ev->family == 10 ? "ipv6" : "ipv4", 0);
+	/* an IPv4 endpoint reached through an AF_INET6 socket (::ffff:a.b.c.d) */
+	jw_bool(w, "ipv4_mapped", ev->family == 10 && is_mapped);
+	jw_str(w, "protocol", ev->protocol == 6 ? "tcp" : ev->protocol == 17 ? "udp" : "other", 0);
+	jw_obj_close(w);
+	jw_obj_open(w, "socket");
+	jw_u64(w, "cookie", ev->sock_cookie);
+	jw_obj_close(w);
+}
+
+static const char *class_name(enum http_req_class c)
+{
+	switch (c) {
+	case REQ_IMDS_TOKEN:
+		return "imds_token";
+	case REQ_IMDS_CREDENTIALS:
+		return "imds_credentials";
+	case REQ_IMDS_METADATA:
+		return "imds_metadata";
+	case REQ_IMDS_OTHER:
+		return "imds_other";
+	case REQ_PI_CREDENTIALS:
+		return "pod_identity_credentials";
+	case REQ_ECS_CREDENTIALS:
+		return "container_credentials";
+	case REQ_OTHER:
+		return "other";
+	default:
+		return "not_http";
+	}
+}
+
+void emit_http(struct agent *a, const struct conn_done *d, const struct ev_ctx *c)
+{
+	const struct cw_ev_endpoint *ce = d->connect;
+	const struct conn_req *r = d->r;
+	const struct http_class *cls = &r->cls;
+	bool imds = ce->kind == CW_EP_IMDS;
+	bool cred = cls->cls == REQ_IMDS_CREDENTIALS || cls->cls == REQ_PI_CREDENTIALS ||
+		    cls->cls == REQ_ECS_CREDENTIALS;
+	bool blocked = d->timed_out || d->status == 401 || d->status == 403;
+	char buf[EMIT_LINE_MAX];
+	struct jw w;
+
+	emit_begin(a, &w, buf, sizeof(buf), imds ? "imds_request" : "agent_request", r->ts_boot_ns);
+	emit_task(a, &w, &ce->task, c);
+	put_endpoint(&w, ce);
+	jw_obj_open(&w, "http");
+	jw_strn(&w, "method", r->req.method_raw, strnlen(r->req.method_raw, HTTP_METHOD_MAX), 0);
+	jw_strn(&w, "path", r->req.path, r->req.path_len, 1024);
+	jw_bool(&w, "path_truncated", r->req.path_truncated);
+	if (d->status)
+		jw_u64(&w, "status", d->status);
+	else
+		jw_null(&w, "status");
+	jw_str(&w, "response",
+	       d->status       ? "received"
+	       : d->timed_out  ? "timeout"
+	       : d->queue_full ? "not_matched"
+			       : "not_seen",
+	       0);
+	jw_bool(&w, "blocked", blocked);
+	if (imds && cls->imds_ver != IMDS_VER_NA)
+		jw_str(&w, "imds_version",
+		       cls->imds_ver == IMDS_VER_1   ? "v1"
+		       : cls->imds_ver == IMDS_VER_2 ? "v2"
+						     : "token_put",
+		       0);
+	else
+		jw_null(&w, "imds_version");
+	jw_bool(&w, "credential_request", cred);
+	jw_str(&w, "class", class_name(cls->cls), 0);
+	if (cls->role_len)
+		jw_strn(&w, "role", cls->role, cls->role_len, 256);
+	jw_bool(&w, "token_header", r->req.has_token);
+	jw_bool(&w, "authorization_header", r->req.has_authorization);
+	if (r->req.has_user_agent)
+		jw_strn(&w, "user_agent", r->req.user_agent, r->req.ua_len, 512);
+	else
+		jw_null(&w, "user_agent");
+	/* the request line or headers went on past what was captured */
+	jw_bool(&w, "head_truncated", r->req.status != HTTP_COMPLETE);
+	if (cls->nonstandard_path)
+		jw_bool(&w, "nonstandard_path", true);
+	if (cls->uncertain)
+		jw_bool(&w, "uncertain", true);
+	jw_obj_close(&w);
+	if (r->sdk.id != SDK_UNKNOWN) {
+		enum sdk_pi_support pi = sdk_pod_identity_support(&r->sdk);
+
+		jw_obj_open(&w, "sdk");
+		jw_str(&w, "name", r->sdk.name, 0);
+		jw_str(&w, "version", r->sdk.version, 64);
+		jw_str(&w, "pod_identity_support", sdk_pi_support_name(pi), 0);
+		if (sdk_pod_identity_min(r->sdk.id))
+			jw_str(&w, "pod_identity_minimum", sdk_pod_identity_min(r->sdk.id), 64);
+		jw_obj_close(&w);
+	} else if (r->sdk.tool_name) {
+		jw_obj_open(&w, "sdk");
+		jw_str(&w, "name", "unknown", 0);
+		jw_str(&w, "tool", r->sdk.tool_name, 0);
+		jw_obj_close(&w);
+	} else {
+		jw_null(&w, "sdk");
+	}
+	emit_end(a, &w);
+}
+
 void emit_ready(struct agent *a)
 {
 	char buf[EMIT_LINE_MAX], addr[64];
@@ -513,7 +633,27 @@ void emit_stats(struct agent *a)
 	jw_u64(&w, "endpoint_connect", a->ev_count[CW_EV_ENDPOINT_CONNECT]);
 	jw_u64(&w, "file_open", a->ev_count[CW_EV_FILE_OPEN]);
 	jw_u64(&w, "socket_connect", a->ev_count[CW_EV_SOCKET_CONNECT]);
+	jw_u64(&w, "imds_request", a->http_emitted[0]);
+	jw_u64(&w, "agent_request", a->http_emitted[1]);
 	jw_obj_close(&w);
+	if (a->conns) {
+		const struct conns_stats *cs = conns_stats(a->conns);
+
+		/* what the HTTP capture could and could not do (README: limits) */
+		jw_obj_open(&w, "http");
+		jw_u64(&w, "requests", cs->requests);
+		jw_u64(&w, "responses", cs->responses);
+		jw_u64(&w, "response_timeouts", cs->timeouts);
+		jw_u64(&w, "head_truncated", cs->head_truncated);
+		jw_u64(&w, "not_http", cs->not_http);
+		jw_u64(&w, "unmatched_responses", cs->unmatched_responses);
+		jw_u64(&w, "requests_without_connect", cs->orphan_requests);
+		jw_u64(&w, "queue_full", cs->queue_full);
+		jw_u64(&w, "connections_evicted", cs->evictions);
+		jw_u64(&w, "kernel_records", k[CW_STAT_EV_HTTP]);
+		jw_u64(&w, "kernel_unparsed_packets", k[CW_STAT_HTTP_NOT_PARSED]);
+		jw_obj_close(&w);
+	}
 	jw_obj_open(&w, "kernel_submitted");
 	jw_u64(&w, "endpoint_connect", k[CW_STAT_EV_ENDPOINT]);
 	jw_u64(&w, "file_open", k[CW_STAT_EV_FILE]);

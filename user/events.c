@@ -18,6 +18,7 @@
 #include "attrib.h"
 #include "cgroup_parse.h"
 #include "cgroups.h"
+#include "conns.h"
 #include "emit.h"
 #include "events.h"
 #include "log.h"
@@ -48,6 +49,7 @@ static const size_t record_size[CW_EV_TYPE_MAX] = {
 	[CW_EV_ENDPOINT_CONNECT] = sizeof(struct cw_ev_endpoint),
 	[CW_EV_FILE_OPEN] = sizeof(struct cw_ev_file),
 	[CW_EV_SOCKET_CONNECT] = sizeof(struct cw_ev_sock),
+	[CW_EV_HTTP] = sizeof(struct cw_ev_http),
 };
 
 /* every record with a process has its struct cw_task right after the header */
@@ -163,6 +165,19 @@ uint64_t events_retry_pending(struct agent *a, uint64_t now, bool flush_all)
 	return next;
 }
 
+/* conns calls back here when a request is complete (or overdue) */
+void events_http_done(void *ctx, const struct conn_done *d)
+{
+	struct agent *a = ctx;
+	struct ev_ctx c;
+
+	if (!d->connect)
+		return; /* counted by conns as requests_without_connect */
+	resolve(a, &d->connect->task, now_ns(CLOCK_MONOTONIC), &c);
+	emit_http(a, d, &c);
+	a->http_emitted[d->connect->kind == CW_EP_IMDS ? 0 : 1]++;
+}
+
 void events_free(struct agent *a)
 {
 	free(a->pending);
@@ -209,6 +224,13 @@ int events_handle(void *ctx, void *data, size_t size)
 		cgroup_removed(a, data);
 		a->ev_count[h->type]++;
 		return 0;
+	case CW_EV_HTTP:
+		conns_http(a->conns, data, now_ns(CLOCK_MONOTONIC));
+		a->ev_count[h->type]++;
+		return 0;
+	case CW_EV_ENDPOINT_CONNECT:
+		conns_connect(a->conns, data);
+		break;
 	case CW_EV_FILE_OPEN:
 		if (!emit_file_wanted(data)) {
 			a->userspace_filtered++;

@@ -16,5 +16,7 @@ int events_handle(void *ctx, void *data, size_t size);
  * of the next retry, or 0 if nothing is held. */
 uint64_t events_retry_pending(struct agent *a, uint64_t now, bool flush_all);
 void events_free(struct agent *a);
+struct conn_done;
+void events_http_done(void *ctx, const struct conn_done *d);
 
 #endif

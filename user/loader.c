@@ -293,6 +293,16 @@ int loader_load_attach(struct agent *a)
 		      ?: add_hook(a, "network", "cgroup/connect6", s->progs.cw_connect6,
 				  bpf_program__attach_cgroup(s->progs.cw_connect6, a->cgroup_fd),
 				  a->cgroup_mount);
+	/* the packet hooks last: they only act on connections the connect hooks marked */
+	err = err
+		      ?: add_hook(a, "http", "cgroup_skb/egress", s->progs.cw_http_egress,
+				  bpf_program__attach_cgroup(s->progs.cw_http_egress, a->cgroup_fd),
+				  a->cgroup_mount);
+	err = err
+		      ?: add_hook(
+				 a, "http", "cgroup_skb/ingress", s->progs.cw_http_ingress,
+				 bpf_program__attach_cgroup(s->progs.cw_http_ingress, a->cgroup_fd),
+				 a->cgroup_mount);
 	return err;
 }
 

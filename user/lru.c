@@ -198,6 +198,13 @@ bool lru_del(struct lru *l, uint64_t key, uint64_t tag)
 	return true;
 }
 
+void lru_each(struct lru *l, void (*fn)(void *ctx, uint64_t key, uint64_t tag, void *value),
+	      void *ctx)
+{
+	for (uint32_t i = l->head; i != NIL; i = l->slots[i].next)
+		fn(ctx, l->slots[i].key, l->slots[i].tag, l->values + (size_t)i * l->vsize);
+}
+
 size_t lru_count(const struct lru *l)
 {
 	return l->count;

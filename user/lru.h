@@ -27,6 +27,11 @@ void *lru_get(struct lru *l, uint64_t key, uint64_t tag);
 void *lru_put(struct lru *l, uint64_t key, uint64_t tag);
 bool lru_del(struct lru *l, uint64_t key, uint64_t tag);
 
+/* Call fn for every entry, most recent first, without changing recency. fn
+ * must not insert or delete. */
+void lru_each(struct lru *l, void (*fn)(void *ctx, uint64_t key, uint64_t tag, void *value),
+	      void *ctx);
+
 size_t lru_count(const struct lru *l);
 size_t lru_capacity(const struct lru *l);
 uint64_t lru_evictions(const struct lru *l);

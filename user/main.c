@@ -21,6 +21,7 @@
 #include "agent.h"
 #include "attrib.h"
 #include "cgroups.h"
+#include "conns.h"
 #include "credwatch.skel.h"
 #include "emit.h"
 #include "events.h"
@@ -246,7 +247,7 @@ static void read_instance_id(struct agent *a)
 
 static int run(struct agent *a)
 {
-	uint64_t deadline = 0, now, next_retry = 0;
+	uint64_t deadline = 0, now, next_retry = 0, next_http;
 	int err;
 
 	err = open_output(a);
@@ -284,6 +285,9 @@ static int run(struct agent *a)
 		}
 	}
 	read_instance_id(a);
+	a->conns = conns_new(4096, events_http_done, a);
+	if (!a->conns)
+		return -ENOMEM;
 	a->rb = ring_buffer__new(bpf_map__fd(a->skel->maps.cw_events), events_handle, a, NULL);
 	if (!a->rb) {
 		err = -errno;
@@ -317,6 +321,9 @@ static int run(struct agent *a)
 		}
 		now = now_ns(CLOCK_MONOTONIC);
 		next_retry = events_retry_pending(a, now, false);
+		next_http = conns_expire(a->conns, now, false);
+		if (next_http && (!next_retry || next_http < next_retry))
+			next_retry = next_http;
 		fflush(a->out);
 		if (now - a->last_socket_refresh_ns > SOCKET_REFRESH_NS) {
 			sockets_refresh(&a->cfg.sockets, bpf_map__fd(a->skel->maps.cw_sockets),
@@ -329,6 +336,7 @@ static int run(struct agent *a)
 	/* everything the kernel already queued is still reported */
 	ring_buffer__consume(a->rb);
 	events_retry_pending(a, now_ns(CLOCK_MONOTONIC), true);
+	conns_expire(a->conns, now_ns(CLOCK_MONOTONIC), true);
 	emit_stats(a);
 	if (ferror(a->out) || a->write_errors) {
 		pr_warn("writing events failed (%llu lines lost)",
@@ -363,6 +371,7 @@ int main(int argc, char **argv)
 	loader_destroy(&a);
 	procs_free(a.procs);
 	attrib_free(a.attrib);
+	conns_free(a.conns);
 	events_free(&a);
 	cgroups_free(a.cgroups);
 	if (a.out && a.out != stdout)

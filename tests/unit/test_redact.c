@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "unit.h"
+#include "redact.h"
+
+static const char *r(const char *prev, const char *arg, bool *red)
+{
+	static char out[512];
+
+	redact_arg(prev, prev ? strlen(prev) : 0, arg, strlen(arg), out, sizeof(out), red);
+	return out;
+}
+
+#define SECRET "AQAEAKmL0ZsTOPSECRETVALUE0123456789abcdefXYZ=="
+#define JWT    "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlU0VDUkVU"
+
+static void test_headers(void)
+{
+	bool red;
+
+	ASSERT_STREQ(r("-H", "X-aws-ec2-metadata-token: " SECRET, &red),
+		     "X-aws-ec2-metadata-token: [REDACTED]");
+	ASSERT_TRUE(red);
+	ASSERT_STREQ(r(NULL, "x-aws-ec2-metadata-token:" SECRET, &red),
+		     "x-aws-ec2-metadata-token: [REDACTED]");
+	ASSERT_STREQ(r("--header", "Authorization: " JWT, &red), "Authorization: [REDACTED]");
+	ASSERT_STREQ(r("-H", "AUTHORIZATION : abc", &red), "AUTHORIZATION : [REDACTED]");
+	ASSERT_STREQ(r("-H", "X-aws-ec2-metadata-token-ttl-seconds: 21600", &red),
+		     "X-aws-ec2-metadata-token-ttl-seconds: 21600");
+	ASSERT_FALSE(red);
+}
+
+static void test_flags_and_env(void)
+{
+	bool red;
+
+	ASSERT_STREQ(r("aws_secret_access_key", SECRET, &red), "[REDACTED]");
+	ASSERT_TRUE(red);
+	ASSERT_STREQ(r("--session-token", SECRET, &red), "[REDACTED]");
+	ASSERT_STREQ(r(NULL, "AWS_SECRET_ACCESS_KEY=" SECRET, &red),
+		     "AWS_SECRET_ACCESS_KEY=[REDACTED]");
+	ASSERT_STREQ(r(NULL, "AWS_SESSION_TOKEN=" SECRET, &red), "AWS_SESSION_TOKEN=[REDACTED]");
+	ASSERT_STREQ(r(NULL, "db_password=hunter2", &red), "db_password=[REDACTED]");
+	ASSERT_STREQ(r(NULL, "AWS_REGION=us-east-1", &red), "AWS_REGION=us-east-1");
+	ASSERT_FALSE(red);
+	ASSERT_STREQ(r(NULL, "http://169.254.169.254/latest/meta-data/", &red),
+		     "http://169.254.169.254/latest/meta-data/");
+	ASSERT_FALSE(red);
+}
+
+static void test_jwt(void)
+{
+	bool red;
+
+	ASSERT_STREQ(r(NULL, JWT, &red), "[REDACTED]");
+	ASSERT_TRUE(red);
+	ASSERT_STREQ(r(NULL, "token=" JWT, &red), "token=[REDACTED]");
+	ASSERT_STREQ(r(NULL, "x" JWT, &red), "x" JWT); /* not at a word start */
+	ASSERT_STREQ(r(NULL, "--data={\"t\":\"" JWT "\"}", &red), "--data={\"t\":\"[REDACTED]\"}");
+	ASSERT_TRUE(red);
+	ASSERT_STREQ(r(NULL, "eyJ.not", &red), "eyJ.not");
+}
+
+static void test_bounds(void)
+{
+	char out[16];
+	bool red;
+	size_t n = redact_arg(NULL, 0, "Authorization: " SECRET, strlen("Authorization: " SECRET),
+			      out, sizeof(out), &red);
+
+	ASSERT_TRUE(n < sizeof(out));
+	ASSERT_TRUE(red);
+	ASSERT_TRUE(strstr(out, "AQAE") == NULL);
+	n = redact_arg(NULL, 0, JWT, strlen(JWT), out, sizeof(out), &red);
+	ASSERT_TRUE(strstr(out, "eyJ") == NULL);
+}
+
+int main(void)
+{
+	RUN(test_headers);
+	RUN(test_flags_and_env);
+	RUN(test_jwt);
+	RUN(test_bounds);
+	return unit_report("redact");
+}
