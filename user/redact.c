@@ -51,6 +51,21 @@ static size_t jwt_at(const char *s, size_t n)
 	return dots == 2 && i > 10 ? i : 0;
 }
 
+/* "--opt" or "NAME": an option or variable name, not a line of a script */
+static bool is_name(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && s[i] == '-')
+		i++;
+	if (i == n)
+		return false;
+	for (; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '_' && s[i] != '.' && s[i] != '-')
+			return false;
+	return true;
+}
+
 static size_t put(char *out, size_t cap, size_t o, const char *s, size_t n)
 {
 	if (o + n >= cap)
@@ -98,7 +113,7 @@ size_t redact_arg(const char *prev, size_t prev_len, const char *arg, size_t len
 	}
 	/* NAME=value with a secret-sounding name (env assignments, k=v options) */
 	eq = memchr(arg, '=', len);
-	if (eq && eq > arg) {
+	if (eq && eq > arg && is_name(arg, eq - arg)) {
 		size_t nl = eq - arg;
 
 		for (size_t i = 0; i < sizeof(secret_names) / sizeof(secret_names[0]); i++) {

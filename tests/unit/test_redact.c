@@ -41,6 +41,11 @@ static void test_flags_and_env(void)
 	ASSERT_STREQ(r(NULL, "AWS_SESSION_TOKEN=" SECRET, &red), "AWS_SESSION_TOKEN=[REDACTED]");
 	ASSERT_STREQ(r(NULL, "db_password=hunter2", &red), "db_password=[REDACTED]");
 	ASSERT_STREQ(r(NULL, "AWS_REGION=us-east-1", &red), "AWS_REGION=us-east-1");
+	ASSERT_STREQ(r(NULL, "--aws-session-token=abc", &red), "--aws-session-token=[REDACTED]");
+	/* a script, not an assignment: left alone */
+	ASSERT_STREQ(r(NULL, "import botocore.session\ns = botocore.session.get_session()", &red),
+		     "import botocore.session\ns = botocore.session.get_session()");
+	ASSERT_FALSE(red);
 	ASSERT_FALSE(red);
 	ASSERT_STREQ(r(NULL, "http://169.254.169.254/latest/meta-data/", &red),
 		     "http://169.254.169.254/latest/meta-data/");
