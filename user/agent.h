@@ -24,6 +24,7 @@ struct procs;
 struct attrib;
 struct pending;
 struct conns;
+struct fold;
 
 struct hook {
 	const char *family;  /* "network", "process", "cgroup", "file", "socket" */
@@ -67,6 +68,10 @@ struct agent {
 	struct pending *pending;  /* events held back (<= 1 s) for missing metadata */
 	struct conns *conns;	  /* HTTP on connections to endpoints */
 	uint64_t http_emitted[2]; /* imds_request, agent_request */
+	struct fold *fold;	  /* folding of repeated findings (NULL: off) */
+	uint64_t findings[8];	  /* events written with a finding, by severity */
+	uint64_t folded;	  /* repeats counted into a window instead of written */
+	uint64_t summaries;	  /* finding_summary lines */
 	char instance_id[64];	  /* EC2 instance id from DMI, "" if not on EC2 */
 
 	/* emit.c */

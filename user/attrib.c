@@ -592,6 +592,14 @@ static void cont_load(struct attrib *a, struct cont_ent *e, enum cg_runtime rt, 
 		if (e->attempts < UINT8_MAX)
 			e->attempts++;
 		e->next_ns = now + d;
+		/*
+		 * One more look when the pending window closes: that is when an event held back
+		 * for this container is written, and a backoff step past it would make the hold's
+		 * last part useless (50, 150, 350, 750 ms, then 1550 ms).
+		 */
+		if (now - e->first_ns < a->lim.pending_ns &&
+		    e->next_ns - e->first_ns > a->lim.pending_ns)
+			e->next_ns = e->first_ns + a->lim.pending_ns;
 		return;
 	}
 	e->state = CE_OK;

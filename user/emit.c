@@ -11,6 +11,8 @@
 #include "emit.h"
 #include "conns.h"
 #include "filekind.h"
+#include "findings.h"
+#include "fold.h"
 #include "sockets.h"
 #include "log.h"
 #include "procs.h"
@@ -146,9 +148,8 @@ static void put_args(struct jw *w, const struct cw_proc *r)
 
 void emit_task(struct agent *a, struct jw *w, const struct cw_task *t, const struct ev_ctx *c)
 {
-	struct proc_view v;
+	const struct proc_view *vp = &c->proc;
 
-	procs_lookup(a->procs, t->pid, t->exec_id, t->start_ns, &v);
 	jw_obj_open(w, "process");
 	jw_u64(w, "pid", t->pid);
 	jw_u64(w, "tid", t->tid);
@@ -156,17 +157,17 @@ void emit_task(struct agent *a, struct jw *w, const struct cw_task *t, const str
 	jw_u64(w, "uid", t->uid);
 	jw_u64(w, "gid", t->gid);
 	jw_strn(w, "comm", (const char *)t->comm, strnlen((const char *)t->comm, CW_COMM_LEN), 0);
-	if (v.source != PROC_SRC_UNKNOWN) {
-		jw_strn(w, "exe", (const char *)v.rec.exe, v.rec.exe_len, 1024);
-		jw_bool(w, "exe_truncated", v.rec.flags & CW_F_EXE_TRUNC);
-		put_args(w, &v.rec);
+	if (vp->source != PROC_SRC_UNKNOWN) {
+		jw_strn(w, "exe", (const char *)vp->rec.exe, vp->rec.exe_len, 1024);
+		jw_bool(w, "exe_truncated", vp->rec.flags & CW_F_EXE_TRUNC);
+		put_args(w, &vp->rec);
 	} else {
 		jw_null(w, "exe");
 		jw_arr_open(w, "args");
 		jw_arr_close(w);
 		jw_bool(w, "args_truncated", false);
 	}
-	jw_str(w, "source", source_name(v.source), 0);
+	jw_str(w, "source", source_name(vp->source), 0);
 	jw_arr_open(w, "ancestors");
 	for (int i = 0; i < CW_ANCESTORS && t->anc[i].pid; i++) {
 		const struct cw_ancestor *an = &t->anc[i];
@@ -302,13 +303,56 @@ bool emit_file(struct agent *a, const struct cw_ev_file *ev, const struct ev_ctx
 	size_t plen = ev->path_len < CW_PATH_MAX ? ev->path_len : CW_PATH_MAX;
 	size_t rlen = ev->req_len < CW_REQPATH_MAX ? ev->req_len : CW_REQPATH_MAX;
 	const char *path = (const char *)ev->path, *req = (const char *)ev->req, *kind, *vol;
-	char buf[EMIT_LINE_MAX];
+	struct attrib_owner owner = { 0 };
+	struct attrib_token tok = { 0 };
+	bool token = false, have_tok = false;
+	char buf[EMIT_LINE_MAX], target[600];
+	uint64_t now = now_ns(CLOCK_MONOTONIC);
+	struct cw_subject subj;
+	struct findings fs;
+	struct rules_file rf;
 	size_t vlen;
 	struct jw w;
 
 	kind = filekind_name(ev->rule, path, plen, req, rlen);
 	if (!kind)
 		return false;
+	if (!ev->result && is_token_kind(kind)) {
+		token = true;
+		attrib_file_owner(a->attrib, ev->dev, path, plen, now, &owner);
+		if (owner.found) {
+			const char *slash = memrchr(path, '/', plen);
+			char leaf[256];
+			size_t ll = slash ? plen - (slash + 1 - path) : plen;
+
+			if (ll >= sizeof(leaf))
+				ll = sizeof(leaf) - 1;
+			memcpy(leaf, slash ? slash + 1 : path, ll);
+			leaf[ll] = 0;
+			attrib_token(a->attrib, ev->dev, ev->ino, leaf, now, &tok);
+			have_tok = true;
+		}
+	}
+	findings_subject(c, &subj);
+	rf = (struct rules_file){
+		.kind = rules_file_kind_parse(kind),
+		.owner_found = owner.found,
+		.owner_verified = owner.verified,
+		.owner_pod_uid = owner.pod_uid[0] ? owner.pod_uid : NULL,
+		.owner_namespace = owner.pod_namespace[0] ? owner.pod_namespace : NULL,
+		.owner_pod_name = owner.pod_name[0] ? owner.pod_name : NULL,
+		.blocked = ev->result == -EACCES || ev->result == -EPERM,
+	};
+	fs.n = rules_eval_file(&a->cfg.policy, &subj, &rf, fs.f);
+	/* the same file of the same owner: one target (a rotated token is the same) */
+	if (owner.found)
+		snprintf(target, sizeof(target), "%s:pod/%s/%s", kind, owner.pod_uid, owner.volume);
+	else
+		snprintf(target, sizeof(target), "%s:%.*s", kind, (int)(plen ? plen : rlen),
+			 plen ? path : req);
+	if (!findings_admit(a, &subj, &fs, target, ev->hdr.ts_boot_ns + a->boot_to_real_ns))
+		return true;
+
 	emit_begin(a, &w, buf, sizeof(buf), "file_open", ev->hdr.ts_boot_ns);
 	emit_task(a, &w, &ev->task, c);
 	jw_obj_open(&w, "file");
@@ -336,31 +380,14 @@ bool emit_file(struct agent *a, const struct cw_ev_file *ev, const struct ev_ctx
 		vlen = filekind_volume(req, rlen, &vol);
 	if (vlen)
 		jw_strn(&w, "volume", vol, vlen, 256);
-	if (!ev->result && is_token_kind(kind)) {
-		struct attrib_owner owner;
-		uint64_t now = now_ns(CLOCK_MONOTONIC);
-
-		attrib_file_owner(a->attrib, ev->dev, path, plen, now, &owner);
+	if (token)
 		attrib_put_owner(&w, &owner);
-		jw_obj_close(&w);
-		if (owner.found) {
-			struct attrib_token tok;
-			const char *slash = memrchr(path, '/', plen);
-			char leaf[256];
-			size_t ll = slash ? plen - (slash + 1 - path) : plen;
-
-			if (ll >= sizeof(leaf))
-				ll = sizeof(leaf) - 1;
-			memcpy(leaf, slash ? slash + 1 : path, ll);
-			leaf[ll] = 0;
-			attrib_token(a->attrib, ev->dev, ev->ino, leaf, now, &tok);
-			attrib_put_token(&w, &tok);
-		} else {
-			jw_null(&w, "token");
-		}
-	} else {
-		jw_obj_close(&w);
-	}
+	jw_obj_close(&w);
+	if (have_tok)
+		attrib_put_token(&w, &tok);
+	else if (token)
+		jw_null(&w, "token");
+	rules_put(&w, fs.f, fs.n);
 	emit_end(a, &w);
 	return true;
 }
@@ -383,7 +410,10 @@ bool emit_socket(struct agent *a, const struct cw_ev_sock *ev, const struct ev_c
 	size_t rlen = ev->req_len < sizeof(ev->req) ? ev->req_len : sizeof(ev->req);
 	const struct socket_watch *sw = &a->cfg.sockets;
 	const char *node_path = NULL;
-	char buf[EMIT_LINE_MAX], req[sizeof(ev->req) + 1];
+	char buf[EMIT_LINE_MAX], req[sizeof(ev->req) + 1], target[600];
+	struct rules_socket rs;
+	struct cw_subject subj;
+	struct findings fs;
 	unsigned int kind;
 	struct jw w;
 
@@ -400,6 +430,14 @@ bool emit_socket(struct agent *a, const struct cw_ev_sock *ev, const struct ev_c
 			return false;
 		kind = sw->cfg[i].kind;
 	}
+	findings_subject(c, &subj);
+	rs = (struct rules_socket){ .kind = kind,
+				    .blocked = ev->result == -EACCES || ev->result == -EPERM };
+	fs.n = rules_eval_socket(&a->cfg.policy, &subj, &rs, fs.f);
+	snprintf(target, sizeof(target), "%s:%s", socket_kind_name(kind),
+		 node_path ? node_path : req);
+	if (!findings_admit(a, &subj, &fs, target, ev->hdr.ts_boot_ns + a->boot_to_real_ns))
+		return true;
 	emit_begin(a, &w, buf, sizeof(buf), "socket_connect", ev->hdr.ts_boot_ns);
 	emit_task(a, &w, &ev->task, c);
 	jw_obj_open(&w, "socket");
@@ -427,6 +465,7 @@ bool emit_socket(struct agent *a, const struct cw_ev_sock *ev, const struct ev_c
 		jw_u64(&w, "ino", ev->ino);
 	}
 	jw_obj_close(&w);
+	rules_put(&w, fs.f, fs.n);
 	emit_end(a, &w);
 	return true;
 }
@@ -483,8 +522,28 @@ void emit_http(struct agent *a, const struct conn_done *d, const struct ev_ctx *
 	bool cred = cls->cls == REQ_IMDS_CREDENTIALS || cls->cls == REQ_PI_CREDENTIALS ||
 		    cls->cls == REQ_ECS_CREDENTIALS;
 	bool blocked = d->timed_out || d->status == 401 || d->status == 403;
-	char buf[EMIT_LINE_MAX];
+	char buf[EMIT_LINE_MAX], target[600];
+	struct cw_subject subj;
+	struct findings fs;
+	struct rules_http rh;
 	struct jw w;
+
+	findings_subject(c, &subj);
+	rh = (struct rules_http){
+		.endpoint = ce->kind == CW_EP_IMDS		      ? EP_IMDS
+			    : ce->kind == CW_EP_POD_IDENTITY_AGENT    ? EP_POD_IDENTITY
+			    : ce->kind == CW_EP_CONTAINER_CREDENTIALS ? EP_ECS
+								      : EP_UNKNOWN,
+		.imds_ver = cls->imds_ver,
+		.credential_request = cred,
+		.sdk = r->sdk.id != SDK_UNKNOWN ? &r->sdk : NULL,
+		.blocked = blocked,
+	};
+	fs.n = rules_eval_http(&a->cfg.policy, &subj, &rh, fs.f);
+	snprintf(target, sizeof(target), "%s:%s %.*s", endpoint_kind_name(ce->kind),
+		 r->req.method_raw, (int)r->req.path_len, r->req.path);
+	if (!findings_admit(a, &subj, &fs, target, r->ts_boot_ns + a->boot_to_real_ns))
+		return;
 
 	emit_begin(a, &w, buf, sizeof(buf), imds ? "imds_request" : "agent_request", r->ts_boot_ns);
 	emit_task(a, &w, &ce->task, c);
@@ -547,6 +606,7 @@ void emit_http(struct agent *a, const struct conn_done *d, const struct ev_ctx *
 	} else {
 		jw_null(&w, "sdk");
 	}
+	rules_put(&w, fs.f, fs.n);
 	emit_end(a, &w);
 }
 
@@ -586,6 +646,7 @@ void emit_ready(struct agent *a)
 		jw_str(&w, NULL, a->cfg.sockets.live[i].path, 256);
 	jw_arr_close(&w);
 	jw_str(&w, "mounted", a->mounted, 0);
+	policy_put(&w, &a->cfg.policy);
 	jw_arr_open(&w, "endpoints");
 	for (int i = 0; i < a->cfg.nendpoints; i++) {
 		const struct endpoint_cfg *e = &a->cfg.endpoints[i];
@@ -678,6 +739,17 @@ void emit_stats(struct agent *a)
 	jw_u64(&w, "proc_map_full", k[CW_STAT_PROC_MAP_FULL]);
 	jw_u64(&w, "proc_read_fail", k[CW_STAT_PROC_READ_FAIL]);
 	jw_u64(&w, "requested_path_unreadable", k[CW_STAT_REQ_READ_FAIL]);
+	jw_obj_close(&w);
+	jw_obj_open(&w, "finding_counts");
+	for (int i = SEV_LOW; i <= SEV_CRITICAL; i++)
+		jw_u64(&w, severity_name(i), a->findings[i]);
+	/* repeats counted into a fold window instead of written, and the summaries */
+	jw_u64(&w, "folded", a->folded);
+	jw_u64(&w, "summaries", a->summaries);
+	if (a->fold) {
+		jw_u64(&w, "open_windows", fold_count(a->fold));
+		jw_u64(&w, "windows_closed_early", fold_evictions(a->fold));
+	}
 	jw_obj_close(&w);
 	attrib_put_stats(&w, a->attrib);
 	jw_u64(&w, "held_back", a->held_back);

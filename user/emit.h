@@ -10,12 +10,15 @@
 #include "agent.h"
 #include "attrib.h"
 #include "jsonw.h"
+#include "procs.h"
 
 /* What the agent resolved about an event's process before writing it. */
 struct ev_ctx {
 	const char *cgpath; /* relative to the cgroup2 mount, NULL if unknown */
 	bool cg_removed;
 	struct attrib_result res;
+	struct proc_view proc;	  /* the process image (exe, argv) */
+	char exe[CW_EXE_MAX + 1]; /* proc.rec.exe, NUL-terminated ("" if unknown) */
 };
 
 #define EMIT_SCHEMA   "credwatch/v1"

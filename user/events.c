@@ -64,6 +64,15 @@ static void resolve(struct agent *a, const struct cw_task *t, uint64_t now, stru
 	/* the root cgroup's path is "": a host process, not an unknown cgroup */
 	attrib_workload(a->attrib, c->cgpath && !c->cgpath[0] ? "/" : c->cgpath, t->netns_ino, now,
 			&c->res);
+	procs_lookup(a->procs, t->pid, t->exec_id, t->start_ns, &c->proc);
+	if (c->proc.source != PROC_SRC_UNKNOWN) {
+		size_t n = c->proc.rec.exe_len < CW_EXE_MAX ? c->proc.rec.exe_len : CW_EXE_MAX;
+
+		memcpy(c->exe, c->proc.rec.exe, n);
+		c->exe[n] = 0;
+	} else {
+		c->exe[0] = 0;
+	}
 }
 
 static void write_record(struct agent *a, const void *data, const struct ev_ctx *c)

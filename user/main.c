@@ -22,6 +22,7 @@
 #include "attrib.h"
 #include "cgroups.h"
 #include "conns.h"
+#include "findings.h"
 #include "credwatch.skel.h"
 #include "emit.h"
 #include "events.h"
@@ -288,6 +289,9 @@ static int run(struct agent *a)
 	a->conns = conns_new(4096, events_http_done, a);
 	if (!a->conns)
 		return -ENOMEM;
+	err = findings_init(a);
+	if (err)
+		return err;
 	a->rb = ring_buffer__new(bpf_map__fd(a->skel->maps.cw_events), events_handle, a, NULL);
 	if (!a->rb) {
 		err = -errno;
@@ -322,6 +326,7 @@ static int run(struct agent *a)
 		now = now_ns(CLOCK_MONOTONIC);
 		next_retry = events_retry_pending(a, now, false);
 		next_http = conns_expire(a->conns, now, false);
+		findings_expire(a, false);
 		if (next_http && (!next_retry || next_http < next_retry))
 			next_retry = next_http;
 		fflush(a->out);
@@ -337,6 +342,7 @@ static int run(struct agent *a)
 	ring_buffer__consume(a->rb);
 	events_retry_pending(a, now_ns(CLOCK_MONOTONIC), true);
 	conns_expire(a->conns, now_ns(CLOCK_MONOTONIC), true);
+	findings_expire(a, true);
 	emit_stats(a);
 	if (ferror(a->out) || a->write_errors) {
 		pr_warn("writing events failed (%llu lines lost)",
@@ -372,6 +378,7 @@ int main(int argc, char **argv)
 	procs_free(a.procs);
 	attrib_free(a.attrib);
 	conns_free(a.conns);
+	findings_free(&a);
 	events_free(&a);
 	cgroups_free(a.cgroups);
 	if (a.out && a.out != stdout)

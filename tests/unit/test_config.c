@@ -224,7 +224,7 @@ static void expect_error(const char *name, const char *text, const char *want1, 
 
 static void test_errors(void)
 {
-	char want[PATH_MAX + 64];
+	char want[PATH_MAX + 128];
 	char *big;
 	size_t off = 0;
 
@@ -236,6 +236,18 @@ static void test_errors(void)
 	snprintf(want, sizeof(want), "%s:1:", path);
 	expect_error("empty file", "", want, NULL);
 	expect_error("trailing garbage", "{} {}", NULL, NULL);
+
+	/* errors after parsing name the line:column of the offending key or value too */
+	snprintf(want, sizeof(want), "%s:1:19: unknown key \"frobs\"", path);
+	expect_error("unknown key position", "{\"endpoints\": [], \"frobs\": 1}", want, NULL);
+	snprintf(want, sizeof(want), "%s:2:53: extra_endpoints[0].port: must be an integer", path);
+	expect_error("wrong type position",
+		     "{\n\"extra_endpoints\": [{\"address\": \"10.1.2.3\", \"port\": \"80\"}]}",
+		     want, NULL);
+	snprintf(want, sizeof(want), "%s:3:17: extra_endpoints[0].address: not an IPv4/IPv6", path);
+	expect_error("bad address position",
+		     "{\n  \"extra_endpoints\": [\n    {\"address\": \"not-an-ip\"}\n  ]\n}\n",
+		     want, NULL);
 
 	expect_error("top-level array", "[]", "top level must be a JSON object", NULL);
 	expect_error("top-level array of endpoints", "[{\"address\": \"10.0.0.1\"}]",
