@@ -13,6 +13,7 @@
 #include "filekind.h"
 #include "findings.h"
 #include "fold.h"
+#include "loader.h"
 #include "sockets.h"
 #include "log.h"
 #include "procs.h"
@@ -636,6 +637,20 @@ void emit_ready(struct agent *a)
 		jw_obj_close(&w);
 	}
 	jw_arr_close(&w);
+	/* which hook each family uses, and why (the stronger ones that failed) */
+	jw_obj_open(&w, "hook_selection");
+	jw_obj_open(&w, "file");
+	jw_str(&w, "chosen", loader_file_hook_name(a->file_hook), 0);
+	jw_str(&w, "reason", a->file_hook_reason, 1024);
+	jw_obj_close(&w);
+	jw_obj_open(&w, "socket");
+	jw_str(&w, "chosen", "tracepoint", 0);
+	jw_str(&w, "reason",
+	       "sys_exit_connect sees the peer the kernel resolved; cgroup/connect_unix only the "
+	       "address the process passed",
+	       0);
+	jw_obj_close(&w);
+	jw_obj_close(&w);
 	jw_obj_open(&w, "config");
 	jw_str(&w, "cgroup2_mount", a->cgroup_mount, 512);
 	jw_u64(&w, "ringbuf_size", a->opts.ringbuf_size);

@@ -11,6 +11,7 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "cgroups.h"
 #include "credwatch.skel.h"
@@ -19,6 +20,9 @@
 
 #ifndef BPF_FS_MAGIC
 #define BPF_FS_MAGIC 0xcafe4a11
+#endif
+#ifndef SECURITYFS_MAGIC
+#define SECURITYFS_MAGIC 0x73636673
 #endif
 #ifndef TRACEFS_MAGIC
 #define TRACEFS_MAGIC 0x74726163
@@ -111,6 +115,7 @@ int loader_preflight(struct agent *a)
 	}
 	ensure_mounted(a, "/sys/fs/bpf", "bpf", BPF_FS_MAGIC);
 	ensure_mounted(a, "/sys/kernel/tracing", "tracefs", TRACEFS_MAGIC);
+	ensure_mounted(a, "/sys/kernel/security", "securityfs", SECURITYFS_MAGIC);
 	if (libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) != 1) {
 		pr_warn("kernel %s has no BPF ring buffer (needs Linux 5.8+)", a->kernel_release);
 		return -ENOTSUP;
@@ -118,8 +123,12 @@ int loader_preflight(struct agent *a)
 	return 0;
 }
 
+static struct agent *print_agent;
+
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
+	if (print_agent && print_agent->probing && log_verbosity < LOG_DEBUG)
+		return 0;
 	if (level == LIBBPF_DEBUG && log_verbosity < LOG_DEBUG)
 		return 0;
 	if (level == LIBBPF_INFO && log_verbosity < LOG_DEBUG)
@@ -209,15 +218,84 @@ static int fill_endpoints(struct agent *a)
 	return 0;
 }
 
-int loader_load_attach(struct agent *a)
+/* Is "bpf" in the active LSM list? (securityfs is mounted by preflight) */
+static bool bpf_lsm_active(char *list, size_t len)
 {
-	struct credwatch_bpf *s;
-	int err;
+	FILE *f = fopen("/sys/kernel/security/lsm", "re");
+	size_t n = 0;
 
-	libbpf_set_print(libbpf_print);
-	s = credwatch_bpf__open();
-	if (!s) {
+	list[0] = 0;
+	if (f) {
+		n = fread(list, 1, len - 1, f);
+		fclose(f);
+	}
+	list[n] = 0;
+	list[strcspn(list, "\n")] = 0;
+	for (char *t = list; (t = strstr(t, "bpf")); t += 3)
+		if ((t == list || t[-1] == ',') && (t[3] == ',' || t[3] == 0))
+			return true;
+	return false;
+}
+
+static const char *const file_hook_names[] = {
+	[FILE_HOOK_LSM] = "lsm",
+	[FILE_HOOK_FENTRY] = "fentry",
+	[FILE_HOOK_TRACEPOINT] = "tracepoint",
+};
+
+const char *loader_file_hook_name(enum file_hook h)
+{
+	return h < FILE_HOOK_AUTO ? file_hook_names[h] : "auto";
+}
+
+/*
+ * Load an empty program of the kind the hook needs (LSM on file_open, or
+ * fentry on security_file_open) with the raw syscall: answers "does this
+ * kernel accept it" in a millisecond, without loading the real object.
+ */
+static int probe_hook(enum file_hook h)
+{
+	const struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, opts);
+	const char *fn = h == FILE_HOOK_LSM ? "bpf_lsm_file_open" : "security_file_open";
+	struct btf *vmlinux = btf__load_vmlinux_btf();
+	int id, fd, err;
+
+	if (!vmlinux)
+		return -ENOENT;
+	id = btf__find_by_name_kind(vmlinux, fn, BTF_KIND_FUNC);
+	btf__free(vmlinux);
+	if (id < 0)
+		return -ENOENT;
+	opts.attach_btf_id = id;
+	opts.expected_attach_type = h == FILE_HOOK_LSM ? BPF_LSM_MAC : BPF_TRACE_FENTRY;
+	fd = bpf_prog_load(h == FILE_HOOK_LSM ? BPF_PROG_TYPE_LSM : BPF_PROG_TYPE_TRACING, NULL,
+			   "GPL", insns, 2, &opts);
+	if (fd < 0)
+		return -errno;
+	/* loading is not attaching: try the attach too, then let go of both */
+	err = bpf_raw_tracepoint_open(NULL, fd);
+	if (err < 0) {
 		err = -errno;
+		close(fd);
+		return err;
+	}
+	close(err);
+	close(fd);
+	return 0;
+}
+
+/* open + configure (everything set before load: rodata, map sizes, autoload) */
+static int open_configure(struct agent *a, enum file_hook fh)
+{
+	struct credwatch_bpf *s = credwatch_bpf__open();
+
+	if (!s) {
+		int err = -errno;
+
 		pr_warn("failed to open the BPF object: %s", strerror(-err));
 		return err;
 	}
@@ -225,8 +303,14 @@ int loader_load_attach(struct agent *a)
 	/* load-time configuration: set between open and load (after load the
 	 * rodata is frozen and a write would silently do nothing) */
 	s->rodata->cw_self_tgid = getpid();
+	s->rodata->cw_vfs_files = fh != FILE_HOOK_TRACEPOINT;
 	bpf_map__set_max_entries(s->maps.cw_events, a->opts.ringbuf_size);
 	bpf_map__set_max_entries(s->maps.cw_procs, a->opts.max_procs);
+	bpf_program__set_autoload(s->progs.cw_lsm_file_open, fh == FILE_HOOK_LSM);
+	bpf_program__set_autoload(s->progs.cw_fentry_file_open, fh == FILE_HOOK_FENTRY);
+	bpf_program__set_autoload(s->progs.cw_uring_complete,
+				  fh == FILE_HOOK_TRACEPOINT &&
+					  tracepoint_exists("io_uring", "io_uring_complete"));
 	for (size_t i = 0; i < sizeof(sys_hooks) / sizeof(sys_hooks[0]); i++) {
 		if (tracepoint_exists("syscalls", sys_hooks[i].event))
 			continue;
@@ -240,14 +324,79 @@ int loader_load_attach(struct agent *a)
 			sys_hooks[i].event);
 		bpf_program__set_autoload(sys_prog(s, i), false);
 	}
+	return 0;
+}
 
-	err = credwatch_bpf__load(s);
-	if (err) {
-		pr_warn("failed to load BPF programs on kernel %s: %s (the verifier log above "
-			"says why)",
-			a->kernel_release, strerror(-err));
-		return err;
+/*
+ * Pick the strongest file hook the running kernel accepts: BPF LSM (if "bpf"
+ * is an active LSM), then fentry on security_file_open, then the syscall
+ * tracepoints (plus io_uring's completion tracepoint). Probing is done by
+ * loading: only the kernel's verifier and attach checks know (this machine's
+ * kernel has both configured but refuses them). --hooks file=X forces one.
+ */
+int loader_load_attach(struct agent *a)
+{
+	enum file_hook order[3];
+	char lsm[256], why[512] = "";
+	int n = 0, err = -EINVAL;
+	struct credwatch_bpf *s;
+
+	print_agent = a;
+	libbpf_set_print(libbpf_print);
+	if (a->opts.file_hook != FILE_HOOK_AUTO) {
+		order[n++] = a->opts.file_hook;
+		snprintf(why, sizeof(why), "forced with --hooks");
+	} else {
+		if (bpf_lsm_active(lsm, sizeof(lsm)))
+			order[n++] = FILE_HOOK_LSM;
+		else
+			snprintf(why, sizeof(why), "lsm: bpf not in the active LSM list (%s); ",
+				 lsm[0] ? lsm : "unreadable");
+		order[n++] = FILE_HOOK_FENTRY;
+		order[n++] = FILE_HOOK_TRACEPOINT;
 	}
+	for (int i = 0; i < n; i++) {
+		bool last = i == n - 1;
+
+		/* a candidate the kernel refuses even as an empty program is skipped
+		 * without the cost of loading the whole object */
+		if (!last) {
+			err = probe_hook(order[i]);
+			if (err) {
+				snprintf(why + strlen(why), sizeof(why) - strlen(why),
+					 "%s: refused: %s; ", loader_file_hook_name(order[i]),
+					 strerror(-err));
+				continue;
+			}
+		}
+		err = open_configure(a, order[i]);
+		if (err)
+			return err;
+		a->probing = !last;
+		err = credwatch_bpf__load(a->skel);
+		a->probing = false;
+		if (!err) {
+			a->file_hook = order[i];
+			break;
+		}
+		snprintf(why + strlen(why), sizeof(why) - strlen(why), "%s: load failed: %s; ",
+			 loader_file_hook_name(order[i]), strerror(-err));
+		if (a->skel)
+			credwatch_bpf__destroy(a->skel);
+		a->skel = NULL;
+		if (last) {
+			pr_warn("failed to load BPF programs on kernel %s: %s (the verifier log "
+				"above says why)",
+				a->kernel_release, strerror(-err));
+			return err;
+		}
+	}
+	/* trailing "; " */
+	if (strlen(why) >= 2 && why[strlen(why) - 2] == ';')
+		why[strlen(why) - 2] = 0;
+	snprintf(a->file_hook_reason, sizeof(a->file_hook_reason), "%s",
+		 why[0] ? why : "strongest hook available");
+	s = a->skel;
 	err = fill_endpoints(a);
 	if (err)
 		return err;
@@ -276,6 +425,17 @@ int loader_load_attach(struct agent *a)
 		pr_warn("cannot open cgroup v2 mount %s: %s", a->cgroup_mount, strerror(-err));
 		return err;
 	}
+	if (a->file_hook == FILE_HOOK_LSM)
+		err = add_hook(a, "file", "lsm/file_open", s->progs.cw_lsm_file_open,
+			       bpf_program__attach(s->progs.cw_lsm_file_open), "");
+	else if (a->file_hook == FILE_HOOK_FENTRY)
+		err = add_hook(a, "file", "fentry/security_file_open", s->progs.cw_fentry_file_open,
+			       bpf_program__attach(s->progs.cw_fentry_file_open), "");
+	else if (bpf_program__autoload(s->progs.cw_uring_complete))
+		err = add_hook(a, "file", "tp/io_uring/io_uring_complete", s->progs.cw_uring_complete,
+			       bpf_program__attach(s->progs.cw_uring_complete), "");
+	if (err)
+		return err;
 	for (size_t i = 0; i < sizeof(sys_hooks) / sizeof(sys_hooks[0]); i++) {
 		struct bpf_program *p = sys_prog(s, i);
 

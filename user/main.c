@@ -56,6 +56,8 @@ static const char usage_text[] =
 	"      --cluster-name NAME  EKS cluster name for events (default: $CLUSTER_NAME)\n"
 	"      --ringbuf-size BYTES ring buffer size, a power of two >= 4096 (default 4194304)\n"
 	"      --max-procs N        process table entries in the kernel (default 8192)\n"
+	"      --hooks file=HOOK    force the file-open hook: lsm, fentry or tracepoint\n"
+	"                           (default: the strongest the kernel accepts)\n"
 	"  -v, --verbose            debug and libbpf messages on stderr\n"
 	"  -h, --help               this text\n";
 
@@ -88,7 +90,7 @@ static unsigned long parse_ulong(const char *opt, const char *s, unsigned long m
 
 static void parse_args(struct agent *a, int argc, char **argv)
 {
-	enum { OPT_NODE = 256, OPT_RINGBUF, OPT_MAXPROCS, OPT_HOSTROOT, OPT_CLUSTER };
+	enum { OPT_NODE = 256, OPT_RINGBUF, OPT_MAXPROCS, OPT_HOSTROOT, OPT_CLUSTER, OPT_HOOKS };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "duration", required_argument, NULL, 'd' },
@@ -98,6 +100,7 @@ static void parse_args(struct agent *a, int argc, char **argv)
 		{ "max-procs", required_argument, NULL, OPT_MAXPROCS },
 		{ "host-root", required_argument, NULL, OPT_HOSTROOT },
 		{ "cluster-name", required_argument, NULL, OPT_CLUSTER },
+		{ "hooks", required_argument, NULL, OPT_HOOKS },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
@@ -110,6 +113,7 @@ static void parse_args(struct agent *a, int argc, char **argv)
 	o->max_procs = 8192;
 	o->cgroup_cache = 16384;
 	o->host_root = "/";
+	o->file_hook = FILE_HOOK_AUTO;
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		fputs(usage_text, argc < 2 ? stderr : stdout);
 		exit(argc < 2 ? EXIT_USAGE : 0);
@@ -148,6 +152,18 @@ static void parse_args(struct agent *a, int argc, char **argv)
 			if (o->ringbuf_size & (o->ringbuf_size - 1))
 				usage_error("invalid value for --ringbuf-size: '%s' (want a power "
 					    "of two)",
+					    optarg);
+			break;
+		case OPT_HOOKS:
+			if (strcmp(optarg, "file=lsm") == 0)
+				o->file_hook = FILE_HOOK_LSM;
+			else if (strcmp(optarg, "file=fentry") == 0)
+				o->file_hook = FILE_HOOK_FENTRY;
+			else if (strcmp(optarg, "file=tracepoint") == 0)
+				o->file_hook = FILE_HOOK_TRACEPOINT;
+			else
+				usage_error("invalid value for --hooks: '%s' (want file=lsm, "
+					    "file=fentry or file=tracepoint)",
 					    optarg);
 			break;
 		case OPT_CLUSTER:

@@ -19,7 +19,10 @@ fn_root
 fn_pod app || exit 1
 fn_volumes app --sa --irsa --pod-identity || exit 1
 fn_pod other || exit 1
-agent_start -v --host-root "$FN_ROOT" || exit 1
+# every spelling of the read must be its own event: folding of repeated
+# findings (tested in test_findings.sh) is turned off here
+printf '{"policy": {"fold_window_seconds": 0}}\n' >"$FN_RUN/nofold.json"
+agent_start -v --host-root "$FN_ROOT" --config "$FN_RUN/nofold.json" || exit 1
 
 # run TAG WHERE CMD...: WHERE is a pod name (container) or "host"; records the pid
 run() {

@@ -75,9 +75,9 @@ expect imds6 imds fd00:ec2::254 ipv6 tcp false "$curl" \
 expect mapped imds 169.254.169.254 ipv6 tcp true "$CONNECT" \
 	"[\"$CONNECT\",\"-6\",\"::ffff:169.254.169.254\",\"80\"]"
 expect pia4 pod_identity_agent 169.254.170.23 ipv4 tcp false "$curl" \
-	'["curl","-s","-m","5","-H","Authorization: x","http://169.254.170.23/v1/credentials"]'
+	'["curl","-s","-m","5","-H","Authorization: [REDACTED]","http://169.254.170.23/v1/credentials"]'
 expect pia6 pod_identity_agent fd00:ec2::23 ipv6 tcp false "$curl" \
-	'["curl","-s","-m","5","-g","-H","Authorization: x","http://[fd00:ec2::23]/v1/credentials"]'
+	'["curl","-s","-m","5","-g","-H","Authorization: [REDACTED]","http://[fd00:ec2::23]/v1/credentials"]'
 expect ecs container_credentials 169.254.170.2 ipv4 tcp false "$CONNECT" \
 	"[\"$CONNECT\",\"169.254.170.2\",\"80\"]"
 expect udp imds 169.254.169.254 ipv4 udp false "$CONNECT" \

@@ -39,7 +39,9 @@ $PY "$FN_RUN/server.py" "$FN_ROOT/run/containerd/containerd.sock" "$FN_RUN/plain
 fn_track_pid $!
 for _ in $(seq 50); do [ -e "$FN_ROOT/run/containerd/containerd.sock.ready" ] && break; sleep 0.1; done
 check "simulated containerd socket is listening" test -S "$FN_ROOT/run/containerd/containerd.sock"
-agent_start --host-root "$FN_ROOT" || exit 1
+# every spelling of the connect must be its own event: no folding here
+printf '{"policy": {"fold_window_seconds": 0}}\n' >"$FN_RUN/nofold.json"
+agent_start --host-root "$FN_ROOT" --config "$FN_RUN/nofold.json" || exit 1
 check_eq "agent_ready lists the watched runtime socket" \
 	"$(jq -r 'select(.event=="agent_ready") | .config.sockets[]' "$AGENT_OUT")" /run/containerd/containerd.sock
 
