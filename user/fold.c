@@ -41,6 +41,7 @@ struct fold {
 	int32_t *buckets;
 	uint32_t nbuckets; /* power of two */
 	int32_t head, tail, free;
+	int32_t fresh; /* slots below this have been handed out at least once */
 };
 
 /* --- SipHash-2-4 ---------------------------------------------------------------------------- */
@@ -165,9 +166,10 @@ struct fold *fold_new(size_t capacity, uint64_t window_ns, fold_cb cb, void *ctx
 	for (uint32_t i = 0; i < nb; i++)
 		f->buckets[i] = NIL;
 	f->head = f->tail = NIL;
-	for (size_t i = 0; i < capacity; i++)
-		f->ents[i].next = i + 1 < capacity ? (int32_t)(i + 1) : NIL;
-	f->free = 0;
+	/* slots are handed out in order (f->fresh) before the free list is used,
+	 * so untouched slots cost no memory: the table is allocated at its bound */
+	f->free = NIL;
+	f->fresh = 0;
 	return f;
 }
 
@@ -352,9 +354,13 @@ enum fold_verdict fold_hit(struct fold *f, const struct fold_key *k, uint64_t no
 		f->evictions++;
 		close_ent(f, f->head, now_ns, FOLD_END_EVICTED);
 	}
-	i = f->free;
+	if (f->free != NIL) {
+		i = f->free;
+		f->free = f->ents[i].next;
+	} else {
+		i = f->fresh++;
+	}
 	e = &f->ents[i];
-	f->free = e->next;
 	memset(e, 0, sizeof(*e));
 	e->hash = h;
 	e->rule = k->rule;

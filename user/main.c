@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <libgen.h>
+#include <malloc.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -319,6 +320,8 @@ static int run(struct agent *a)
 	a->last_socket_refresh_ns = now_ns(CLOCK_MONOTONIC);
 	cgroups_scan(a->cgroups);
 	procs_prefill(a->procs);
+	/* loading parsed the kernel's BTF (megabytes, now freed): give the heap back */
+	malloc_trim(0);
 	emit_ready(a);
 
 	if (a->opts.duration > 0)
@@ -375,6 +378,11 @@ int main(int argc, char **argv)
 	char err[CONFIG_ERR_MAX];
 	int rc;
 
+	/* Caches are allocated at their full bound up front and filled lazily:
+	 * keep big allocations as mmap()s (untouched pages cost nothing) instead
+	 * of letting glibc raise the threshold after libbpf frees the kernel's
+	 * BTF and then zero-fill reused heap for them. */
+	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
 	parse_args(&a, argc, argv);
 	log_verbosity = a.opts.verbose ? LOG_DEBUG : LOG_INFO;
 	config_defaults(&a.cfg);

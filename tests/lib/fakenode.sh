@@ -580,6 +580,45 @@ fn_cleanup() {
 #                                   pod's volumes are bind-mounted read-only at the in-container
 #                                   paths (/var/run/secrets/...), on a private tmpfs over /run so
 #                                   nothing is created on the host. Extra binds: FN_BINDS="src:dst ..."
+#   fn_pod_state NAME [--namespace NS] [--name PODNAME] [--service-account SA]
+#               [--container CNAME] [--image IMG] [--env K=V]... [--host-network]
+#               [--no-config] [--delay-config SECONDS] [--no-sandbox-config] [--no-logs]
+#                                   what the runtime and the kubelet leave on the node for pod
+#                                   NAME (after fn_pod; eks-node-facts.md section 5), below
+#                                   $FN_ROOT: the OCI spec (config.json) of the app container
+#                                   and of the sandbox - containerd: run/containerd/
+#                                   io.containerd.runtime.v2.task/k8s.io/<id>/config.json with
+#                                   io.kubernetes.cri.* annotations; CRI-O (fn_pod --runtime
+#                                   crio): var/lib/containers/storage/overlay-containers/<id>/
+#                                   userdata/config.json with io.kubernetes.cri-o.* and
+#                                   io.kubernetes.pod.* annotations - and the log directory
+#                                   var/log/pods/<ns>_<podname>_<uid>/<container>/. The app
+#                                   spec carries process.env (the --env values, PATH, HOSTNAME,
+#                                   KUBERNETES_SERVICE_*), the pod's projected volumes as bind
+#                                   mounts (host path -> in-container path) and a network
+#                                   namespace; --host-network leaves the network namespace out
+#                                   of both specs. Defaults: namespace $FN_NAMESPACE or
+#                                   "default", pod name NAME lowercased with '_' as '-',
+#                                   service account $FN_SA or sa-<podname>, container "app".
+#                                   --no-config: no app config.json (its directory exists);
+#                                   --delay-config S: rendered now, renamed into place by a
+#                                   background job after S seconds (tracked for cleanup), so
+#                                   without volumes made later (for those: --no-config,
+#                                   fn_volumes, then fn_pod_config --delay S);
+#                                   --no-sandbox-config, --no-logs: leave those out. Call it
+#                                   before fn_volumes: fn_volumes then puts these names in the
+#                                   token claims and rewrites the app config.json with the
+#                                   volume mounts.
+#                                   Exports POD_<NAME>_K8S_NAMESPACE, _K8S_NAME, _K8S_SA,
+#                                   _CONTAINER, _IMAGE, _CONFIG (app config.json path, also
+#                                   when not written), _SANDBOX_CONFIG, _LOGDIR. The --env
+#                                   values are kept in $FN_RUN/pods/NAME.env only.
+#   fn_pod_config NAME [--delay SECONDS] [--after FILE]
+#                                   write the app container's config.json now, or render it
+#                                   now and rename it into place from a background job after
+#                                   SECONDS - counted from when FILE exists, with --after (at
+#                                   most 60 s of waiting) - e.g. after fn_pod_state --no-config
+#                                   and fn_volumes: a container whose spec shows up late
 # ---------------------------------------------------------------------------------------------
 
 FN_ROOT=${FN_ROOT-}
@@ -609,13 +648,28 @@ _fn_atomic_write() {
 	ln -s "$gen" "$dir/..data_tmp" && mv -T "$dir/..data_tmp" "$dir/..data"
 }
 
+# _fn_pod_ns NAME / _fn_pod_k8s_name NAME / _fn_pod_sa NAME: the pod's namespace, name and
+# service account: from fn_pod_state when it ran, else $FN_NAMESPACE / NAME / $FN_SA
+_fn_pod_ns() {
+	_fn_pod_get "$1" K8S_NAMESPACE 2>/dev/null || echo "${FN_NAMESPACE:-default}"
+}
+
+_fn_pod_k8s_name() {
+	_fn_pod_get "$1" K8S_NAME 2>/dev/null || echo "$1"
+}
+
+_fn_pod_sa() {
+	_fn_pod_get "$1" K8S_SA 2>/dev/null || echo "${FN_SA:-sa-$1}"
+}
+
 # _fn_mkjwt NAME AUD: a fixture token for pod NAME
 _fn_mkjwt() {
-	local name=$1 aud=$2 uid ns
+	local name=$1 aud=$2 uid
 	uid=$(_fn_pod_get "$name" UID) || return 1
 	"$FN_CREDSIM" mkjwt --iss "https://oidc.eks.us-east-1.amazonaws.com/id/CWTESTCLUSTER" \
-		--aud "$aud" --ns "${FN_NAMESPACE:-default}" --pod "$name" --pod-uid "$uid" \
-		--sa "${FN_SA:-sa-$name}" --sa-uid "$(cat /proc/sys/kernel/random/uuid)" \
+		--aud "$aud" --ns "$(_fn_pod_ns "$name")" --pod "$(_fn_pod_k8s_name "$name")" \
+		--pod-uid "$uid" --sa "$(_fn_pod_sa "$name")" \
+		--sa-uid "$(cat /proc/sys/kernel/random/uuid)" \
 		--node cwtest-node --secrets-out "$FN_RUN/secrets"
 }
 
@@ -647,7 +701,7 @@ fn_volumes() {
 			dir=$(_fn_volume "$name" "kube-api-access-$(od -An -tx1 -N3 /dev/urandom | tr -d ' ' | cut -c1-5)" \
 				token "$(_fn_mkjwt "$name" https://kubernetes.default.svc)" \
 				ca.crt "-----BEGIN CERTIFICATE-----fixture-----END CERTIFICATE-----" \
-				namespace "${FN_NAMESPACE:-default}") || return 1
+				namespace "$(_fn_pod_ns "$name")") || return 1
 			var=SA ;;
 		--irsa)
 			dir=$(_fn_volume "$name" aws-iam-token token "$(_fn_mkjwt "$name" sts.amazonaws.com)") || return 1
@@ -661,6 +715,10 @@ fn_volumes() {
 		echo "VOL_$var=$dir" >>"$FN_RUN/pods/$name"
 		shift
 	done
+	# the app container's spec lists the volumes as mounts
+	if [[ $(_fn_pod_get "$name" STATE_CFG 2>/dev/null) == now ]]; then
+		_fn_state_write "$name" app || return 1
+	fi
 	fn_load "$name"
 }
 
@@ -710,4 +768,365 @@ fn_in_container() {
 					mount -o remount,bind,ro \"\$dst\" || exit 125
 			done
 			exec \"\$@\"" fakenode-container "$@"' fakenode-launch "$cg" "/run/netns/$ns" "$@")
+}
+
+# ---------------------------------------------------------------------------------------------
+# Pod metadata as the runtime and the kubelet leave it on the node (fn_pod_state).
+
+FN_PAUSE_IMAGE=${FN_PAUSE_IMAGE:-602401143452.dkr.ecr.us-east-1.amazonaws.com/eks/pause:3.5}
+
+# DNS label / subdomain checks for the names written into the fixtures
+_fn_dns_label() {
+	[[ $1 =~ ^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$ ]]
+}
+
+_fn_dns_subdomain() {
+	((${#1} <= 253)) && [[ $1 =~ ^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$ ]]
+}
+
+# _fn_state_json NAME app|sandbox: the OCI runtime spec of the pod's app container or sandbox
+# on stdout, as containerd (CRI plugin) or CRI-O writes it
+_fn_state_json() {
+	local name=$1 which=$2 k v
+	local uid cid sid rt driver cgrel ns pod sa cname image hostnet envf
+	uid=$(_fn_pod_get "$name" UID) && cid=$(_fn_pod_get "$name" CID) &&
+		sid=$(_fn_pod_get "$name" SANDBOX_CID) && rt=$(_fn_pod_get "$name" RUNTIME) &&
+		driver=$(_fn_pod_get "$name" DRIVER) && ns=$(_fn_pod_get "$name" K8S_NAMESPACE) &&
+		pod=$(_fn_pod_get "$name" K8S_NAME) && sa=$(_fn_pod_get "$name" K8S_SA) &&
+		cname=$(_fn_pod_get "$name" CONTAINER) && image=$(_fn_pod_get "$name" IMAGE) &&
+		hostnet=$(_fn_pod_get "$name" HOSTNET) || return 1
+	envf=$FN_RUN/pods/$name.env
+	if [[ $which == app ]]; then
+		cgrel=$(_fn_pod_get "$name" CGREL) || return 1
+	else
+		cgrel=$(_fn_pod_get "$name" SANDBOX_CGREL) || return 1
+		cid=$sid
+	fi
+	# runc's cgroupsPath: "slice:prefix:id" with the systemd driver, a path with cgroupfs
+	local cgpath poddir=${cgrel%/*} prefix=cri-containerd
+	[[ $rt == crio ]] && prefix=crio
+	if [[ $driver == systemd ]]; then
+		cgpath="${poddir##*/}:$prefix:$cid"
+	else
+		cgpath=/${cgrel#"$FN_CGREL"/}
+	fi
+	# projected volumes, as the kubelet passes them: host path -> in-container path
+	local mounts='[]' dir dst var
+	if [[ $which == app ]]; then
+		for var in SA IRSA PI; do
+			dir=$(_fn_pod_get "$name" "VOL_$var" 2>/dev/null) || continue
+			case $var in
+			SA) dst=/var/run/secrets/kubernetes.io/serviceaccount ;;
+			IRSA) dst=/var/run/secrets/eks.amazonaws.com/serviceaccount ;;
+			PI) dst=/var/run/secrets/pods.eks.amazonaws.com/serviceaccount ;;
+			esac
+			mounts=$(jq -c --arg src "${dir#"$FN_ROOT"}" --arg dst "$dst" \
+				'. + [{destination: $dst, type: "bind", source: $src,
+				       options: ["rbind", "rprivate", "ro"]}]' <<<"$mounts") || return 1
+		done
+	fi
+	# a stable fake pid for the sandbox's namespaces (/proc/<pid>/ns/...), a pinned netns name
+	local spid=$((0x${sid:0:4} % 30000 + 2000)) nsid
+	nsid=$(printf '%s-%s-%s-%s-%s' "${sid:8:8}" "${sid:16:4}" "${sid:20:4}" "${sid:24:4}" "${sid:28:12}")
+	jq -n --arg rt "$rt" --arg which "$which" --arg id "$cid" --arg sid "$sid" \
+		--arg uid "$uid" --arg ns "$ns" --arg pod "$pod" --arg sa "$sa" --arg cname "$cname" \
+		--arg image "$image" --arg pause "$FN_PAUSE_IMAGE" --argjson hostnet "$hostnet" \
+		--arg cgpath "$cgpath" --argjson projected "$mounts" --arg spid "$spid" \
+		--arg nsid "$nsid" --arg created "$(date -u +%Y-%m-%dT%H:%M:%S.%NZ)" \
+		--rawfile envraw "$envf" '
+	def logdir: "/var/log/pods/\($ns)_\($pod)_\($uid)";
+	def app: $which == "app";
+	def crio_name: "k8s_\($pod)_\($ns)_\($uid)_0";
+	def rundir: if $rt == "crio" then "/run/containers/storage/overlay-containers/\($sid)/userdata"
+		else "/run/containerd/io.containerd.grpc.v1.cri/sandboxes/\($sid)" end;
+	def libdir: if $rt == "crio" then "/run/containers/storage/overlay-containers/\($sid)/userdata"
+		else "/var/lib/containerd/io.containerd.grpc.v1.cri/sandboxes/\($sid)" end;
+	def hostname: if $hostnet then "ip-10-0-17-42.ec2.internal" else $pod end;
+	def env: ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+		  "HOSTNAME=\(hostname)"] +
+		 ($envraw | split("\n") | map(select(length > 0))) +
+		 ["KUBERNETES_SERVICE_HOST=10.100.0.1", "KUBERNETES_SERVICE_PORT=443",
+		  "KUBERNETES_SERVICE_PORT_HTTPS=443", "KUBERNETES_PORT=tcp://10.100.0.1:443"];
+	def base_mounts: [
+		{destination: "/proc", type: "proc", source: "proc",
+		 options: ["nosuid", "noexec", "nodev"]},
+		{destination: "/dev", type: "tmpfs", source: "tmpfs",
+		 options: ["nosuid", "strictatime", "mode=755", "size=65536k"]},
+		{destination: "/dev/pts", type: "devpts", source: "devpts",
+		 options: ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"]},
+		{destination: "/dev/mqueue", type: "mqueue", source: "mqueue",
+		 options: ["nosuid", "noexec", "nodev"]},
+		{destination: "/sys", type: "sysfs", source: "sysfs",
+		 options: ["nosuid", "noexec", "nodev", "ro"]},
+		{destination: "/dev/shm", type: "bind", source: "\(rundir)/shm",
+		 options: ["rbind", "ro", "nosuid", "nodev", "noexec"]}];
+	def app_mounts: [
+		{destination: "/sys/fs/cgroup", type: "cgroup", source: "cgroup",
+		 options: ["nosuid", "noexec", "nodev", "relatime", "ro"]},
+		{destination: "/etc/hosts", type: "bind", source: "/var/lib/kubelet/pods/\($uid)/etc-hosts",
+		 options: ["rbind", "rprivate", "rw"]},
+		{destination: "/dev/termination-log", type: "bind",
+		 source: "/var/lib/kubelet/pods/\($uid)/containers/\($cname)/\($id[0:8])",
+		 options: ["rbind", "rprivate", "rw"]},
+		{destination: "/etc/hostname", type: "bind", source: "\(libdir)/hostname",
+		 options: ["rbind", "rprivate", "rw"]},
+		{destination: "/etc/resolv.conf", type: "bind", source: "\(libdir)/resolv.conf",
+		 options: ["rbind", "rprivate", "rw"]}] + $projected;
+	def netns: if $hostnet then []
+		elif $rt == "crio" then [{type: "network", path: "/var/run/netns/\($nsid)"}]
+		elif app then [{type: "network", path: "/proc/\($spid)/ns/net"}]
+		else [{type: "network", path: "/var/run/netns/cni-\($nsid)"}] end;
+	def namespaces: [{type: "pid"}] +
+		(if app and $rt == "containerd" then
+			[{type: "ipc", path: "/proc/\($spid)/ns/ipc"}, {type: "uts", path: "/proc/\($spid)/ns/uts"}]
+		 else [{type: "ipc"}, {type: "uts"}] end) +
+		[{type: "mount"}] + netns + [{type: "cgroup"}];
+	def labels: {"io.kubernetes.pod.name": $pod, "io.kubernetes.pod.namespace": $ns,
+		     "io.kubernetes.pod.uid": $uid} +
+		(if app then {"io.kubernetes.container.name": $cname}
+		 else {"io.kubernetes.container.name": "POD"} end);
+	def annotations:
+		if $rt == "containerd" then
+			if app then {
+				"io.kubernetes.cri.container-name": $cname,
+				"io.kubernetes.cri.container-type": "container",
+				"io.kubernetes.cri.image-name": $image,
+				"io.kubernetes.cri.sandbox-id": $sid,
+				"io.kubernetes.cri.sandbox-name": $pod,
+				"io.kubernetes.cri.sandbox-namespace": $ns,
+				"io.kubernetes.cri.sandbox-uid": $uid}
+			else {
+				"io.kubernetes.cri.container-type": "sandbox",
+				"io.kubernetes.cri.sandbox-cpu-period": "100000",
+				"io.kubernetes.cri.sandbox-cpu-quota": "0",
+				"io.kubernetes.cri.sandbox-cpu-shares": "2",
+				"io.kubernetes.cri.sandbox-id": $sid,
+				"io.kubernetes.cri.sandbox-log-directory": logdir,
+				"io.kubernetes.cri.sandbox-memory": "0",
+				"io.kubernetes.cri.sandbox-name": $pod,
+				"io.kubernetes.cri.sandbox-namespace": $ns,
+				"io.kubernetes.cri.sandbox-uid": $uid} end
+		elif app then labels + {
+			"io.kubernetes.container.hash": "a1b2c3d4",
+			"io.kubernetes.container.restartCount": "0",
+			"io.kubernetes.container.terminationMessagePath": "/dev/termination-log",
+			"io.kubernetes.container.terminationMessagePolicy": "File",
+			"io.kubernetes.pod.terminationGracePeriod": "30",
+			"io.kubernetes.cri-o.Annotations": ({"io.kubernetes.container.hash": "a1b2c3d4",
+				"io.kubernetes.container.restartCount": "0"} | tojson),
+			"io.kubernetes.cri-o.ContainerID": $id,
+			"io.kubernetes.cri-o.ContainerType": "container",
+			"io.kubernetes.cri-o.Created": $created,
+			"io.kubernetes.cri-o.Image": $image,
+			"io.kubernetes.cri-o.ImageName": $image,
+			"io.kubernetes.cri-o.ImageRef": "sha256:\($id[0:8])\($sid[0:56])",
+			"io.kubernetes.cri-o.Labels": (labels | tojson),
+			"io.kubernetes.cri-o.LogPath": "\(logdir)/\($cname)/0.log",
+			"io.kubernetes.cri-o.Metadata": ({name: $cname} | tojson),
+			"io.kubernetes.cri-o.MountPoint": "/var/lib/containers/storage/overlay/\($id)/merged",
+			"io.kubernetes.cri-o.Name": "k8s_\($cname)_\($pod)_\($ns)_\($uid)_0",
+			"io.kubernetes.cri-o.ResolvPath": "\(rundir)/resolv.conf",
+			"io.kubernetes.cri-o.SandboxID": $sid,
+			"io.kubernetes.cri-o.SandboxName": crio_name,
+			"io.kubernetes.cri-o.SeccompProfilePath": "",
+			"io.kubernetes.cri-o.Stdin": "false",
+			"io.kubernetes.cri-o.StdinOnce": "false",
+			"io.kubernetes.cri-o.TTY": "false"}
+		else labels + {
+			"io.kubernetes.cri-o.Annotations": ({"kubernetes.io/config.source": "api"} | tojson),
+			"io.kubernetes.cri-o.CgroupParent": ($cgpath | split(":")[0]),
+			"io.kubernetes.cri-o.ContainerID": $sid,
+			"io.kubernetes.cri-o.ContainerName": "k8s_POD_\($pod)_\($ns)_\($uid)_0",
+			"io.kubernetes.cri-o.ContainerType": "sandbox",
+			"io.kubernetes.cri-o.Created": $created,
+			"io.kubernetes.cri-o.HostName": hostname,
+			"io.kubernetes.cri-o.HostNetwork": ($hostnet | tostring),
+			"io.kubernetes.cri-o.HostnamePath": "\(rundir)/hostname",
+			"io.kubernetes.cri-o.Image": $pause,
+			"io.kubernetes.cri-o.KubeName": $pod,
+			"io.kubernetes.cri-o.Labels": (labels | tojson),
+			"io.kubernetes.cri-o.LogPath": "\(logdir)/\($sid).log",
+			"io.kubernetes.cri-o.Metadata": ({name: $pod, uid: $uid, namespace: $ns} | tojson),
+			"io.kubernetes.cri-o.MountPoint": "/var/lib/containers/storage/overlay/\($sid)/merged",
+			"io.kubernetes.cri-o.Name": crio_name,
+			"io.kubernetes.cri-o.Namespace": $ns,
+			"io.kubernetes.cri-o.NamespaceOptions": ({pid: 1} | tojson),
+			"io.kubernetes.cri-o.PrivilegedRuntime": "false",
+			"io.kubernetes.cri-o.ResolvPath": "\(rundir)/resolv.conf",
+			"io.kubernetes.cri-o.RuntimeHandler": "",
+			"io.kubernetes.cri-o.SandboxID": $sid,
+			"io.kubernetes.cri-o.SandboxName": crio_name,
+			"io.kubernetes.cri-o.SeccompProfilePath": "",
+			"io.kubernetes.cri-o.ShmPath": "\(rundir)/shm"} end;
+	{
+		ociVersion: "1.1.0",
+		process: ({
+			user: (if app then {uid: 0, gid: 0, additionalGids: [0]} else {uid: 65535, gid: 65535} end),
+			args: (if app then ["/bin/sh", "-c", "sleep infinity"] else ["/pause"] end),
+			env: (if app then env else ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"] end),
+			cwd: "/",
+			capabilities: (["CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER",
+				"CAP_MKNOD", "CAP_NET_RAW", "CAP_SETGID", "CAP_SETUID", "CAP_SETFCAP",
+				"CAP_SETPCAP", "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT", "CAP_KILL",
+				"CAP_AUDIT_WRITE"] as $c | {bounding: $c, effective: $c, permitted: $c}),
+			noNewPrivileges: (app | not),
+			oomScoreAdj: (if app then 996 else -998 end)}
+			+ (if app then {} else {apparmorProfile: "cri-containerd.apparmor.d"} end)),
+		root: {path: (if $rt == "crio" then "/var/lib/containers/storage/overlay/\($id)/merged" else "rootfs" end),
+		       readonly: (app | not)},
+		hostname: hostname,
+		mounts: (base_mounts + (if app then app_mounts else [] end)),
+		annotations: annotations,
+		linux: {
+			resources: {devices: [{allow: false, access: "rwm"}],
+				    cpu: {shares: (if app then 102 else 2 end), period: 100000}},
+			cgroupsPath: $cgpath,
+			namespaces: namespaces,
+			maskedPaths: ["/proc/acpi", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
+				"/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi",
+				"/sys/firmware", "/sys/devices/virtual/powercap"],
+			readonlyPaths: ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"]}
+	}'
+}
+
+# _fn_state_write NAME app|sandbox: write (or replace, atomically) that config.json
+_fn_state_write() {
+	local name=$1 which=$2 f tmp
+	if [[ $which == app ]]; then
+		f=$(_fn_pod_get "$name" CONFIG) || return 1
+	else
+		f=$(_fn_pod_get "$name" SANDBOX_CONFIG) || return 1
+	fi
+	mkdir -p "${f%/*}" || return 1
+	tmp=$f.cwtest-tmp
+	_fn_state_json "$name" "$which" >"$tmp" || { rm -f "$tmp"; return 1; }
+	mv -f "$tmp" "$f"
+}
+
+fn_pod_state() {
+	_fn_need_init || return 1
+	[[ -n $FN_ROOT ]] || fn_root
+	local name=${1-}
+	_fn_valid_name "$name" || return 1
+	[[ -f $FN_RUN/pods/$name ]] || { _fn_err "no pod named '$name' (fn_pod first)"; return 1; }
+	if _fn_pod_get "$name" STATE_CFG >/dev/null 2>&1; then
+		_fn_err "fn_pod_state: already called for $name"
+		return 1
+	fi
+	shift
+	local pname=${name,,} ns=${FN_NAMESPACE:-default} sa='' cname=app
+	local image=public.ecr.aws/docker/library/busybox:1.36 hostnet=false cfg=now delay=
+	local sandbox=1 logs=1 envf=$FN_RUN/pods/$name.env
+	pname=${pname//_/-}
+	: >"$envf" || return 1
+	while (($#)); do
+		case $1 in
+		--namespace) ns=${2-}; shift 2 || return 1 ;;
+		--name) pname=${2-}; shift 2 || return 1 ;;
+		--service-account) sa=${2-}; shift 2 || return 1 ;;
+		--container) cname=${2-}; shift 2 || return 1 ;;
+		--image) image=${2-}; shift 2 || return 1 ;;
+		--env)
+			if [[ ${2-} != [A-Za-z_]*=* || ${2-} == *$'\n'* ]]; then
+				_fn_err "fn_pod_state: bad --env '${2-}' (want K=V on one line)"
+				return 1
+			fi
+			printf '%s\n' "$2" >>"$envf"
+			shift 2 ;;
+		--host-network) hostnet=true; shift ;;
+		--no-config) cfg=none; shift ;;
+		--delay-config)
+			delay=${2-}
+			[[ $delay =~ ^[0-9]+(\.[0-9]+)?$ ]] ||
+				{ _fn_err "fn_pod_state: bad --delay-config '$delay'"; return 1; }
+			cfg=delay
+			shift 2 ;;
+		--no-sandbox-config) sandbox=0; shift ;;
+		--no-logs) logs=0; shift ;;
+		*) _fn_err "fn_pod_state: unknown option $1"; return 1 ;;
+		esac
+	done
+	[[ -n $sa ]] || sa=${FN_SA:-sa-$pname}
+	_fn_dns_label "$ns" || { _fn_err "fn_pod_state: bad namespace '$ns'"; return 1; }
+	_fn_dns_subdomain "$pname" || { _fn_err "fn_pod_state: bad pod name '$pname'"; return 1; }
+	_fn_dns_subdomain "$sa" || { _fn_err "fn_pod_state: bad service account '$sa'"; return 1; }
+	_fn_dns_label "$cname" || { _fn_err "fn_pod_state: bad container name '$cname'"; return 1; }
+	[[ -n $image && $image != *[[:space:]]* ]] || { _fn_err "fn_pod_state: bad image"; return 1; }
+
+	local uid cid sid rt cfgfile sfile logdir
+	uid=$(_fn_pod_get "$name" UID) && cid=$(_fn_pod_get "$name" CID) &&
+		sid=$(_fn_pod_get "$name" SANDBOX_CID) && rt=$(_fn_pod_get "$name" RUNTIME) || return 1
+	if [[ $rt == crio ]]; then
+		cfgfile=$FN_ROOT/var/lib/containers/storage/overlay-containers/$cid/userdata/config.json
+		sfile=$FN_ROOT/var/lib/containers/storage/overlay-containers/$sid/userdata/config.json
+	else
+		cfgfile=$FN_ROOT/run/containerd/io.containerd.runtime.v2.task/k8s.io/$cid/config.json
+		sfile=$FN_ROOT/run/containerd/io.containerd.runtime.v2.task/k8s.io/$sid/config.json
+	fi
+	logdir=$FN_ROOT/var/log/pods/${ns}_${pname}_$uid
+	{
+		echo "K8S_NAMESPACE=$ns"
+		echo "K8S_NAME=$pname"
+		echo "K8S_SA=$sa"
+		echo "CONTAINER=$cname"
+		echo "IMAGE=$image"
+		echo "HOSTNET=$hostnet"
+		echo "CONFIG=$cfgfile"
+		echo "SANDBOX_CONFIG=$sfile"
+		echo "LOGDIR=$logdir"
+		echo "STATE_CFG=$cfg"
+	} >>"$FN_RUN/pods/$name"
+
+	# the task directories exist before the runtime writes the spec
+	mkdir -p "${cfgfile%/*}" "${sfile%/*}" || return 1
+	if ((sandbox)); then
+		_fn_state_write "$name" sandbox || return 1
+	fi
+	if ((logs)); then
+		mkdir -p "$logdir/$cname" && : >"$logdir/$cname/0.log" || return 1
+	fi
+	fn_load "$name"
+	case $cfg in
+	now) _fn_state_write "$name" app ;;
+	delay) fn_pod_config "$name" --delay "$delay" ;;
+	esac
+}
+
+# fn_pod_config NAME [--delay SECONDS]: write the app container's config.json now (e.g. after
+# fn_pod_state --no-config and fn_volumes), or from a background job after SECONDS
+fn_pod_config() {
+	_fn_need_init || return 1
+	local name=${1-} delay= after=
+	_fn_valid_name "$name" || return 1
+	_fn_pod_get "$name" STATE_CFG >/dev/null || { _fn_err "fn_pod_state $name first"; return 1; }
+	shift
+	while (($#)); do
+		case $1 in
+		--delay) delay=${2-}; shift 2 || return 1 ;;
+		--after) after=${2-}; shift 2 || return 1 ;;
+		*) _fn_err "fn_pod_config: unknown option $1"; return 1 ;;
+		esac
+	done
+	[[ -n $after && -z $delay ]] && delay=0
+	if [[ -z $delay ]]; then
+		_fn_state_write "$name" app
+		return
+	fi
+	[[ $delay =~ ^[0-9]+(\.[0-9]+)?$ ]] || { _fn_err "fn_pod_config: bad --delay '$delay'"; return 1; }
+	# rendered now (that takes a while), renamed into place after the delay: the file appears
+	# at that moment, complete
+	local f tmp
+	f=$(_fn_pod_get "$name" CONFIG) || return 1
+	tmp=$f.cwtest-next
+	_fn_state_json "$name" app >"$tmp" || { rm -f "$tmp"; return 1; }
+	env "FAKENODE_TAG=$_FN_TAG" sh -c '
+		i=0
+		while [ -n "$4" ] && [ ! -e "$4" ]; do
+			i=$((i + 1))
+			[ $i -le 1200 ] || { echo "fakenode: $4 never appeared" >&2; exit 1; }
+			sleep 0.05
+		done
+		sleep "$1" && exec mv -f "$2" "$3"' fakenode-config \
+		"$delay" "$tmp" "$f" "$after" </dev/null >>"$FN_RUN/state-$name.log" 2>&1 &
+	_fn_record_pid "$!"
 }

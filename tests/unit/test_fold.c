@@ -363,7 +363,7 @@ static void test_put_summary(void)
 	fold_put_summary(&w, &s);
 	jw_finish(&w);
 	ASSERT_STREQ(buf,
-		     "{\"event\":\"finding_summary\",\"finding\":{\"rule\":"
+		     "{\"finding\":{\"rule\":"
 		     "\"foreign_token_read\",\"severity\":\"critical\",\"mitre\":\"T1528\"},"
 		     "\"count\":10000,\"window\":{\"start\":\"2026-11-29T00:00:00.000000005Z\","
 		     "\"end\":\"2026-11-29T00:01:00.000000005Z\"},\"subject\":{\"pod_uid\":"
