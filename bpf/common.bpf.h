@@ -119,8 +119,11 @@ typedef struct {
  */
 #ifdef CW_DEFINE_MAPS
 const volatile __u32 cw_self_tgid = 0;
+/* wake the agent once this much is queued (an eighth of the ring, <= 256 KiB) */
+const volatile __u64 cw_wakeup_bytes = 0;
 #else
 extern const volatile __u32 cw_self_tgid;
+extern const volatile __u64 cw_wakeup_bytes;
 #endif
 
 static __always_inline bool cw_is_self(void)
@@ -182,6 +185,18 @@ static __always_inline struct cw_scratch *cw_scratch_get(void)
 			cw_count(CW_STAT_RINGBUF_FULL);                       \
 		__r;                                                          \
 	})
+
+/*
+ * Submit without waking the agent unless enough has piled up: at high event
+ * rates a wakeup per record costs more than the record. The agent also polls
+ * with a timeout (<= 100 ms), which bounds the delay of a lone event.
+ */
+static __always_inline void cw_submit(void *rec)
+{
+	__u64 avail = bpf_ringbuf_query(&cw_events, BPF_RB_AVAIL_DATA);
+
+	bpf_ringbuf_submit(rec, avail >= cw_wakeup_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
+}
 
 static __always_inline void cw_hdr_fill(struct cw_hdr *h, __u16 type, __u16 size)
 {

@@ -80,7 +80,7 @@ int cw_exit_creat(struct trace_event_raw_sys_exit *ctx)
 	return cw_open_exit(ctx->ret, CW_SYS_CREAT);
 }
 
-#define IORING_OP_OPENAT 18
+#define IORING_OP_OPENAT  18
 #define IORING_OP_OPENAT2 28
 
 /*
@@ -213,6 +213,6 @@ int cw_exit_connect(struct trace_event_raw_sys_exit *ctx)
 			ev->path_len = len;
 	}
 	cw_count(CW_STAT_EV_SOCKET);
-	bpf_ringbuf_submit(ev, 0);
+	cw_submit(ev);
 	return 0;
 }

@@ -219,7 +219,6 @@ static __always_inline bool cw_req_looks_credential(const char *s, long n)
 	       cw_tail_is(s, n, "/kubeconfig", 11);
 }
 
-
 /*
  * Write a file_open record for an opened file (f != NULL, ret >= 0) or a
  * failed open (f == NULL, ret < 0, rule CW_FR_PATH_HINT, s->req holding the
@@ -244,7 +243,8 @@ static __always_inline int cw_emit_file(struct task_struct *task, struct cw_scra
 	ev->_pad = 0;
 	ev->req_len = rn > 0 ? rn : 0;
 	if (ev->req_len)
-		bpf_probe_read_kernel(ev->req, cw_mask(ev->req_len, CW_REQPATH_MAX - 1) + 1, s->req);
+		bpf_probe_read_kernel(ev->req, cw_mask(ev->req_len, CW_REQPATH_MAX - 1) + 1,
+				      s->req);
 	if (f) {
 		ev->ino = BPF_CORE_READ(inode, i_ino);
 		ev->dev = BPF_CORE_READ(inode, i_sb, s_dev);
@@ -271,12 +271,12 @@ static __always_inline int cw_emit_file(struct task_struct *task, struct cw_scra
 		ev->nlink = 0;
 		ev->path_len = 0;
 		/* openat(dfd, path, flags): 3rd arg; open(path, flags): 2nd; creat: none */
-		ev->flags = sys == CW_SYS_OPEN	 ? BPF_CORE_READ(regs, si) :
-			    sys == CW_SYS_OPENAT ? BPF_CORE_READ(regs, dx) :
-						   0;
+		ev->flags = sys == CW_SYS_OPEN	   ? BPF_CORE_READ(regs, si)
+			    : sys == CW_SYS_OPENAT ? BPF_CORE_READ(regs, dx)
+						   : 0;
 	}
 	cw_count(CW_STAT_EV_FILE);
-	bpf_ringbuf_submit(ev, 0);
+	cw_submit(ev);
 	return 0;
 }
 

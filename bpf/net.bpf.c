@@ -48,7 +48,7 @@ static __always_inline int cw_connect_common(struct bpf_sock_addr *ctx, struct c
 	ev->kind = val->kind;
 	ev->_pad[0] = ev->_pad[1] = ev->_pad[2] = 0;
 	cw_count(CW_STAT_EV_ENDPOINT);
-	bpf_ringbuf_submit(ev, 0);
+	cw_submit(ev);
 	return 1;
 }
 
@@ -159,7 +159,7 @@ static __always_inline int cw_http_packet(struct __sk_buff *skb, __u8 dir)
 	if (bpf_skb_load_bytes(skb, off, ev->data, cw_mask(cap - 1, CW_HTTP_MAX - 1) + 1) == 0)
 		ev->cap_len = cap;
 	cw_count(CW_STAT_EV_HTTP);
-	bpf_ringbuf_submit(ev, 0);
+	cw_submit(ev);
 	return 1;
 unparsed:
 	cw_count(CW_STAT_HTTP_NOT_PARSED);

@@ -148,7 +148,7 @@ static __always_inline int cw_cgroup_event(struct cgroup *cgrp, const char *path
 	}
 	ev->path_len = n;
 	cw_count(CW_STAT_EV_CGROUP);
-	bpf_ringbuf_submit(ev, 0);
+	cw_submit(ev);
 	return 0;
 }
 

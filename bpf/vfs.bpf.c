@@ -13,9 +13,9 @@
  */
 #include "files.bpf.h"
 
-#define NR_open 2
-#define NR_creat 85
-#define NR_openat 257
+#define NR_open	   2
+#define NR_creat   85
+#define NR_openat  257
 #define NR_openat2 437
 
 static __always_inline int cw_vfs_open(struct file *file)
@@ -34,11 +34,11 @@ static __always_inline int cw_vfs_open(struct file *file)
 	} else {
 		regs = (struct pt_regs *)bpf_task_pt_regs(task);
 		nr = BPF_CORE_READ(regs, orig_ax);
-		sys = nr == NR_openat	? CW_SYS_OPENAT :
-		      nr == NR_open	? CW_SYS_OPEN :
-		      nr == NR_openat2	? CW_SYS_OPENAT2 :
-		      nr == NR_creat	? CW_SYS_CREAT :
-					  CW_SYS_IO_URING;
+		sys = nr == NR_openat	 ? CW_SYS_OPENAT
+		      : nr == NR_open	 ? CW_SYS_OPEN
+		      : nr == NR_openat2 ? CW_SYS_OPENAT2
+		      : nr == NR_creat	 ? CW_SYS_CREAT
+					 : CW_SYS_IO_URING;
 	}
 	return cw_file_opened(task, file, 0, sys, sys != CW_SYS_IO_URING);
 }

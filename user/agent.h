@@ -36,9 +36,9 @@ struct hook {
 
 /* How successful file opens are observed (strongest first). */
 enum file_hook {
-	FILE_HOOK_LSM = 0,	  /* lsm/file_open */
-	FILE_HOOK_FENTRY,	  /* fentry/security_file_open */
-	FILE_HOOK_TRACEPOINT,	  /* syscall-exit tracepoints + io_uring completion */
+	FILE_HOOK_LSM = 0,    /* lsm/file_open */
+	FILE_HOOK_FENTRY,     /* fentry/security_file_open */
+	FILE_HOOK_TRACEPOINT, /* syscall-exit tracepoints + io_uring completion */
 	FILE_HOOK_AUTO,
 };
 
@@ -51,7 +51,7 @@ struct agent_opts {
 	uint32_t cgroup_cache;	 /* cgroup id -> path entries */
 	int verbose;
 	enum file_hook file_hook; /* --hooks file=..., FILE_HOOK_AUTO by default */
-	const char *host_root; /* node filesystem root (DaemonSet: /host), default "/" */
+	const char *host_root;	  /* node filesystem root (DaemonSet: /host), default "/" */
 	char node_name[AGENT_NAME_MAX];
 	char cluster_name[AGENT_NAME_MAX];
 };
@@ -69,9 +69,9 @@ struct agent {
 	char kernel_release[128];
 	char mounted[128]; /* filesystems the agent mounted, for agent_ready */
 	struct ring_buffer *rb;
-	enum file_hook file_hook;	/* chosen */
-	char file_hook_reason[512];	/* why (candidates that failed) */
-	bool probing;			/* loading a candidate: keep libbpf quiet */
+	enum file_hook file_hook;   /* chosen */
+	char file_hook_reason[512]; /* why (candidates that failed) */
+	bool probing;		    /* loading a candidate: keep libbpf quiet */
 
 	/* caches */
 	struct cgroups *cgroups;

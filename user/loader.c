@@ -253,7 +253,7 @@ const char *loader_file_hook_name(enum file_hook h)
  * fentry on security_file_open) with the raw syscall: answers "does this
  * kernel accept it" in a millisecond, without loading the real object.
  */
-static int probe_hook(enum file_hook h)
+static int probe_hook(const struct btf *vmlinux, enum file_hook h)
 {
 	const struct bpf_insn insns[] = {
 		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
@@ -261,13 +261,11 @@ static int probe_hook(enum file_hook h)
 	};
 	LIBBPF_OPTS(bpf_prog_load_opts, opts);
 	const char *fn = h == FILE_HOOK_LSM ? "bpf_lsm_file_open" : "security_file_open";
-	struct btf *vmlinux = btf__load_vmlinux_btf();
 	int id, fd, err;
 
 	if (!vmlinux)
 		return -ENOENT;
 	id = btf__find_by_name_kind(vmlinux, fn, BTF_KIND_FUNC);
-	btf__free(vmlinux);
 	if (id < 0)
 		return -ENOENT;
 	opts.attach_btf_id = id;
@@ -303,6 +301,8 @@ static int open_configure(struct agent *a, enum file_hook fh)
 	/* load-time configuration: set between open and load (after load the
 	 * rodata is frozen and a write would silently do nothing) */
 	s->rodata->cw_self_tgid = getpid();
+	s->rodata->cw_wakeup_bytes =
+		a->opts.ringbuf_size / 8 < 256 * 1024 ? a->opts.ringbuf_size / 8 : 256 * 1024;
 	s->rodata->cw_vfs_files = fh != FILE_HOOK_TRACEPOINT;
 	bpf_map__set_max_entries(s->maps.cw_events, a->opts.ringbuf_size);
 	bpf_map__set_max_entries(s->maps.cw_procs, a->opts.max_procs);
@@ -337,6 +337,7 @@ static int open_configure(struct agent *a, enum file_hook fh)
 int loader_load_attach(struct agent *a)
 {
 	enum file_hook order[3];
+	struct btf *vmlinux = NULL; /* parsed once for all probes */
 	char lsm[256], why[512] = "";
 	int n = 0, err = -EINVAL;
 	struct credwatch_bpf *s;
@@ -361,7 +362,9 @@ int loader_load_attach(struct agent *a)
 		/* a candidate the kernel refuses even as an empty program is skipped
 		 * without the cost of loading the whole object */
 		if (!last) {
-			err = probe_hook(order[i]);
+			if (!vmlinux)
+				vmlinux = btf__load_vmlinux_btf();
+			err = probe_hook(vmlinux, order[i]);
 			if (err) {
 				snprintf(why + strlen(why), sizeof(why) - strlen(why),
 					 "%s: refused: %s; ", loader_file_hook_name(order[i]),
@@ -391,6 +394,7 @@ int loader_load_attach(struct agent *a)
 			return err;
 		}
 	}
+	btf__free(vmlinux);
 	/* trailing "; " */
 	if (strlen(why) >= 2 && why[strlen(why) - 2] == ';')
 		why[strlen(why) - 2] = 0;
@@ -432,7 +436,8 @@ int loader_load_attach(struct agent *a)
 		err = add_hook(a, "file", "fentry/security_file_open", s->progs.cw_fentry_file_open,
 			       bpf_program__attach(s->progs.cw_fentry_file_open), "");
 	else if (bpf_program__autoload(s->progs.cw_uring_complete))
-		err = add_hook(a, "file", "tp/io_uring/io_uring_complete", s->progs.cw_uring_complete,
+		err = add_hook(a, "file", "tp/io_uring/io_uring_complete",
+			       s->progs.cw_uring_complete,
 			       bpf_program__attach(s->progs.cw_uring_complete), "");
 	if (err)
 		return err;
