@@ -3,6 +3,7 @@
 #   make            build build/credwatch
 #   make run        install missing Debian packages, build, run the agent (root)
 #   make test       install missing packages, build, run every test suite
+#   make e2e        end-to-end scenarios with real AWS clients (tests/e2e; npm ci once)
 #   make bench      overhead figures (see README "Overhead")
 #   make vmlinux    regenerate vmlinux/<arch>/vmlinux.h from the running kernel
 #   make format / check-format
@@ -43,7 +44,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRCS))
 TEST_PROGS := $(patsubst tests/progs/%.c,$(BUILD)/tests/%,$(wildcard tests/progs/*.c))
 
 .SECONDARY:
-.PHONY: all run test unit integration deps deps-test vmlinux format check-format check-format-count bench clean
+.PHONY: all run test unit integration e2e deps deps-test vmlinux format check-format check-format-count bench clean
 
 all: $(BUILD)/credwatch
 
@@ -93,6 +94,10 @@ unit: $(UNIT_BINS)
 integration: all $(BUILD)/tests/credsim $(TEST_PROGS)
 	@tests/integration/run.sh
 
+# real AWS clients (npm's SDK for JavaScript v3, Debian's botocore and awscli, curl, wget)
+e2e: all $(BUILD)/tests/credsim
+	@tests/e2e/run.sh
+
 test: deps-test
 	@$(MAKE) --no-print-directory all $(BUILD)/tests/credsim $(TEST_PROGS) $(UNIT_BINS)
 	@tests/run-all.sh
@@ -101,7 +106,31 @@ run: deps
 	@$(MAKE) --no-print-directory all
 	$(BUILD)/credwatch run $(ARGS)
 
-bench: deps-test all $(BUILD)/tests/credsim $(TEST_PROGS)
+# --- benchmarks (make bench: tests/bench/run.sh; nothing here is run by make test) ---
+# Loop drivers, the FLOOR (empty BPF programs on credwatch's hooks, same clang flags and
+# vmlinux.h as the agent) and an attribution micro-benchmark linked with the agent's objects.
+BENCH_PROGS := $(BUILD)/bench/cwbench $(BUILD)/bench/floor $(BUILD)/bench/attribbench
+
+$(BUILD)/bench/floor.bpf.o: tests/bench/floor.bpf.c vmlinux/$(ARCH)/vmlinux.h | $(BUILD)/bench
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/bench/floor.skel.h: $(BUILD)/bench/floor.bpf.o
+	$(BPFTOOL) gen skeleton $< name floor_bpf > $@
+
+$(BUILD)/bench/floor: tests/bench/floor.c $(BUILD)/bench/floor.skel.h
+	$(CC) $(CFLAGS) -O2 -I$(BUILD)/bench $< $(PKG_LIBS) -o $@
+
+$(BUILD)/bench/cwbench: tests/bench/cwbench.c | $(BUILD)/bench
+	$(CC) $(CFLAGS) -O2 $< -o $@ -lpthread
+
+$(BUILD)/bench/attribbench: tests/bench/attribbench.c $(filter-out $(BUILD)/user/main.o,$(USER_OBJS)) | $(BUILD)/bench
+	$(CC) $(CFLAGS) -O2 $^ $(PKG_LIBS) -o $@
+
+$(BUILD)/bench:
+	@mkdir -p $@
+
+bench: deps-test
+	@$(MAKE) --no-print-directory all $(BUILD)/tests/credsim $(TEST_PROGS) $(BENCH_PROGS)
 	@tests/bench/run.sh
 
 # --- formatting -----------------------------------------------------------------
