@@ -492,28 +492,6 @@ static void put_endpoint(struct jw *w, const struct cw_ev_endpoint *ev)
 	jw_obj_close(w);
 }
 
-static const char *class_name(enum http_req_class c)
-{
-	switch (c) {
-	case REQ_IMDS_TOKEN:
-		return "imds_token";
-	case REQ_IMDS_CREDENTIALS:
-		return "imds_credentials";
-	case REQ_IMDS_METADATA:
-		return "imds_metadata";
-	case REQ_IMDS_OTHER:
-		return "imds_other";
-	case REQ_PI_CREDENTIALS:
-		return "pod_identity_credentials";
-	case REQ_ECS_CREDENTIALS:
-		return "container_credentials";
-	case REQ_OTHER:
-		return "other";
-	default:
-		return "not_http";
-	}
-}
-
 void emit_http(struct agent *a, const struct conn_done *d, const struct ev_ctx *c)
 {
 	const struct cw_ev_endpoint *ce = d->connect;
@@ -565,15 +543,11 @@ void emit_http(struct agent *a, const struct conn_done *d, const struct ev_ctx *
 	       0);
 	jw_bool(&w, "blocked", blocked);
 	if (imds && cls->imds_ver != IMDS_VER_NA)
-		jw_str(&w, "imds_version",
-		       cls->imds_ver == IMDS_VER_1   ? "v1"
-		       : cls->imds_ver == IMDS_VER_2 ? "v2"
-						     : "token_put",
-		       0);
+		jw_str(&w, "imds_version", imds_version_name(cls->imds_ver), 0);
 	else
 		jw_null(&w, "imds_version");
 	jw_bool(&w, "credential_request", cred);
-	jw_str(&w, "class", class_name(cls->cls), 0);
+	jw_str(&w, "class", http_class_name(cls->cls), 0);
 	if (cls->role_len)
 		jw_strn(&w, "role", cls->role, cls->role_len, 256);
 	jw_bool(&w, "token_header", r->req.has_token);

@@ -782,7 +782,7 @@ const char *http_class_name(enum http_req_class c)
 	case REQ_PI_CREDENTIALS:
 		return "pod_identity_credentials";
 	case REQ_ECS_CREDENTIALS:
-		return "ecs_credentials";
+		return "container_credentials";
 	default:
 		return "not_http";
 	}

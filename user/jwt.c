@@ -9,6 +9,7 @@
 #include <limits.h>
 #include <math.h>
 #include <string.h>
+#include "textutil.h"
 #include <sys/types.h>
 
 /* Decoded payload bound: base64 turns 4 characters into 3 bytes. */
@@ -68,52 +69,6 @@ static ssize_t b64url_decode(const char *in, size_t n, unsigned char *out, size_
 	return (ssize_t)o;
 }
 
-/*
- * Nesting depth of JSON text, counting brackets outside strings. Linear and allocation-free,
- * so a depth bomb is refused before the parser builds anything. Malformed text is left for the
- * parser to refuse; this only has to be right about depth.
- */
-static bool json_depth_ok(const unsigned char *s, size_t n, int max_depth)
-{
-	int depth = 0;
-	bool in_str = false, esc = false;
-
-	for (size_t i = 0; i < n; i++) {
-		unsigned char ch = s[i];
-
-		if (in_str) {
-			if (esc)
-				esc = false;
-			else if (ch == '\\')
-				esc = true;
-			else if (ch == '"')
-				in_str = false;
-			continue;
-		}
-		if (ch == '"') {
-			in_str = true;
-		} else if (ch == '[' || ch == '{') {
-			if (++depth > max_depth)
-				return false;
-		} else if ((ch == ']' || ch == '}') && depth > 0) {
-			depth--;
-		}
-	}
-	return true;
-}
-
-/* Bounded copy; returns true when the value had to be cut. */
-static bool bcopy_str(char *dst, size_t cap, const char *src, size_t len)
-{
-	bool cut = len >= cap;
-
-	if (cut)
-		len = cap - 1;
-	memcpy(dst, src, len);
-	dst[len] = '\0';
-	return cut;
-}
-
 /* Copy a string member; absent is fine, another type counts as a type error. */
 static void get_str(json_t *obj, const char *key, char *dst, size_t cap, unsigned int trunc_bit,
 		    struct jwt_claims *c)
@@ -126,7 +81,7 @@ static void get_str(json_t *obj, const char *key, char *dst, size_t cap, unsigne
 		c->type_errors++;
 		return;
 	}
-	if (bcopy_str(dst, cap, json_string_value(v), json_string_length(v)))
+	if (bounded_copy(dst, cap, json_string_value(v), json_string_length(v)))
 		c->truncated |= trunc_bit;
 }
 
@@ -158,8 +113,8 @@ static void add_aud(struct jwt_claims *c, json_t *v)
 	c->aud_total++;
 	if (c->aud_count >= JWT_MAX_AUD)
 		return;
-	if (bcopy_str(c->aud[c->aud_count], JWT_AUD_BUF, json_string_value(v),
-		      json_string_length(v)))
+	if (bounded_copy(c->aud[c->aud_count], JWT_AUD_BUF, json_string_value(v),
+			 json_string_length(v)))
 		c->truncated |= JWT_TRUNC_AUD;
 	c->aud_count++;
 }

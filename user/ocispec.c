@@ -41,50 +41,9 @@
 #include <errno.h>
 #include <jansson.h>
 #include <string.h>
+#include "textutil.h"
 
 #define PROJECTED_MARK "/volumes/kubernetes.io~projected/"
-
-/* See jwt.c: bracket depth outside strings, linear, before the parser allocates anything. */
-static bool json_depth_ok(const char *s, size_t n, int max_depth)
-{
-	int depth = 0;
-	bool in_str = false, esc = false;
-
-	for (size_t i = 0; i < n; i++) {
-		char ch = s[i];
-
-		if (in_str) {
-			if (esc)
-				esc = false;
-			else if (ch == '\\')
-				esc = true;
-			else if (ch == '"')
-				in_str = false;
-			continue;
-		}
-		if (ch == '"') {
-			in_str = true;
-		} else if (ch == '[' || ch == '{') {
-			if (++depth > max_depth)
-				return false;
-		} else if ((ch == ']' || ch == '}') && depth > 0) {
-			depth--;
-		}
-	}
-	return true;
-}
-
-/* Bounded copy of n bytes; returns true when cut. */
-static bool bcopy_mem(char *dst, size_t cap, const char *src, size_t n)
-{
-	bool cut = n >= cap;
-
-	if (cut)
-		n = cap - 1;
-	memcpy(dst, src, n);
-	dst[n] = '\0';
-	return cut;
-}
 
 /* Copy annotation `key` into dst if dst is still empty. Returns true when it was present. */
 static bool get_annot(json_t *ann, const char *key, char *dst, size_t cap, struct oci_info *o)
@@ -97,7 +56,7 @@ static bool get_annot(json_t *ann, const char *key, char *dst, size_t cap, struc
 		o->type_errors++;
 		return false;
 	}
-	if (dst && !dst[0] && bcopy_mem(dst, cap, json_string_value(v), json_string_length(v)))
+	if (dst && !dst[0] && bounded_copy(dst, cap, json_string_value(v), json_string_length(v)))
 		o->truncated |= OCI_TRUNC_ANNOTATION;
 	return true;
 }
@@ -272,7 +231,7 @@ static void parse_env(json_t *root, struct oci_info *o)
 		default:
 			break;
 		}
-		if (dst && bcopy_mem(dst, cap, val, vlen))
+		if (dst && bounded_copy(dst, cap, val, vlen))
 			o->truncated |= OCI_TRUNC_ENV;
 	}
 	if (seen & ((1u << ENV_FULL_URI) | (1u << ENV_AUTH_TOKEN_FILE)))
@@ -298,13 +257,13 @@ static bool split_projected(const char *src, size_t len, const char *mark,
 
 	for (p = vol; p < end && *p != '/'; p++)
 		;
-	cut |= bcopy_mem(m->volume, sizeof(m->volume), vol, (size_t)(p - vol));
+	cut |= bounded_copy(m->volume, sizeof(m->volume), vol, (size_t)(p - vol));
 	/* The component before "/volumes/", when the one before that is "pods". */
 	for (p = mark; p > src && p[-1] != '/'; p--)
 		;
 	if ((size_t)(p - src) >= strlen("/pods/") &&
 	    memcmp(p - strlen("/pods/"), "/pods/", strlen("/pods/")) == 0)
-		cut |= bcopy_mem(m->pod_uid, sizeof(m->pod_uid), p, (size_t)(mark - p));
+		cut |= bounded_copy(m->pod_uid, sizeof(m->pod_uid), p, (size_t)(mark - p));
 	return cut;
 }
 
@@ -351,12 +310,12 @@ static void parse_mounts(json_t *root, struct oci_info *o)
 			continue;
 		}
 		m = &o->mounts[o->n_mounts++];
-		cut = bcopy_mem(m->source, sizeof(m->source), s, len);
+		cut = bounded_copy(m->source, sizeof(m->source), s, len);
 		cut |= split_projected(s, len, mark, m);
 		dst = json_object_get(e, "destination");
 		if (json_is_string(dst))
-			cut |= bcopy_mem(m->destination, sizeof(m->destination),
-					 json_string_value(dst), json_string_length(dst));
+			cut |= bounded_copy(m->destination, sizeof(m->destination),
+					    json_string_value(dst), json_string_length(dst));
 		else if (dst)
 			o->type_errors++;
 		if (cut)
