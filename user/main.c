@@ -338,6 +338,9 @@ static int run(struct agent *a)
 							  : 100);
 		}
 		err = ring_buffer__poll(a->rb, timeout);
+		/* records submitted with BPF_RB_NO_WAKEUP wake nobody: read them now */
+		if (err == 0)
+			err = ring_buffer__consume(a->rb);
 		if (err < 0 && err != -EINTR) {
 			pr_warn("ring buffer poll: %s", strerror(-err));
 			break;
