@@ -31,6 +31,7 @@
 #define CW_ANCESTORS   3
 #define CW_EXE_MAX     256 /* tail of the executable path kept per process */
 #define CW_ARGS_MAX    512 /* argv bytes (NUL separated) kept per process */
+#define CW_ARGS_HEAD   384 /* of which the head, when argv is longer (CW_F_ARGS_SPLIT) */
 #define CW_CGPATH_MAX  512 /* cgroup path from the mkdir tracepoint */
 #define CW_PATH_MAX    512 /* resolved file / socket path */
 #define CW_REQPATH_MAX 256 /* user-supplied path string (advisory) */
@@ -92,6 +93,7 @@ struct cw_hdr {
 #define CW_F_FROM_PROCFS (1u << 3) /* cw_proc filled from /proc by the agent */
 #define CW_F_EXITED	 (1u << 4)
 #define CW_F_FORKED	 (1u << 5) /* copied from the parent at fork, no exec yet */
+#define CW_F_ARGS_SPLIT	 (1u << 6) /* args: the first CW_ARGS_HEAD bytes, then the last ones */
 
 struct cw_ancestor {
 	__u32 pid;

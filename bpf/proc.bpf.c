@@ -59,12 +59,20 @@ int BPF_PROG(cw_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	arg_start = BPF_CORE_READ(mm, arg_start);
 	arg_end = BPF_CORE_READ(mm, arg_end);
 	alen = arg_end > arg_start ? arg_end - arg_start : 0;
-	if (alen > CW_ARGS_MAX) {
-		alen = CW_ARGS_MAX;
-		pr->flags |= CW_F_ARGS_TRUNC;
-		cw_count(CW_STAT_ARGS_TRUNC);
-	}
 	pr->args_len = 0;
+	if (alen > CW_ARGS_MAX) {
+		/* Too long: keep the head and the tail. The last arguments are
+		 * often what matters (curl -H "<1 KiB token>" URL). */
+		pr->flags |= CW_F_ARGS_TRUNC | CW_F_ARGS_SPLIT;
+		cw_count(CW_STAT_ARGS_TRUNC);
+		if (bpf_probe_read_user(pr->args, CW_ARGS_HEAD, (void *)arg_start) ||
+		    bpf_probe_read_user(pr->args + CW_ARGS_HEAD, CW_ARGS_MAX - CW_ARGS_HEAD,
+					(void *)(arg_end - (CW_ARGS_MAX - CW_ARGS_HEAD))))
+			cw_count(CW_STAT_PROC_READ_FAIL);
+		else
+			pr->args_len = CW_ARGS_MAX;
+		alen = 0;
+	}
 	/* ((alen - 1) & mask) + 1 == alen for 1..CW_ARGS_MAX, and proves the bound */
 	if (alen && bpf_probe_read_user(pr->args, cw_mask(alen - 1, CW_ARGS_MAX - 1) + 1,
 					(void *)arg_start) == 0)

@@ -109,41 +109,67 @@ static const char *source_name(enum proc_source s)
 }
 
 /* argv as recorded: NUL-separated, possibly cut mid-argument; secrets redacted */
-static void put_args(struct jw *w, const struct cw_proc *r)
+/* Append the NUL-separated arguments in [p, end) to the open array, at most
+ * max of them, redacting secrets; returns how many were written. */
+static int put_argv_run(struct jw *w, const char *p, const char *end, int max, bool *trunc,
+			bool *redacted, const char *prev, size_t prev_len)
 {
-	size_t len = r->args_len > CW_ARGS_MAX ? CW_ARGS_MAX : r->args_len;
-	const char *p = (const char *)r->args, *end = p + len, *prev = NULL;
-	bool trunc = r->flags & CW_F_ARGS_TRUNC, any_redacted = false;
-	size_t prev_len = 0;
 	char clean[CW_ARGS_MAX + sizeof(REDACT_MARK) + 4];
 	int n = 0;
 
-	jw_arr_open(w, "args");
 	while (p < end) {
 		const char *nul = memchr(p, 0, end - p);
 		size_t alen = nul ? (size_t)(nul - p) : (size_t)(end - p);
+		size_t cl;
+		bool red;
 
-		if (n == EMIT_MAX_ARGS) {
-			trunc = true;
+		if (n == max) {
+			*trunc = true;
 			break;
 		}
-		bool red;
-		size_t cl;
-
 		if (!nul)
-			trunc = true; /* the last argument was cut by the byte bound */
+			*trunc = true; /* the last argument was cut by the byte bound */
 		cl = redact_arg(prev, prev_len, p, alen, clean, sizeof(clean), &red);
-		any_redacted |= red;
+		*redacted |= red;
 		if (jw_strn(w, NULL, clean, cl, 1024))
-			trunc = true;
+			*trunc = true;
 		n++;
 		prev = p;
 		prev_len = alen;
 		p += alen + 1;
 	}
+	return n;
+}
+
+/*
+ * argv as recorded: NUL-separated, possibly cut mid-argument; secrets
+ * redacted. A long argv was kept as head + tail (CW_F_ARGS_SPLIT): the
+ * head's arguments, a "[...]" marker, then the tail's whole arguments (its
+ * first, partial one is dropped: it may be the end of a secret).
+ */
+static void put_args(struct jw *w, const struct cw_proc *r)
+{
+	size_t len = r->args_len > CW_ARGS_MAX ? CW_ARGS_MAX : r->args_len;
+	const char *p = (const char *)r->args;
+	bool trunc = r->flags & CW_F_ARGS_TRUNC, redacted = false;
+
+	jw_arr_open(w, "args");
+	if ((r->flags & CW_F_ARGS_SPLIT) && len == CW_ARGS_MAX) {
+		const char *tail = p + CW_ARGS_HEAD, *end = p + CW_ARGS_MAX;
+		const char *first = memchr(tail, 0, end - tail);
+		int n = put_argv_run(w, p, tail, EMIT_MAX_ARGS - 3, &trunc, &redacted, NULL, 0);
+
+		jw_str(w, NULL, "[...]", 0);
+		/* the dropped fragment is still context: "...-token" then its value */
+		if (first)
+			put_argv_run(w, first + 1, end, EMIT_MAX_ARGS - 1 - n, &trunc, &redacted,
+				     tail, first - tail);
+	} else {
+		put_argv_run(w, p, p + len, EMIT_MAX_ARGS, &trunc, &redacted, NULL, 0);
+	}
 	jw_arr_close(w);
 	jw_bool(w, "args_truncated", trunc);
-	if (any_redacted)
+	if (redacted)
 		jw_bool(w, "args_redacted", true);
 }
 

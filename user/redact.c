@@ -83,10 +83,16 @@ size_t redact_arg(const char *prev, size_t prev_len, const char *arg, size_t len
 	if (!cap)
 		return 0;
 	*redacted = false;
-	/* the value of a flag that takes a secret */
+	/* the value of a flag that takes a secret (suffix match: prev may be the
+	 * end of an argument whose start was not captured) */
 	if (prev) {
 		for (size_t i = 0; i < sizeof(secret_flags) / sizeof(secret_flags[0]); i++) {
-			if (eq_ci(prev, prev_len, secret_flags[i])) {
+			size_t fl = strlen(secret_flags[i]);
+
+			/* prev ends with the flag, or prev is the flag's cut-off end */
+			if ((prev_len >= fl && eq_ci(prev + prev_len - fl, fl, secret_flags[i])) ||
+			    (prev_len >= 4 && prev_len < fl &&
+			     eq_ci(prev, prev_len, secret_flags[i] + fl - prev_len))) {
 				*redacted = true;
 				o = put(out, cap, 0, REDACT_MARK, strlen(REDACT_MARK));
 				out[o] = 0;

@@ -36,6 +36,9 @@ static void test_flags_and_env(void)
 	ASSERT_STREQ(r("aws_secret_access_key", SECRET, &red), "[REDACTED]");
 	ASSERT_TRUE(red);
 	ASSERT_STREQ(r("--session-token", SECRET, &red), "[REDACTED]");
+	/* the end of a flag whose start was cut off still counts */
+	ASSERT_STREQ(r("ion-token", SECRET, &red), "[REDACTED]");
+	ASSERT_STREQ(r("n--session-token", SECRET, &red), "[REDACTED]");
 	ASSERT_STREQ(r(NULL, "AWS_SECRET_ACCESS_KEY=" SECRET, &red),
 		     "AWS_SECRET_ACCESS_KEY=[REDACTED]");
 	ASSERT_STREQ(r(NULL, "AWS_SESSION_TOKEN=" SECRET, &red), "AWS_SESSION_TOKEN=[REDACTED]");
