@@ -44,7 +44,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRCS))
 TEST_PROGS := $(patsubst tests/progs/%.c,$(BUILD)/tests/%,$(wildcard tests/progs/*.c))
 
 .SECONDARY:
-.PHONY: all run test unit integration e2e deps deps-test vmlinux format check-format check-format-count bench clean
+.PHONY: all run test unit integration e2e test-kernels deps deps-test vmlinux format check-format check-format-count bench clean
 
 all: $(BUILD)/credwatch
 
@@ -93,6 +93,14 @@ unit: $(UNIT_BINS)
 
 integration: all $(BUILD)/tests/credsim $(TEST_PROGS)
 	@tests/integration/run.sh
+
+# Kernel matrix: the BPF integration suites on the host kernel and on Debian's 6.1 cloud
+# kernel booted under qemu (tests/kernels/run.sh), one result line per kernel. The kernel
+# and the initramfs userland are cached in /var/cache/credwatch/kernels (kept across
+# `make clean`). KERNELS_FLAGS=--vm-only runs only the VM (as make test does: the host run
+# is the integration suite there).
+test-kernels: all $(BUILD)/tests/credsim $(TEST_PROGS)
+	@tests/kernels/run.sh $(KERNELS_FLAGS)
 
 # real AWS clients (npm's SDK for JavaScript v3, Debian's botocore and awscli, curl, wget)
 e2e: all $(BUILD)/tests/credsim

@@ -213,6 +213,7 @@ static __always_inline void cw_hdr_fill(struct cw_hdr *h, __u16 type, __u16 size
  */
 static __always_inline void cw_task_fill(struct cw_task *t)
 {
+	__u32 self;
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	struct task_struct *p;
 	struct cw_proc *pr;
@@ -229,7 +230,9 @@ static __always_inline void cw_task_fill(struct cw_task *t)
 	t->netns_ino = BPF_CORE_READ(task, nsproxy, net_ns, ns.inum);
 	t->mntns_ino = BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum);
 	t->start_ns = BPF_CORE_READ(task, group_leader, start_boottime);
-	pr = bpf_map_lookup_elem(&cw_procs, &t->pid);
+	/* the key must be on the stack: 6.1's verifier refuses ring-buffer memory */
+	self = t->pid;
+	pr = bpf_map_lookup_elem(&cw_procs, &self);
 	t->exec_id = pr ? pr->exec_id : 0;
 
 	p = BPF_CORE_READ(task, real_parent);

@@ -32,6 +32,7 @@ run_suite() {
 run_suite check-format $MAKE --no-print-directory check-format-count
 run_suite unit $MAKE --no-print-directory unit
 run_suite integration $MAKE --no-print-directory integration
+run_suite kernels $MAKE --no-print-directory test-kernels KERNELS_FLAGS=--vm-only
 run_suite e2e $MAKE --no-print-directory e2e
 echo
 echo "total: $total_p passed, $total_f failed"
