@@ -125,9 +125,9 @@ int cw_uring_complete(struct trace_event_raw_io_uring_complete *ctx)
 SEC("tp/syscalls/sys_exit_connect")
 int cw_exit_connect(struct trace_event_raw_sys_exit *ctx)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
-	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
-	long ret = ctx->ret, fd = BPF_CORE_READ(regs, di);
+	struct task_struct *task;
+	struct pt_regs *regs;
+	long ret = ctx->ret, fd;
 	struct cw_sock_key key = {};
 	struct cw_sock_val *val = NULL;
 	struct sockaddr_un *uaddr;
@@ -142,8 +142,15 @@ int cw_exit_connect(struct trace_event_raw_sys_exit *ctx)
 	bool trunc = false;
 	long rn;
 
+	/* first what costs nothing: results this hook never reports (a TCP
+	 * connect in progress, ENETUNREACH, ...) and the agent itself */
+	if (ret != 0 && ret != -ENOENT && ret != -EACCES && ret != -ECONNREFUSED && ret != -EPERM)
+		return 0;
 	if (cw_is_self())
 		return 0;
+	task = bpf_get_current_task_btf();
+	regs = (struct pt_regs *)bpf_task_pt_regs(task);
+	fd = BPF_CORE_READ(regs, di);
 	f = cw_fd_file(task, fd);
 	if (!f)
 		return 0;
@@ -167,11 +174,8 @@ int cw_exit_connect(struct trace_event_raw_sys_exit *ctx)
 		val = bpf_map_lookup_elem(&cw_sockets, &key);
 		if (!val)
 			return 0;
-	} else if (ret == -ENOENT || ret == -EACCES || ret == -ECONNREFUSED || ret == -EPERM) {
-		/* decided below from the requested path */
-	} else {
-		return 0;
 	}
+	/* else a failed connect: decided below from the requested path */
 
 	s = cw_scratch_get();
 	if (!s)
