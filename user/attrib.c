@@ -572,6 +572,8 @@ static void cont_load(struct attrib *a, struct cont_ent *e, enum cg_runtime rt, 
 	rc = read_spec(a, e->id, rt, &found, &buf, &len);
 	if (rc == 0) {
 		rc = oci_parse(buf, len, o);
+		/* the spec holds the container's environment: secret values too */
+		explicit_bzero(buf, len);
 		free(buf);
 		if (rc) {
 			a->st_parse_errors++;

@@ -5,6 +5,7 @@
 #include "lru.h"
 
 struct conn {
+	struct conns *owner; /* for the release callback */
 	struct cw_ev_endpoint connect;
 	bool have_connect;
 	uint8_t qn;
@@ -20,6 +21,8 @@ struct conns {
 	 * mid-connection, or the LRU evicted it) are written at once */
 	struct conn orphan;
 };
+
+static void conn_release(void *value);
 
 static enum cred_endpoint ep_of(unsigned int kind)
 {
@@ -41,7 +44,7 @@ struct conns *conns_new(size_t capacity, conns_emit_fn emit, void *ctx)
 
 	if (!c)
 		return NULL;
-	c->map = lru_new(capacity, sizeof(struct conn));
+	c->map = lru_new_release(capacity, sizeof(struct conn), conn_release);
 	if (!c->map) {
 		free(c);
 		return NULL;
@@ -75,6 +78,18 @@ static void finish(struct conns *c, struct conn *cn, int i, int status, bool tim
 	cn->qn--;
 }
 
+/* A connection leaves the table (LRU eviction, cookie reuse, shutdown): write
+ * what is still queued on it, without a response. */
+static void conn_release(void *value)
+{
+	struct conn *cn = value;
+
+	while (cn->owner && cn->qn) {
+		cn->owner->st.evicted_requests++;
+		finish(cn->owner, cn, 0, 0, false, false);
+	}
+}
+
 void conns_connect(struct conns *c, const struct cw_ev_endpoint *ev)
 {
 	struct conn *cn;
@@ -82,9 +97,12 @@ void conns_connect(struct conns *c, const struct cw_ev_endpoint *ev)
 
 	if (ev->protocol != 6)
 		return;
+	/* an evicted (or reused) connection's queued requests are written by
+	 * conn_release() before its slot is reused: none is lost */
 	cn = lru_put(c->map, ev->sock_cookie, 0);
 	if (lru_evictions(c->map) != before)
 		c->st.evictions++;
+	cn->owner = c;
 	cn->connect = *ev;
 	cn->have_connect = true;
 	cn->qn = 0;

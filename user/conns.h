@@ -56,7 +56,7 @@ uint64_t conns_expire(struct conns *c, uint64_t now, bool flush_all);
 
 struct conns_stats {
 	uint64_t requests, responses, unmatched_responses, orphan_requests, not_http,
-		head_truncated, timeouts, queue_full, evictions;
+		head_truncated, timeouts, queue_full, evictions, evicted_requests;
 };
 const struct conns_stats *conns_stats(const struct conns *c);
 

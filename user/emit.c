@@ -378,7 +378,7 @@ bool emit_file(struct agent *a, const struct cw_ev_file *ev, const struct ev_ctx
 		snprintf(target, sizeof(target), "%s:%.*s", kind, (int)(plen ? plen : rlen),
 			 plen ? path : req);
 	if (!findings_admit(a, &subj, &fs, target, ev->hdr.ts_boot_ns + a->boot_to_real_ns))
-		return true;
+		return false; /* folded into a window: counted there, not written */
 
 	emit_begin(a, &w, buf, sizeof(buf), "file_open", ev->hdr.ts_boot_ns);
 	emit_task(a, &w, &ev->task, c);
@@ -464,7 +464,7 @@ bool emit_socket(struct agent *a, const struct cw_ev_sock *ev, const struct ev_c
 	snprintf(target, sizeof(target), "%s:%s", socket_kind_name(kind),
 		 node_path ? node_path : req);
 	if (!findings_admit(a, &subj, &fs, target, ev->hdr.ts_boot_ns + a->boot_to_real_ns))
-		return true;
+		return false; /* folded into a window: counted there, not written */
 	emit_begin(a, &w, buf, sizeof(buf), "socket_connect", ev->hdr.ts_boot_ns);
 	emit_task(a, &w, &ev->task, c);
 	jw_obj_open(&w, "socket");
@@ -518,7 +518,7 @@ static void put_endpoint(struct jw *w, const struct cw_ev_endpoint *ev)
 	jw_obj_close(w);
 }
 
-void emit_http(struct agent *a, const struct conn_done *d, const struct ev_ctx *c)
+bool emit_http(struct agent *a, const struct conn_done *d, const struct ev_ctx *c)
 {
 	const struct cw_ev_endpoint *ce = d->connect;
 	const struct conn_req *r = d->r;
@@ -548,7 +548,7 @@ void emit_http(struct agent *a, const struct conn_done *d, const struct ev_ctx *
 	snprintf(target, sizeof(target), "%s:%s %.*s", endpoint_kind_name(ce->kind),
 		 r->req.method_raw, (int)r->req.path_len, r->req.path);
 	if (!findings_admit(a, &subj, &fs, target, r->ts_boot_ns + a->boot_to_real_ns))
-		return;
+		return false; /* folded */
 
 	emit_begin(a, &w, buf, sizeof(buf), imds ? "imds_request" : "agent_request", r->ts_boot_ns);
 	emit_task(a, &w, &ce->task, c);
@@ -609,6 +609,7 @@ void emit_http(struct agent *a, const struct conn_done *d, const struct ev_ctx *
 	}
 	rules_put(&w, fs.f, fs.n);
 	emit_end(a, &w);
+	return true;
 }
 
 void emit_ready(struct agent *a)
@@ -726,6 +727,7 @@ void emit_stats(struct agent *a)
 		jw_u64(&w, "requests_without_connect", cs->orphan_requests);
 		jw_u64(&w, "queue_full", cs->queue_full);
 		jw_u64(&w, "connections_evicted", cs->evictions);
+		jw_u64(&w, "written_at_eviction", cs->evicted_requests);
 		jw_u64(&w, "kernel_records", k[CW_STAT_EV_HTTP]);
 		jw_u64(&w, "kernel_unparsed_packets", k[CW_STAT_HTTP_NOT_PARSED]);
 		jw_obj_close(&w);

@@ -29,13 +29,13 @@ void emit_init(struct agent *a);
 void emit_ready(struct agent *a);
 void emit_stats(struct agent *a);
 void emit_endpoint(struct agent *a, const struct cw_ev_endpoint *ev, const struct ev_ctx *c);
-/* Return false when the agent's full rules say the record is not credential
- * access (counted in agent_stats as userspace_filtered). */
+/* Return whether a line was written (false: not credential access after all,
+ * or a repeat folded into a finding window). */
 bool emit_file(struct agent *a, const struct cw_ev_file *ev, const struct ev_ctx *c);
 bool emit_socket(struct agent *a, const struct cw_ev_sock *ev, const struct ev_ctx *c);
 struct conn_done;
 /* imds_request / agent_request for one request on a watched connection */
-void emit_http(struct agent *a, const struct conn_done *d, const struct ev_ctx *c);
+bool emit_http(struct agent *a, const struct conn_done *d, const struct ev_ctx *c);
 /* Would emit_file/emit_socket write this record? (decided before holding it back) */
 bool emit_file_wanted(const struct cw_ev_file *ev);
 bool emit_socket_wanted(const struct agent *a, const struct cw_ev_sock *ev);

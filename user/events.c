@@ -79,18 +79,22 @@ static void write_record(struct agent *a, const void *data, const struct ev_ctx 
 {
 	const struct cw_hdr *h = data;
 
+	bool written = true;
+
 	switch (h->type) {
 	case CW_EV_ENDPOINT_CONNECT:
 		emit_endpoint(a, data, c);
 		break;
 	case CW_EV_FILE_OPEN:
-		emit_file(a, data, c);
+		written = emit_file(a, data, c);
 		break;
 	case CW_EV_SOCKET_CONNECT:
-		emit_socket(a, data, c);
+		written = emit_socket(a, data, c);
 		break;
 	}
-	a->ev_count[h->type]++;
+	/* agent_stats.events: lines written (folded repeats are counted apart) */
+	if (written)
+		a->ev_count[h->type]++;
 }
 
 static struct pending_slot *pending_oldest(struct pending *p)
@@ -183,8 +187,8 @@ void events_http_done(void *ctx, const struct conn_done *d)
 	if (!d->connect)
 		return; /* counted by conns as requests_without_connect */
 	resolve(a, &d->connect->task, now_ns(CLOCK_MONOTONIC), &c);
-	emit_http(a, d, &c);
-	a->http_emitted[d->connect->kind == CW_EP_IMDS ? 0 : 1]++;
+	if (emit_http(a, d, &c))
+		a->http_emitted[d->connect->kind == CW_EP_IMDS ? 0 : 1]++;
 }
 
 void events_free(struct agent *a)

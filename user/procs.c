@@ -180,9 +180,14 @@ void procs_lookup(struct procs *p, uint32_t pid, uint64_t exec_id, uint64_t star
 			*out = *v;
 			return;
 		}
+		/* The image the event happened in has been replaced (the process
+		 * exec'd since, or the pid was reused): /proc would describe the new
+		 * image, which could be an allowlisted one. Say it is unknown. */
+		memset(out, 0, sizeof(*out));
+		return;
 	}
-	/* No record at event time (or it changed since): /proc if it is the same
-	 * process. Not cached: it may exec at any time. */
+	/* No record at event time: /proc if it is the same process (started
+	 * before the agent). Not cached: it may exec at any time. */
 	if (procs_read_procfs(p->proc_root, pid, &rec) == 0 &&
 	    start_matches(p, rec.start_ns, start_ns)) {
 		out->rec = rec;

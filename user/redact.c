@@ -66,6 +66,62 @@ static bool is_name(const char *s, size_t n)
 	return true;
 }
 
+static bool is_word(char c)
+{
+	return isalnum((unsigned char)c) || c == '_' || c == '-' || c == '.';
+}
+
+/* At i, at a word start: a secret header name, optional blanks, ':'.
+ * Returns the length through the colon, or 0. */
+static size_t header_at(const char *s, size_t n, size_t i)
+{
+	/* a word start, or right after curl's attached flag: "-HName: v" */
+	if (i > 0 && (isalnum((unsigned char)s[i - 1]) || s[i - 1] == '-') &&
+	    !(i == 2 && s[0] == '-' && s[1] == 'H'))
+		return 0;
+	for (size_t h = 0; h < sizeof(secret_headers) / sizeof(secret_headers[0]); h++) {
+		size_t l = strlen(secret_headers[h]), k;
+
+		if (i + l > n || strncasecmp(s + i, secret_headers[h], l) != 0)
+			continue;
+		for (k = i + l; k < n && (s[k] == ' ' || s[k] == '\t'); k++)
+			;
+		if (k < n && s[k] == ':')
+			return k + 1 - i;
+	}
+	return 0;
+}
+
+/* At i, at a word start: NAME= where NAME sounds secret. Returns the length
+ * through the '=', or 0. */
+static size_t secret_assign_at(const char *s, size_t n, size_t i)
+{
+	size_t k = i;
+
+	if (i > 0 && is_word(s[i - 1]))
+		return 0;
+	while (k < n && is_word(s[k]))
+		k++;
+	if (k == i || k >= n || s[k] != '=' || !is_name(s + i, k - i))
+		return 0;
+	for (size_t w = 0; w < sizeof(secret_names) / sizeof(secret_names[0]); w++)
+		if (contains_ci(s + i, k - i, secret_names[w]))
+			return k + 1 - i;
+	return 0;
+}
+
+/* Where a secret value that starts at i ends: at the end of the argument, a
+ * quote or a line end; for an assignment also at blanks, ';' and '&'. */
+static size_t value_end(const char *s, size_t n, size_t i, bool assignment)
+{
+	while (i < n && (s[i] == ' ' || s[i] == '\t') && !assignment)
+		i++;
+	while (i < n && s[i] != '\'' && s[i] != '"' && s[i] != '\n' && s[i] != '\r' &&
+	       !(assignment && (s[i] == ' ' || s[i] == '\t' || s[i] == ';' || s[i] == '&')))
+		i++;
+	return i;
+}
+
 static size_t put(char *out, size_t cap, size_t o, const char *s, size_t n)
 {
 	if (o + n >= cap)
@@ -77,7 +133,6 @@ static size_t put(char *out, size_t cap, size_t o, const char *s, size_t n)
 size_t redact_arg(const char *prev, size_t prev_len, const char *arg, size_t len, char *out,
 		  size_t cap, bool *redacted)
 {
-	const char *colon, *eq;
 	size_t o = 0;
 
 	if (!cap)
@@ -100,46 +155,26 @@ size_t redact_arg(const char *prev, size_t prev_len, const char *arg, size_t len
 			}
 		}
 	}
-	/* "Header: value" */
-	colon = memchr(arg, ':', len);
-	if (colon) {
-		size_t nl = colon - arg;
-
-		while (nl && arg[nl - 1] == ' ')
-			nl--;
-		for (size_t i = 0; i < sizeof(secret_headers) / sizeof(secret_headers[0]); i++) {
-			if (eq_ci(arg, nl, secret_headers[i])) {
-				*redacted = true;
-				o = put(out, cap, 0, arg, colon - arg + 1);
-				o = put(out, cap, o, " " REDACT_MARK, strlen(REDACT_MARK) + 1);
-				out[o] = 0;
-				return o;
-			}
-		}
-	}
-	/* NAME=value with a secret-sounding name (env assignments, k=v options) */
-	eq = memchr(arg, '=', len);
-	if (eq && eq > arg && is_name(arg, eq - arg)) {
-		size_t nl = eq - arg;
-
-		for (size_t i = 0; i < sizeof(secret_names) / sizeof(secret_names[0]); i++) {
-			if (contains_ci(arg, nl, secret_names[i])) {
-				*redacted = true;
-				o = put(out, cap, 0, arg, nl + 1);
-				o = put(out, cap, o, REDACT_MARK, strlen(REDACT_MARK));
-				out[o] = 0;
-				return o;
-			}
-		}
-	}
-	/* JWTs anywhere in the argument */
+	/* One pass over the argument: a secret header, a secret-named
+	 * assignment or a JWT may be anywhere in it ("--header=Authorization: x",
+	 * "-HX-aws-ec2-metadata-token: x", sh -c "export AWS_SECRET_ACCESS_KEY=x; ...") */
 	for (size_t i = 0; i < len;) {
-		size_t j = (i == 0 || !is_b64url(arg[i - 1])) ? jwt_at(arg + i, len - i) : 0;
+		size_t n;
 
-		if (j) {
+		if ((n = header_at(arg, len, i))) {
+			*redacted = true;
+			o = put(out, cap, o, arg + i, n);
+			o = put(out, cap, o, " " REDACT_MARK, strlen(REDACT_MARK) + 1);
+			i = value_end(arg, len, i + n, false);
+		} else if ((n = secret_assign_at(arg, len, i))) {
+			*redacted = true;
+			o = put(out, cap, o, arg + i, n);
+			o = put(out, cap, o, REDACT_MARK, strlen(REDACT_MARK));
+			i = value_end(arg, len, i + n, true);
+		} else if ((i == 0 || !is_b64url(arg[i - 1])) && (n = jwt_at(arg + i, len - i))) {
 			*redacted = true;
 			o = put(out, cap, o, REDACT_MARK, strlen(REDACT_MARK));
-			i += j;
+			i += n;
 		} else {
 			o = put(out, cap, o, arg + i, 1);
 			i++;

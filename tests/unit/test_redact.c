@@ -68,6 +68,29 @@ static void test_jwt(void)
 	ASSERT_STREQ(r(NULL, "eyJ.not", &red), "eyJ.not");
 }
 
+/* forms found in review: the secret is not at the start of the argument */
+static void test_embedded(void)
+{
+	bool red;
+
+	ASSERT_STREQ(r(NULL, "--header=X-aws-ec2-metadata-token: " SECRET, &red),
+		     "--header=X-aws-ec2-metadata-token: [REDACTED]");
+	ASSERT_TRUE(red);
+	ASSERT_STREQ(r(NULL, "-HX-aws-ec2-metadata-token: " SECRET, &red),
+		     "-HX-aws-ec2-metadata-token: [REDACTED]");
+	ASSERT_STREQ(r("-H", " Authorization: Bearer " SECRET, &red), " Authorization: [REDACTED]");
+	ASSERT_STREQ(r("-c", "export AWS_SECRET_ACCESS_KEY=" SECRET "; aws s3 ls", &red),
+		     "export AWS_SECRET_ACCESS_KEY=[REDACTED]; aws s3 ls");
+	ASSERT_STREQ(r("-c",
+		       "curl -H 'X-aws-ec2-metadata-token: " SECRET "' http://169.254.169.254/",
+		       &red),
+		     "curl -H 'X-aws-ec2-metadata-token: [REDACTED]' http://169.254.169.254/");
+	ASSERT_TRUE(strstr(r("-c", "a=1 AWS_SESSION_TOKEN=" SECRET " cmd", &red), "AQAE") == NULL);
+	/* not a header: a word that merely ends like one */
+	ASSERT_STREQ(r(NULL, "xauthorization: 1", &red), "xauthorization: 1");
+	ASSERT_FALSE(red);
+}
+
 static void test_bounds(void)
 {
 	char out[16];
@@ -87,6 +110,7 @@ int main(void)
 	RUN(test_headers);
 	RUN(test_flags_and_env);
 	RUN(test_jwt);
+	RUN(test_embedded);
 	RUN(test_bounds);
 	return unit_report("redact");
 }
