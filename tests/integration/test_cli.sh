@@ -3,6 +3,8 @@
 # directory, missing/malformed config, missing privileges. Each gets a clear
 # one-line error (naming the option, file:line:column, or what is missing)
 # and the documented exit code, before anything is loaded.
+# Network: sends nothing; the endpoint addresses here are config-file input only.
+# (Tests that talk to an endpoint do it inside a pod netns built by fakenode.sh.)
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/fakenode.sh

@@ -2,6 +2,8 @@
 # Hostile process names and argv (newline, quotes, backslash, invalid UTF-8,
 # a 4 KiB argument, 40 arguments) come out escaped and bounded: one valid
 # JSON line per event, never a broken or split line.
+# Network: the one connect is made by fn_in_pod inside the pod's own netns
+# (ip netns, built by fakenode.sh), where the endpoint address is local.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/fakenode.sh

@@ -5,6 +5,8 @@
 # addresses and ports give nothing. All traffic stays inside the pod's own
 # network namespace (built by fakenode.sh, where the endpoint addresses are
 # local to lo), per shared/test-machine.md.
+# Network: every client runs through fn_in_pod, inside the pod's own netns
+# (ip netns add, by fakenode.sh); nothing is sent from the host namespace.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/fakenode.sh

@@ -17,6 +17,8 @@
  * internal/validation): the Host check comes first and fails with 403, an empty or missing
  * Authorization fails with 400, then the token goes to EKS Auth, whose AccessDeniedException
  * (403) we return for a token that does not match --pia-token-file.
+  * Network: run only inside a test's own network namespace (fn_sim: ip netns exec),
+ * where the endpoint addresses are local.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>

@@ -11,6 +11,7 @@
 
 #include "config.h"
 #include "credwatch_abi.h"
+/* Network: sends nothing; addresses are parse input only (no netns needed). */
 #include "unit.h"
 
 static char dir[PATH_MAX];

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "http.h"
+/* Network: sends nothing; addresses are parse input only (no netns needed). */
 #include "unit.h"
 
 static enum http_status parse(const char *s, struct http_request *r)

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+/* Network: sends nothing; addresses are parse input only (no netns needed). */
 #include "unit.h"
 #include "redact.h"
 
