@@ -147,49 +147,50 @@ static bool child_slice(const struct comp *c, const char *parent, size_t parent_
 	return *rest_len > 0;
 }
 
+/*
+ * Runtime prefixes of a container's cgroup name. "crio-conmon-" comes before
+ * "crio-": conmon monitors the container, it is not it. The systemd driver
+ * names every runtime; the cgroupfs driver only CRI-O (a bare id there is
+ * containerd or a dockershim-era node: the path cannot tell).
+ */
+static const struct {
+	const char *prefix;
+	enum cg_runtime runtime;
+	bool conmon, cgroupfs;
+} container_prefixes[] = {
+	{ "cri-containerd-", CG_RT_CONTAINERD, false, false },
+	{ "crio-conmon-", CG_RT_CRIO, true, true },
+	{ "crio-", CG_RT_CRIO, false, true },
+	{ "docker-", CG_RT_DOCKER, false, false }, /* dockershim / cri-dockerd pods */
+};
+
 /* A container scope/directory below a pod cgroup. Fills class, runtime and id. */
 static bool parse_container(const struct comp *c, bool systemd, struct cg_info *out)
 {
 	const char *s = c->s;
-	size_t n = c->len;
+	size_t n = c->len, i;
 
 	if (systemd) {
 		if (!mem_has_suffix(s, n, ".scope"))
 			return false;
 		n -= strlen(".scope");
-		if (mem_has_prefix(s, n, "cri-containerd-")) {
-			out->runtime = CG_RT_CONTAINERD;
-			s += strlen("cri-containerd-");
-			n -= strlen("cri-containerd-");
-		} else if (mem_has_prefix(s, n, "crio-conmon-")) {
-			/* Checked before "crio-": conmon monitors the container, it is not it. */
-			out->runtime = CG_RT_CRIO;
+	}
+	for (i = 0; i < sizeof(container_prefixes) / sizeof(container_prefixes[0]); i++) {
+		size_t pl = strlen(container_prefixes[i].prefix);
+
+		if ((!systemd && !container_prefixes[i].cgroupfs) ||
+		    !mem_has_prefix(s, n, container_prefixes[i].prefix))
+			continue;
+		out->runtime = container_prefixes[i].runtime;
+		if (container_prefixes[i].conmon)
 			out->cls = CG_CLASS_CONMON;
-			s += strlen("crio-conmon-");
-			n -= strlen("crio-conmon-");
-		} else if (mem_has_prefix(s, n, "crio-")) {
-			out->runtime = CG_RT_CRIO;
-			s += strlen("crio-");
-			n -= strlen("crio-");
-		} else if (mem_has_prefix(s, n, "docker-")) {
-			/* dockershim / cri-dockerd pods */
-			out->runtime = CG_RT_DOCKER;
-			s += strlen("docker-");
-			n -= strlen("docker-");
-		} else {
+		s += pl;
+		n -= pl;
+		break;
+	}
+	if (i == sizeof(container_prefixes) / sizeof(container_prefixes[0])) {
+		if (systemd)
 			return false;
-		}
-	} else if (mem_has_prefix(s, n, "crio-conmon-")) {
-		out->runtime = CG_RT_CRIO;
-		out->cls = CG_CLASS_CONMON;
-		s += strlen("crio-conmon-");
-		n -= strlen("crio-conmon-");
-	} else if (mem_has_prefix(s, n, "crio-")) {
-		out->runtime = CG_RT_CRIO;
-		s += strlen("crio-");
-		n -= strlen("crio-");
-	} else {
-		/* A bare id: containerd, or a dockershim-era node. The path cannot tell. */
 		out->runtime = CG_RT_UNKNOWN;
 	}
 	if (!parse_id(s, n, out->container_id)) {
