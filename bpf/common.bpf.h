@@ -84,6 +84,27 @@ typedef struct {
 	__type(value, struct cw_http_sock);
 } cw_http_socks_t;
 
+/*
+ * cw_unix_inflight: unix connects in flight, thread id -> the connecting
+ * socket and the kernel's copy of the address, written by cgroup/connect_unix
+ * (6.7+) and taken (deleted) at the connect's exit, where the kernel has
+ * resolved the peer. A thread has at most one connect in flight; an entry
+ * whose exit never comes (io_uring's worker threads) is overwritten by the
+ * thread's next connect or evicted (LRU).
+ */
+struct cw_unix_pending {
+	__u64 sk;
+	__u32 addr_len;
+	__u32 _pad;
+	char addr[128]; /* sun_path (<= 108) */
+};
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, struct cw_unix_pending);
+} cw_unix_inflight_t;
+
 /* cw_stats: per-CPU counters indexed by enum cw_stat, read by the agent. */
 typedef struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -137,6 +158,7 @@ cw_procs_t cw_procs SEC(".maps");
 cw_endpoints_t cw_endpoints SEC(".maps");
 cw_sockets_t cw_sockets SEC(".maps");
 cw_http_socks_t cw_http_socks SEC(".maps");
+cw_unix_inflight_t cw_unix_inflight SEC(".maps");
 cw_stats_t cw_stats SEC(".maps");
 cw_scratch_t cw_scratch SEC(".maps");
 #else
@@ -145,6 +167,7 @@ extern cw_procs_t cw_procs SEC(".maps");
 extern cw_endpoints_t cw_endpoints SEC(".maps");
 extern cw_sockets_t cw_sockets SEC(".maps");
 extern cw_http_socks_t cw_http_socks SEC(".maps");
+extern cw_unix_inflight_t cw_unix_inflight SEC(".maps");
 extern cw_stats_t cw_stats SEC(".maps");
 extern cw_scratch_t cw_scratch SEC(".maps");
 #endif

@@ -244,7 +244,8 @@ struct cw_ev_sock {
 	__u8 abstract;	 /* requested address is in the abstract namespace */
 	__u16 path_len;
 	__u16 req_len;
-	__u32 _pad;
+	__u8 syscall; /* CW_SYS_CONNECT or CW_SYS_IO_URING */
+	__u8 _pad[3];
 	__u8 path[CW_PATH_MAX];
 	__u8 req[128];
 };

@@ -82,6 +82,9 @@ int cw_exit_creat(struct trace_event_raw_sys_exit *ctx)
 
 #define IORING_OP_OPENAT  18
 #define IORING_OP_OPENAT2 28
+#define IORING_OP_CONNECT 16
+
+static __always_inline int cw_unix_connected(long ret, struct file *f, __u8 sys);
 
 /*
  * io_uring opens (IORING_OP_OPENAT/OPENAT2) make no open syscall, so the
@@ -100,10 +103,12 @@ int cw_uring_complete(struct trace_event_raw_io_uring_complete *ctx)
 	struct file *f;
 	__u8 op;
 
-	if (cw_vfs_files || cw_is_self())
+	if (cw_is_self())
 		return 0;
 	op = BPF_CORE_READ(req, opcode);
-	if (op != IORING_OP_OPENAT && op != IORING_OP_OPENAT2)
+	if (op == IORING_OP_CONNECT)
+		return cw_unix_connected(ctx->res, BPF_CORE_READ(req, file), CW_SYS_IO_URING);
+	if (cw_vfs_files || (op != IORING_OP_OPENAT && op != IORING_OP_OPENAT2))
 		return 0;
 	if (ctx->res < 0)
 		return 0;
@@ -121,44 +126,102 @@ int cw_uring_complete(struct trace_event_raw_io_uring_complete *ctx)
  * /proc/<pid>/root/..., a bind mount). The peer's (dev, ino) is looked up in
  * cw_sockets. A failed connect has no peer; its requested path is sent only
  * if it names a .sock file, for the agent to match against its list.
+ *
+ * Two ways in, chosen at load (cw_unix_hook):
+ *  - 6.7+: cgroup/connect_unix runs for every unix connect, syscall or
+ *    io_uring, and parks the connecting socket and the kernel's copy of the
+ *    address by thread; the exit takes it. A connect with nothing parked is
+ *    not a unix one and costs one hash lookup.
+ *  - older kernels: the exit finds the socket in the fd table and re-reads
+ *    the requested address from user memory (a failed connect's only clue).
+ * Either way the verdict comes from the peer the kernel connected to.
  */
-SEC("tp/syscalls/sys_exit_connect")
-int cw_exit_connect(struct trace_event_raw_sys_exit *ctx)
+const volatile bool cw_unix_hook = false;
+
+/* the kernel's sockaddr for a connect_unix program (6.7+; declared weak so
+ * the object still loads on kernels without it, where this program is off) */
+extern void *bpf_cast_to_kern_ctx(void *) __ksym __weak;
+
+/*
+ * Registered as cgroup/connect4 so libbpf 1.1 (which has no section name for
+ * it) accepts it; the agent re-types it to BPF_CGROUP_UNIX_CONNECT before
+ * load, and loads it only where the kernel has that attach type.
+ */
+SEC("cgroup/connect4")
+int cw_connect_unix(struct bpf_sock_addr *ctx)
 {
-	struct task_struct *task;
-	struct pt_regs *regs;
-	long ret = ctx->ret, fd;
+	struct bpf_sock_addr_kern *k;
+	struct cw_unix_pending v = {};
+	__u32 tid = bpf_get_current_pid_tgid(), len;
+
+	if (cw_is_self())
+		return 1;
+	k = bpf_cast_to_kern_ctx(ctx);
+	v.sk = (__u64)BPF_CORE_READ(k, sk);
+	len = BPF_CORE_READ(k, uaddrlen);
+	/* sun_family is 2 bytes; sun_path is what follows, at most 108 */
+	if (len > 2) {
+		len -= 2;
+		if (len > 108)
+			len = 108;
+		if (bpf_probe_read_kernel(
+			    v.addr, cw_mask(len, 127),
+			    ((struct sockaddr_un *)BPF_CORE_READ(k, uaddr))->sun_path))
+			len = 0;
+	} else {
+		len = 0;
+	}
+	v.addr_len = len;
+	bpf_map_update_elem(&cw_unix_inflight, &tid, &v, BPF_ANY);
+	return 1;
+}
+
+/* Is this (connected or failed) unix connect one to report? f is the socket's
+ * file; ret the connect's result. The requested address comes from what
+ * connect_unix parked (6.7+) or, for a syscall, from user memory. */
+static __always_inline int cw_unix_connected(long ret, struct file *f, __u8 sys)
+{
 	struct cw_sock_key key = {};
 	struct cw_sock_val *val = NULL;
-	struct sockaddr_un *uaddr;
+	struct cw_unix_pending *pend;
 	struct dentry *pd = NULL;
 	struct cw_scratch *s;
 	struct cw_ev_sock *ev;
 	struct socket *sock;
 	struct sock *sk, *peer;
 	struct path ppath;
-	struct file *f;
-	__u32 start = 0, len;
-	bool trunc = false;
-	long rn;
+	__u64 psk = 0;
+	__u32 start = 0, len, tid;
+	bool trunc = false, parked = false;
+	long rn = 0;
 
-	/* first what costs nothing: results this hook never reports (a TCP
-	 * connect in progress, ENETUNREACH, ...) and the agent itself */
+	s = cw_scratch_get();
+	if (!s)
+		return 0;
+	if (cw_unix_hook) {
+		tid = bpf_get_current_pid_tgid();
+		pend = bpf_map_lookup_elem(&cw_unix_inflight, &tid);
+		if (!pend)
+			return 0; /* no unix connect in flight on this thread */
+		psk = pend->sk;
+		rn = bpf_probe_read_kernel_str(s->req, 109, pend->addr);
+		parked = true;
+		bpf_map_delete_elem(&cw_unix_inflight, &tid);
+	}
+	/* results this hook never reports (a TCP connect in progress,
+	 * ENETUNREACH, ...) and the agent itself */
 	if (ret != 0 && ret != -ENOENT && ret != -EACCES && ret != -ECONNREFUSED && ret != -EPERM)
 		return 0;
-	if (cw_is_self())
-		return 0;
-	task = bpf_get_current_task_btf();
-	regs = (struct pt_regs *)bpf_task_pt_regs(task);
-	fd = BPF_CORE_READ(regs, di);
-	f = cw_fd_file(task, fd);
-	if (!f)
+	if (!f || cw_is_self())
 		return 0;
 	if ((BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT) != S_IFSOCK)
 		return 0;
 	sock = BPF_CORE_READ(f, private_data);
 	sk = BPF_CORE_READ(sock, sk);
 	if (BPF_CORE_READ(sk, __sk_common.skc_family) != AF_UNIX)
+		return 0;
+	/* what connect_unix parked must be this socket's (not a stale entry) */
+	if (parked && psk != (__u64)sk)
 		return 0;
 
 	if (ret == 0) {
@@ -177,16 +240,23 @@ int cw_exit_connect(struct trace_event_raw_sys_exit *ctx)
 	}
 	/* else a failed connect: decided below from the requested path */
 
-	s = cw_scratch_get();
-	if (!s)
-		return 0;
-	uaddr = (struct sockaddr_un *)BPF_CORE_READ(regs, si);
-	rn = bpf_probe_read_user_str(s->req, 109, uaddr->sun_path);
+	if (!parked) {
+		struct sockaddr_un *uaddr;
+		struct pt_regs *regs;
+
+		if (sys != CW_SYS_CONNECT) {
+			rn = 0; /* io_uring without connect_unix: no address to read */
+		} else {
+			regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+			uaddr = (struct sockaddr_un *)BPF_CORE_READ(regs, si);
+			rn = bpf_probe_read_user_str(s->req, 109, uaddr->sun_path);
+		}
+	}
 	if (rn > 0)
 		rn--;
 	if (rn < 0)
 		rn = 0;
-	if (!val && !cw_tail_is(s->req, rn, ".sock", 5))
+	if (!val && (rn == 0 || !cw_tail_is(s->req, rn, ".sock", 5)))
 		return 0;
 
 	ev = cw_reserve(struct cw_ev_sock);
@@ -200,7 +270,8 @@ int cw_exit_connect(struct trace_event_raw_sys_exit *ctx)
 	ev->kind = val ? val->kind : 0;
 	ev->ino = key.ino;
 	ev->dev = key.dev;
-	ev->_pad = 0;
+	ev->syscall = sys;
+	ev->_pad[0] = ev->_pad[1] = ev->_pad[2] = 0;
 	ev->abstract = rn == 0; /* abstract names start with a NUL byte */
 	ev->req_len = rn;
 	if (rn)
@@ -219,4 +290,27 @@ int cw_exit_connect(struct trace_event_raw_sys_exit *ctx)
 	cw_count(CW_STAT_EV_SOCKET);
 	cw_submit(ev);
 	return 0;
+}
+
+SEC("tp/syscalls/sys_exit_connect")
+int cw_exit_connect(struct trace_event_raw_sys_exit *ctx)
+{
+	long ret = ctx->ret;
+	struct task_struct *task;
+	struct pt_regs *regs;
+	__u32 tid;
+
+	/* first what costs least: on 6.7+ a connect with nothing parked by
+	 * connect_unix is not a unix one (the parked entry is taken below) */
+	if (cw_unix_hook) {
+		tid = bpf_get_current_pid_tgid();
+		if (!bpf_map_lookup_elem(&cw_unix_inflight, &tid))
+			return 0;
+	} else if (ret != 0 && ret != -ENOENT && ret != -EACCES && ret != -ECONNREFUSED &&
+		   ret != -EPERM) {
+		return 0; /* results never reported */
+	}
+	task = bpf_get_current_task_btf();
+	regs = (struct pt_regs *)bpf_task_pt_regs(task);
+	return cw_unix_connected(ret, cw_fd_file(task, BPF_CORE_READ(regs, di)), CW_SYS_CONNECT);
 }

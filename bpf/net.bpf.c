@@ -98,14 +98,27 @@ int cw_connect6(struct bpf_sock_addr *ctx)
  * request line or headers continue in a later segment is parsed as far as it
  * goes and counted by the agent as truncated.
  */
+/*
+ * Ports of the configured endpoints, one bit each (set at load). A packet
+ * whose socket's remote port is not one of them cannot belong to a marked
+ * connection: it costs a load and a test, not a cookie lookup.
+ */
+const volatile __u64 cw_ep_ports[1024] = {};
+
 static __always_inline int cw_http_packet(struct __sk_buff *skb, __u8 dir)
 {
-	__u64 cookie = bpf_get_socket_cookie(skb);
 	struct cw_http_sock *hs;
 	struct cw_ev_http *ev;
-	__u32 off, plen, cap;
+	__u32 off, plen, cap, rport = skb->remote_port;
 	__u8 doff, first[4];
+	__u64 cookie;
 
+	/* the socket's remote port, network order, in the upper half on
+	 * little-endian kernels (the lower half elsewhere) */
+	rport = bpf_ntohs(rport >> 16 ? rport >> 16 : rport);
+	if (!(cw_ep_ports[cw_mask(rport >> 6, 1023)] & (1ull << (rport & 63))))
+		return 1;
+	cookie = bpf_get_socket_cookie(skb);
 	hs = bpf_map_lookup_elem(&cw_http_socks, &cookie);
 	if (!hs)
 		return 1;

@@ -42,6 +42,13 @@ enum file_hook {
 	FILE_HOOK_AUTO,
 };
 
+/* How unix connects are observed (strongest first). */
+enum sock_hook {
+	SOCK_HOOK_CONNECT_UNIX = 0, /* cgroup/connect_unix (6.7+) + the connect's exit */
+	SOCK_HOOK_TRACEPOINT,	    /* sys_exit_connect alone (fd table, user address) */
+	SOCK_HOOK_AUTO,
+};
+
 struct agent_opts {
 	const char *output;	 /* NULL: stdout */
 	const char *config_path; /* NULL: built-in defaults */
@@ -51,6 +58,7 @@ struct agent_opts {
 	uint32_t cgroup_cache;	 /* cgroup id -> path entries */
 	int verbose;
 	enum file_hook file_hook; /* --hooks file=..., FILE_HOOK_AUTO by default */
+	enum sock_hook sock_hook; /* --hooks socket=..., SOCK_HOOK_AUTO by default */
 	const char *host_root;	  /* node filesystem root (DaemonSet: /host), default "/" */
 	char node_name[AGENT_NAME_MAX];
 	char cluster_name[AGENT_NAME_MAX];
@@ -71,7 +79,9 @@ struct agent {
 	struct ring_buffer *rb;
 	enum file_hook file_hook;   /* chosen */
 	char file_hook_reason[512]; /* why (candidates that failed) */
-	bool probing;		    /* loading a candidate: keep libbpf quiet */
+	enum sock_hook sock_hook;   /* chosen */
+	char sock_hook_reason[256];
+	bool probing; /* loading a candidate: keep libbpf quiet */
 
 	/* caches */
 	struct cgroups *cgroups;

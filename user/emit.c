@@ -487,6 +487,7 @@ bool emit_socket(struct agent *a, const struct cw_ev_sock *ev, const struct ev_c
 	       : ev->sock_type == 5 ? "seqpacket"
 				    : "other",
 	       0);
+	jw_str(&w, "syscall", syscall_name(ev->syscall), 0);
 	if (ev->resolved) {
 		put_dev(&w, "dev", ev->dev);
 		jw_u64(&w, "ino", ev->ino);
@@ -645,11 +646,8 @@ void emit_ready(struct agent *a)
 	jw_str(&w, "reason", a->file_hook_reason, 1024);
 	jw_obj_close(&w);
 	jw_obj_open(&w, "socket");
-	jw_str(&w, "chosen", "tracepoint", 0);
-	jw_str(&w, "reason",
-	       "sys_exit_connect sees the peer the kernel resolved; cgroup/connect_unix only the "
-	       "address the process passed",
-	       0);
+	jw_str(&w, "chosen", loader_sock_hook_name(a->sock_hook), 0);
+	jw_str(&w, "reason", a->sock_hook_reason, 512);
 	jw_obj_close(&w);
 	jw_obj_close(&w);
 	jw_obj_open(&w, "config");

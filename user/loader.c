@@ -286,8 +286,38 @@ static int probe_hook(const struct btf *vmlinux, enum file_hook h)
 	return 0;
 }
 
+/* BPF_CGROUP_UNIX_CONNECT: kernel 6.7+, newer than Debian 12's uapi headers */
+#define CW_CGROUP_UNIX_CONNECT 49
+
+static const char *const sock_hook_names[] = {
+	[SOCK_HOOK_CONNECT_UNIX] = "connect_unix",
+	[SOCK_HOOK_TRACEPOINT] = "tracepoint",
+};
+
+const char *loader_sock_hook_name(enum sock_hook h)
+{
+	return h < SOCK_HOOK_AUTO ? sock_hook_names[h] : "auto";
+}
+
+/* Does the kernel know the connect_unix attach type? (an empty program) */
+static int probe_connect_unix(void)
+{
+	const struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 1 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, opts,
+		    .expected_attach_type = (enum bpf_attach_type)CW_CGROUP_UNIX_CONNECT);
+	int fd = bpf_prog_load(BPF_PROG_TYPE_CGROUP_SOCK_ADDR, NULL, "GPL", insns, 2, &opts);
+
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	return 0;
+}
+
 /* open + configure (everything set before load: rodata, map sizes, autoload) */
-static int open_configure(struct agent *a, enum file_hook fh)
+static int open_configure(struct agent *a, enum file_hook fh, enum sock_hook sh)
 {
 	struct credwatch_bpf *s = credwatch_bpf__open();
 
@@ -304,13 +334,22 @@ static int open_configure(struct agent *a, enum file_hook fh)
 	s->rodata->cw_wakeup_bytes =
 		a->opts.ringbuf_size / 8 < 256 * 1024 ? a->opts.ringbuf_size / 8 : 256 * 1024;
 	s->rodata->cw_vfs_files = fh != FILE_HOOK_TRACEPOINT;
+	s->rodata->cw_unix_hook = sh == SOCK_HOOK_CONNECT_UNIX;
+	for (int i = 0; i < a->cfg.nendpoints; i++) {
+		uint16_t port = a->cfg.endpoints[i].port;
+
+		s->rodata->cw_ep_ports[port / 64] |= 1ull << (port % 64);
+	}
+	bpf_program__set_autoload(s->progs.cw_connect_unix, sh == SOCK_HOOK_CONNECT_UNIX);
+	bpf_program__set_expected_attach_type(s->progs.cw_connect_unix,
+					      (enum bpf_attach_type)CW_CGROUP_UNIX_CONNECT);
 	bpf_map__set_max_entries(s->maps.cw_events, a->opts.ringbuf_size);
 	bpf_map__set_max_entries(s->maps.cw_procs, a->opts.max_procs);
 	bpf_program__set_autoload(s->progs.cw_lsm_file_open, fh == FILE_HOOK_LSM);
 	bpf_program__set_autoload(s->progs.cw_fentry_file_open, fh == FILE_HOOK_FENTRY);
+	/* io_uring: opens on tracepoint kernels, unix connects everywhere */
 	bpf_program__set_autoload(s->progs.cw_uring_complete,
-				  fh == FILE_HOOK_TRACEPOINT &&
-					  tracepoint_exists("io_uring", "io_uring_complete"));
+				  tracepoint_exists("io_uring", "io_uring_complete"));
 	for (size_t i = 0; i < sizeof(sys_hooks) / sizeof(sys_hooks[0]); i++) {
 		if (tracepoint_exists("syscalls", sys_hooks[i].event))
 			continue;
@@ -344,6 +383,18 @@ int loader_load_attach(struct agent *a)
 
 	print_agent = a;
 	libbpf_set_print(libbpf_print);
+	a->sock_hook = a->opts.sock_hook;
+	if (a->sock_hook != SOCK_HOOK_AUTO) {
+		snprintf(a->sock_hook_reason, sizeof(a->sock_hook_reason), "forced with --hooks");
+	} else if ((err = probe_connect_unix())) {
+		a->sock_hook = SOCK_HOOK_TRACEPOINT;
+		snprintf(a->sock_hook_reason, sizeof(a->sock_hook_reason),
+			 "connect_unix: refused: %s (kernel before 6.7)", strerror(-err));
+	} else {
+		a->sock_hook = SOCK_HOOK_CONNECT_UNIX;
+		snprintf(a->sock_hook_reason, sizeof(a->sock_hook_reason),
+			 "strongest hook available");
+	}
 	if (a->opts.file_hook != FILE_HOOK_AUTO) {
 		order[n++] = a->opts.file_hook;
 		snprintf(why, sizeof(why), "forced with --hooks");
@@ -372,15 +423,27 @@ int loader_load_attach(struct agent *a)
 				continue;
 			}
 		}
-		err = open_configure(a, order[i]);
+		err = open_configure(a, order[i], a->sock_hook);
 		if (err)
 			return err;
-		a->probing = !last;
+		a->probing = !last || (a->sock_hook == SOCK_HOOK_CONNECT_UNIX &&
+				       a->opts.sock_hook == SOCK_HOOK_AUTO);
 		err = credwatch_bpf__load(a->skel);
 		a->probing = false;
 		if (!err) {
 			a->file_hook = order[i];
 			break;
+		}
+		if (a->sock_hook == SOCK_HOOK_CONNECT_UNIX && a->opts.sock_hook == SOCK_HOOK_AUTO) {
+			/* the kernel has the attach type but refused our program: the
+			 * tracepoint path alone still works; same file hook again */
+			snprintf(a->sock_hook_reason, sizeof(a->sock_hook_reason),
+				 "connect_unix: load failed: %s", strerror(-err));
+			a->sock_hook = SOCK_HOOK_TRACEPOINT;
+			credwatch_bpf__destroy(a->skel);
+			a->skel = NULL;
+			i--;
+			continue;
 		}
 		snprintf(why + strlen(why), sizeof(why) - strlen(why), "%s: load failed: %s; ",
 			 loader_file_hook_name(order[i]), strerror(-err));
@@ -435,10 +498,16 @@ int loader_load_attach(struct agent *a)
 	else if (a->file_hook == FILE_HOOK_FENTRY)
 		err = add_hook(a, "file", "fentry/security_file_open", s->progs.cw_fentry_file_open,
 			       bpf_program__attach(s->progs.cw_fentry_file_open), "");
-	else if (bpf_program__autoload(s->progs.cw_uring_complete))
-		err = add_hook(a, "file", "tp/io_uring/io_uring_complete",
-			       s->progs.cw_uring_complete,
+	if (err)
+		return err;
+	if (bpf_program__autoload(s->progs.cw_uring_complete))
+		err = add_hook(a, a->file_hook == FILE_HOOK_TRACEPOINT ? "file" : "socket",
+			       "tp/io_uring/io_uring_complete", s->progs.cw_uring_complete,
 			       bpf_program__attach(s->progs.cw_uring_complete), "");
+	if (!err && a->sock_hook == SOCK_HOOK_CONNECT_UNIX)
+		err = add_hook(a, "socket", "cgroup/connect_unix", s->progs.cw_connect_unix,
+			       bpf_program__attach_cgroup(s->progs.cw_connect_unix, a->cgroup_fd),
+			       a->cgroup_mount);
 	if (err)
 		return err;
 	for (size_t i = 0; i < sizeof(sys_hooks) / sizeof(sys_hooks[0]); i++) {

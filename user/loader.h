@@ -13,6 +13,7 @@
 /* Returns 0, or a negative errno after printing a clear error. */
 int loader_preflight(struct agent *a);
 const char *loader_file_hook_name(enum file_hook h);
+const char *loader_sock_hook_name(enum sock_hook h);
 int loader_load_attach(struct agent *a);
 void loader_destroy(struct agent *a);
 

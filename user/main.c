@@ -57,8 +57,9 @@ static const char usage_text[] =
 	"      --cluster-name NAME  EKS cluster name for events (default: $CLUSTER_NAME)\n"
 	"      --ringbuf-size BYTES ring buffer size, a power of two >= 4096 (default 4194304)\n"
 	"      --max-procs N        process table entries in the kernel (default 8192)\n"
-	"      --hooks file=HOOK    force the file-open hook: lsm, fentry or tracepoint\n"
-	"                           (default: the strongest the kernel accepts)\n"
+	"      --hooks FAMILY=HOOK[,...]  force a hook family (default: the strongest\n"
+	"                           the kernel accepts): file=lsm|fentry|tracepoint,\n"
+	"                           socket=connect_unix|tracepoint\n"
 	"  -v, --verbose            debug and libbpf messages on stderr\n"
 	"  -h, --help               this text\n";
 
@@ -69,6 +70,41 @@ static void usage_error(const char *fmt, const char *arg)
 	fprintf(stderr, "\nusage: credwatch run [--output PATH] [--duration SECONDS] "
 			"[--config PATH] [-v] (credwatch --help for all options)\n");
 	exit(EXIT_USAGE);
+}
+
+/* --hooks file=X,socket=Y (repeatable): each item forces one family */
+static void parse_hooks(struct agent_opts *o, const char *arg)
+{
+	static const struct {
+		const char *item;
+		int file, sock;
+	} items[] = {
+		{ "file=lsm", FILE_HOOK_LSM, -1 },
+		{ "file=fentry", FILE_HOOK_FENTRY, -1 },
+		{ "file=tracepoint", FILE_HOOK_TRACEPOINT, -1 },
+		{ "socket=connect_unix", -1, SOCK_HOOK_CONNECT_UNIX },
+		{ "socket=tracepoint", -1, SOCK_HOOK_TRACEPOINT },
+	};
+	const char *p = arg;
+
+	do {
+		size_t n = strcspn(p, ",");
+		size_t i;
+
+		for (i = 0; i < sizeof(items) / sizeof(items[0]); i++)
+			if (strlen(items[i].item) == n && strncmp(items[i].item, p, n) == 0)
+				break;
+		if (i == sizeof(items) / sizeof(items[0]))
+			usage_error("invalid value for --hooks: '%s' (want file=lsm, file=fentry, "
+				    "file=tracepoint, socket=connect_unix or socket=tracepoint, "
+				    "comma-separated)",
+				    arg);
+		if (items[i].file >= 0)
+			o->file_hook = items[i].file;
+		else
+			o->sock_hook = items[i].sock;
+		p += n;
+	} while (*p++ == ',');
 }
 
 static unsigned long parse_ulong(const char *opt, const char *s, unsigned long min,
@@ -115,6 +151,7 @@ static void parse_args(struct agent *a, int argc, char **argv)
 	o->cgroup_cache = 16384;
 	o->host_root = "/";
 	o->file_hook = FILE_HOOK_AUTO;
+	o->sock_hook = SOCK_HOOK_AUTO;
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		fputs(usage_text, argc < 2 ? stderr : stdout);
 		exit(argc < 2 ? EXIT_USAGE : 0);
@@ -156,16 +193,7 @@ static void parse_args(struct agent *a, int argc, char **argv)
 					    optarg);
 			break;
 		case OPT_HOOKS:
-			if (strcmp(optarg, "file=lsm") == 0)
-				o->file_hook = FILE_HOOK_LSM;
-			else if (strcmp(optarg, "file=fentry") == 0)
-				o->file_hook = FILE_HOOK_FENTRY;
-			else if (strcmp(optarg, "file=tracepoint") == 0)
-				o->file_hook = FILE_HOOK_TRACEPOINT;
-			else
-				usage_error("invalid value for --hooks: '%s' (want file=lsm, "
-					    "file=fentry or file=tracepoint)",
-					    optarg);
+			parse_hooks(o, optarg);
 			break;
 		case OPT_CLUSTER:
 			if (!optarg[0] || strlen(optarg) >= sizeof(o->cluster_name))

@@ -111,6 +111,13 @@ int fl_connect6(struct bpf_sock_addr *ctx)
 	return 1;
 }
 
+/* re-typed to BPF_CGROUP_UNIX_CONNECT by floor.c, as credwatch does */
+SEC("cgroup/connect4")
+int fl_connect_unix(struct bpf_sock_addr *ctx)
+{
+	return 1;
+}
+
 /* credwatch's HTTP parsing; without --hooks only with floor --skb */
 SEC("cgroup_skb/egress")
 int fl_skb_egress(struct __sk_buff *skb)

@@ -113,6 +113,9 @@ int main(int argc, char **argv)
 	H("tp/syscalls/sys_exit_connect", fl_exit_connect, false, false, false);
 	H("cgroup/connect4", fl_connect4, true, false, false);
 	H("cgroup/connect6", fl_connect6, true, false, false);
+	H("cgroup/connect_unix", fl_connect_unix, true, true, false);
+	bpf_program__set_expected_attach_type(s->progs.fl_connect_unix,
+					      (enum bpf_attach_type)49 /* BPF_CGROUP_UNIX_CONNECT */);
 	H("cgroup_skb/egress", fl_skb_egress, true, false, true);
 	H("cgroup_skb/ingress", fl_skb_ingress, true, false, true);
 #undef H

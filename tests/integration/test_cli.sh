@@ -35,6 +35,15 @@ expect_fail "bad duration" 2 "invalid value for --duration: 'abc'" run --duratio
 expect_fail "negative duration" 2 "invalid value for --duration: '-1'" run --duration -1
 expect_fail "bad ringbuf size" 2 "invalid value for --ringbuf-size: '5000'.*power of two" run --ringbuf-size 5000
 expect_fail "ringbuf too small" 2 "invalid value for --ringbuf-size: '1024'" run --ringbuf-size 1024
+expect_fail "bad hook family" 2 "invalid value for --hooks: 'net=foo'" run --hooks net=foo
+expect_fail "bad hook in a list" 2 "invalid value for --hooks: 'file=tracepoint,socket=kprobe'" \
+	run --hooks file=tracepoint,socket=kprobe
+expect_fail "empty hook item" 2 "invalid value for --hooks: 'file=tracepoint,'" run --hooks file=tracepoint,
+# both families forced in one option: both are what agent_ready reports
+"$CREDWATCH" run --duration 0.5 --output "$FN_RUN/hooks.json" --hooks file=tracepoint,socket=tracepoint 2>/dev/null
+check_eq "--hooks file=tracepoint,socket=tracepoint: both forced" \
+	"$(jq -c 'select(.event=="agent_ready") | [.hook_selection.file.chosen,.hook_selection.socket.chosen,.hook_selection.socket.reason]' "$FN_RUN/hooks.json")" \
+	'["tracepoint","tracepoint","forced with --hooks"]'
 expect_fail "stray argument" 2 "unexpected argument 'extra'" run extra
 expect_fail "missing output dir" 1 "--output /nonexistent-cw/x.json: directory /nonexistent-cw does not exist" \
 	run --output /nonexistent-cw/x.json --duration 1

@@ -16,37 +16,16 @@ fn_init || exit 1
 fn_root
 fn_pod app || exit 1
 mkdir -p "$FN_ROOT/run/containerd" "$FN_RUN/plain"
-cat >"$FN_RUN/server.py" <<'EOS'
-import socket, sys, os
-paths = sys.argv[1:]
-socks = []
-for p in paths:
-    s = socket.socket(socket.AF_UNIX)
-    s.bind(p)
-    s.listen(64)
-    socks.append(s)
-open(paths[0] + ".ready", "w").close()
-import selectors
-sel = selectors.DefaultSelector()
-for s in socks:
-    sel.register(s, selectors.EVENT_READ)
-while True:
-    for key, _ in sel.select():
-        c, _ = key.fileobj.accept()
-        c.close()
-EOS
-$PY "$FN_RUN/server.py" "$FN_ROOT/run/containerd/containerd.sock" "$FN_RUN/plain/app.sock" &
+$PY tests/lib/unixserver.py "$FN_ROOT/run/containerd/containerd.sock" "$FN_RUN/plain/app.sock" &
 fn_track_pid $!
 for _ in $(seq 50); do [ -e "$FN_ROOT/run/containerd/containerd.sock.ready" ] && break; sleep 0.1; done
 check "simulated containerd socket is listening" test -S "$FN_ROOT/run/containerd/containerd.sock"
 # every spelling of the connect must be its own event: no folding here
 printf '{"policy": {"fold_window_seconds": 0}}\n' >"$FN_RUN/nofold.json"
-agent_start --host-root "$FN_ROOT" --config "$FN_RUN/nofold.json" || exit 1
-check_eq "agent_ready lists the watched runtime socket" \
-	"$(jq -r 'select(.event=="agent_ready") | .config.sockets[]' "$AGENT_OUT")" /run/containerd/containerd.sock
 
-CONNECT='import socket,sys; s=socket.socket(socket.AF_UNIX)
-try: s.connect(sys.argv[1])
+CONNECT='import socket,sys; s=socket.socket(socket.AF_UNIX); p=sys.argv[1]
+if p.startswith("@"): p="\0"+p[1:]
+try: s.connect(p)
 except OSError as e: print(e)'
 run() {
 	local tag=$1
@@ -57,28 +36,62 @@ run() {
 pid_of() { cat "$FN_RUN/$1.pid"; }
 ln -s "$FN_ROOT/run/containerd/containerd.sock" "$FN_RUN/innocent-name"
 
-run default $PY -c "$CONNECT" /run/containerd/containerd.sock
-run symlink $PY -c "$CONNECT" "$FN_RUN/innocent-name"
-run relative sh -c "cd /run/containerd && exec $PY -c '$CONNECT' ./containerd.sock"
-run hostpath $PY -c "$CONNECT" "$FN_ROOT/run/containerd/containerd.sock"
-run plain $PY -c "$CONNECT" "$FN_RUN/plain/app.sock"
-run failed $PY -c "$CONNECT" /run/crio/crio.sock
-agent_stop
+# expected default: connect_unix from kernel 6.7 on (decided from uname, not the agent)
+IFS=. read -r kmaj kmin _ <<<"$(uname -r)"
+if ((kmaj > 6 || (kmaj == 6 && kmin >= 7))); then
+	modes=(default:connect_unix socket=tracepoint:tracepoint)
+else
+	modes=(default:tracepoint)
+fi
 
-ev_of() { events ".event==\"socket_connect\" and .process.pid==$(pid_of "$1")"; }
-ref=
-for t in default symlink relative hostpath; do
-	check_eq "$t: one socket_connect, container_runtime, succeeded, resolved from the peer" \
-		"$(ev_of $t | jq -c '[.socket.kind,.socket.success,.socket.resolved,.socket.path]' | tr '\n' ' ')" \
-		'["container_runtime",true,true,"/run/containerd/containerd.sock"] '
-	[ -z "$ref" ] && ref=$(ev_of $t | jq -c '[.socket.dev,.socket.ino]')
-	check_eq "$t: same socket inode" "$(ev_of $t | jq -c '[.socket.dev,.socket.ino]')" "$ref"
+scenario() {
+	local mode=${1%%:*} want=${1#*:} m
+	local args=(--host-root "$FN_ROOT" --config "$FN_RUN/nofold.json")
+	[ "$mode" != default ] && args+=(--hooks "$mode")
+	m="[$mode]"
+	agent_start "${args[@]}" || return 1
+	check_eq "$m agent_ready lists the watched runtime socket" \
+		"$(jq -r 'select(.event=="agent_ready") | .config.sockets[]' "$AGENT_OUT")" /run/containerd/containerd.sock
+	check_eq "$m socket hook chosen" \
+		"$(jq -r 'select(.event=="agent_ready") | .hook_selection.socket.chosen' "$AGENT_OUT")" "$want"
+	if [ "$want" = connect_unix ]; then
+		check_eq "$m cgroup/connect_unix attached at the cgroup root" \
+			"$(jq -r 'select(.event=="agent_ready") | .hooks[] | select(.hook=="cgroup/connect_unix") | .family' "$AGENT_OUT")" socket
+	else
+		check_eq "$m no cgroup/connect_unix attached" \
+			"$(jq -r 'select(.event=="agent_ready") | [.hooks[] | select(.hook=="cgroup/connect_unix")] | length' "$AGENT_OUT")" 0
+	fi
+
+	run default $PY -c "$CONNECT" /run/containerd/containerd.sock
+	run symlink $PY -c "$CONNECT" "$FN_RUN/innocent-name"
+	run relative sh -c "cd /run/containerd && exec $PY -c '$CONNECT' ./containerd.sock"
+	run hostpath $PY -c "$CONNECT" "$FN_ROOT/run/containerd/containerd.sock"
+	run plain $PY -c "$CONNECT" "$FN_RUN/plain/app.sock"
+	run failed $PY -c "$CONNECT" /run/crio/crio.sock
+	run abstract $PY -c "$CONNECT" @credwatch-test-abstract.sock
+	agent_stop
+
+	ev_of() { events ".event==\"socket_connect\" and .process.pid==$(pid_of "$1")"; }
+	local ref= t
+	for t in default symlink relative hostpath; do
+		check_eq "$m $t: one socket_connect, container_runtime, succeeded, resolved from the peer, syscall connect" \
+			"$(ev_of $t | jq -c '[.socket.kind,.socket.success,.socket.resolved,.socket.path,.socket.syscall]' | tr '\n' ' ')" \
+			'["container_runtime",true,true,"/run/containerd/containerd.sock","connect"] '
+		[ -z "$ref" ] && ref=$(ev_of $t | jq -c '[.socket.dev,.socket.ino]')
+		check_eq "$m $t: same socket inode" "$(ev_of $t | jq -c '[.socket.dev,.socket.ino]')" "$ref"
+	done
+	check_eq "$m symlink: the requested path is kept as advisory" "$(ev_of symlink | jq -r .socket.requested_path)" "$FN_RUN/innocent-name"
+	check_eq "$m relative: the requested path is kept as advisory" "$(ev_of relative | jq -r .socket.requested_path)" ./containerd.sock
+	check_eq "$m unwatched unix socket: no event" "$(count_events ".process.pid==$(pid_of plain)")" 0
+	check_eq "$m failed abstract-namespace connect: no event" "$(count_events ".process.pid==$(pid_of abstract)")" 0
+	check_eq "$m failed connect to /run/crio/crio.sock: reported unresolved with errno" \
+		"$(ev_of failed | jq -c '[.socket.kind,.socket.success,.socket.resolved,.socket.result,.socket.requested_path]')" \
+		'["container_runtime",false,false,"ENOENT","/run/crio/crio.sock"]'
+	check_eq "$m no drops" "$(jq -s '[.[]|select(.event=="agent_stats")][0].drops.ringbuf_full' "$AGENT_OUT")" 0
+	mv "$AGENT_OUT" "$AGENT_OUT.$mode"
+}
+
+for mode in "${modes[@]}"; do
+	scenario "$mode" || exit 1
 done
-check_eq "symlink: the requested path is kept as advisory" "$(ev_of symlink | jq -r .socket.requested_path)" "$FN_RUN/innocent-name"
-check_eq "relative: the requested path is kept as advisory" "$(ev_of relative | jq -r .socket.requested_path)" ./containerd.sock
-check_eq "unwatched unix socket: no event" "$(count_events ".process.pid==$(pid_of plain)")" 0
-check_eq "failed connect to /run/crio/crio.sock: reported unresolved with errno" \
-	"$(ev_of failed | jq -c '[.socket.kind,.socket.success,.socket.resolved,.socket.result]')" \
-	'["container_runtime",false,false,"ENOENT"]'
-check_eq "no drops" "$(jq -s '[.[]|select(.event=="agent_stats")][0].drops.ringbuf_full' "$AGENT_OUT")" 0
 finish
