@@ -233,32 +233,35 @@ expect() {
 	n=$(grep -c . <<<"$e")
 	check_eq "$tag: one $evn event" "$n" 1
 	[ "$n" -ge 1 ] || return
-	e=$(head -1 <<<"$e")
-	check_eq "$tag: cgroup is the pod's container" "$(jq -r .cgroup.path <<<"$e")" "$(podv "$p" CGREL)"
-	check_eq "$tag: pod uid, namespace, name, service account" \
-		"$(jq -c '[.pod.uid,.pod.namespace,.pod.name,.pod.service_account]' <<<"$e")" "$(pod_json "$p")"
-	check_eq "$tag: container id, name, image, runtime, type" \
-		"$(jq -c '[.container.id,.container.name,.container.image,.container.runtime,.container.type]' <<<"$e")" \
+	# one jq for all the fields (processes are slow in the kernel matrix's emulated VM)
+	local f=()
+	mapfile -t f < <(head -1 <<<"$e" | jq -r '(.cgroup.path | tostring),
+		([.pod.uid,.pod.namespace,.pod.name,.pod.service_account] | tojson),
+		([.container.id,.container.name,.container.image,.container.runtime,.container.type] | tojson),
+		([.pod.credential_mode,.container.credential_mode,.pod.role_arn] | tojson),
+		([.host,.pod.host_network,.attribution.complete,.attribution.missing,.attribution.pending] | tojson)')
+	check_eq "$tag: cgroup is the pod's container" "${f[0]-}" "$(podv "$p" CGREL)"
+	check_eq "$tag: pod uid, namespace, name, service account" "${f[1]-}" "$(pod_json "$p")"
+	check_eq "$tag: container id, name, image, runtime, type" "${f[2]-}" \
 		"[\"$(podv "$p" CID)\",\"$(podv "$p" CONTAINER)\",\"$(podv "$p" IMAGE)\",\"$rt\",\"container\"]"
-	check_eq "$tag: credential mode (pod, container) and role ARN" \
-		"$(jq -c '[.pod.credential_mode,.container.credential_mode,.pod.role_arn]' <<<"$e")" \
-		"[$cred,$cred,$role]"
-	check_eq "$tag: not a host process, own netns, attribution complete" \
-		"$(jq -c '[.host,.pod.host_network,.attribution.complete,.attribution.missing,.attribution.pending]' <<<"$e")" \
+	check_eq "$tag: credential mode (pod, container) and role ARN" "${f[3]-}" "[$cred,$cred,$role]"
+	check_eq "$tag: not a host process, own netns, attribution complete" "${f[4]-}" \
 		'[false,false,true,[],null]'
 }
 
 # expect_token TAG OWNER-POD KIND AUDIENCE VOLUME-PREFIX: the token event's file owner and claims
 expect_token() {
 	local tag=$1 p=$2 kind=$3 aud=$4 vol=$5 e
-	e=$(ev "$tag" file_open | head -1)
-	check_eq "$tag: token kind, audience, service account, pod" \
-		"$(jq -c '[.token.kind,.token.audience,.token.service_account,.token.namespace,.token.pod_name,.token.pod_uid]' <<<"$e")" \
+	local f=()
+	mapfile -t f < <(ev "$tag" file_open | head -1 | jq -r --arg vol "$vol" '
+		([.token.kind,.token.audience,.token.service_account,.token.namespace,.token.pod_name,.token.pod_uid] | tojson),
+		([.file.owner.pod_uid,.file.owner.namespace,.file.owner.pod_name,.file.owner.verified] | tojson),
+		(.file.owner.volume | startswith($vol) | tojson)')
+	check_eq "$tag: token kind, audience, service account, pod" "${f[0]-}" \
 		"[\"$kind\",[\"$aud\"],\"$(podv "$p" K8S_SA)\",\"$(podv "$p" K8S_NAMESPACE)\",\"$(podv "$p" K8S_NAME)\",\"$(podv "$p" UID)\"]"
-	check_eq "$tag: file owner is pod $p (verified)" \
-		"$(jq -c '[.file.owner.pod_uid,.file.owner.namespace,.file.owner.pod_name,.file.owner.verified]' <<<"$e")" \
+	check_eq "$tag: file owner is pod $p (verified)" "${f[1]-}" \
 		"[\"$(podv "$p" UID)\",\"$(podv "$p" K8S_NAMESPACE)\",\"$(podv "$p" K8S_NAME)\",true]"
-	check "$tag: file owner volume $vol*" test "$(jq -r '.file.owner.volume | startswith("'"$vol"'")' <<<"$e")" = true
+	check_eq "$tag: file owner volume $vol*" "${f[2]-}" true
 }
 
 check_eq "this test's cgroups: 9 endpoint_connect and 10 file_open events, no more" \

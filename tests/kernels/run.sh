@@ -159,7 +159,7 @@ if [ "$do_vm" = 1 ]; then
 		# under TCG; it changes nothing for BPF programs loaded by root
 		append="console=ttyS0 quiet lsm=lockdown,capability,bpf panic=-1 mitigations=off"
 		append+=" cw.tests=$tests cw.suite_timeout=${CW_VM_SUITE_TIMEOUT:-420} cw.jobs=${CW_VM_JOBS:-2}"
-		timeout -k 10 "$VM_TIMEOUT" qemu-system-x86_64 -accel tcg,thread=multi -cpu max \
+		timeout -k 10 "$VM_TIMEOUT" qemu-system-x86_64 -accel tcg,thread=multi -cpu "${CW_VM_CPU:-max}" \
 			-m "${CW_VM_MEM:-2048}" -smp "${CW_VM_SMP:-2}" -nographic -no-reboot -nic none \
 			-kernel "$vmlinuz" -initrd "$OUT/initrd.gz" -append "$append" \
 			</dev/null >"$log" 2>&1 &

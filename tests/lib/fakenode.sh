@@ -334,22 +334,25 @@ fn_load() {
 }
 
 # Configure a pod netns: lo up, IPv6 on, endpoint addresses local, DAD-free and usable.
+# One `ip -batch` for all of it (few processes: they are slow under the kernel matrix's
+# emulated VM).
 _fn_setup_netns() {
-	local ns=$1 a i
-	ip -n "$ns" link set lo up || return 1
+	local ns=$1 i out
 	nsenter --net="/run/netns/$ns" sh -c '
 		for f in all default lo; do
 			echo 0 > /proc/sys/net/ipv6/conf/$f/disable_ipv6 || exit 1
 		done' || { _fn_err "cannot enable IPv6 in $ns"; return 1; }
-	for a in 169.254.169.254/32 169.254.170.23/32 169.254.170.2/32; do
-		ip -n "$ns" addr add "$a" dev lo || return 1
-	done
-	for a in fd00:ec2::254/128 fd00:ec2::23/128; do
-		ip -n "$ns" -6 addr add "$a" dev lo nodad || return 1
-	done
+	ip -n "$ns" -batch - <<-EOF || return 1
+		link set lo up
+		addr add 169.254.169.254/32 dev lo
+		addr add 169.254.170.23/32 dev lo
+		addr add 169.254.170.2/32 dev lo
+		addr add fd00:ec2::254/128 dev lo nodad
+		addr add fd00:ec2::23/128 dev lo nodad
+	EOF
 	for ((i = 0; i < 50; i++)); do
-		if [[ -z $(ip -n "$ns" -6 addr show dev lo tentative) ]] &&
-		   [[ $(ip -n "$ns" -6 addr show dev lo | grep -c 'fd00:ec2::') == 2 ]]; then
+		out=$(ip -n "$ns" -6 addr show dev lo)
+		if [[ $out != *tentative* && $out == *fd00:ec2::254/128* && $out == *fd00:ec2::23/128* ]]; then
 			return 0
 		fi
 		sleep 0.1
