@@ -100,7 +100,7 @@ struct cw_unix_pending {
 };
 typedef struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 4096);
+	__uint(max_entries, 1024);
 	__type(key, __u32);
 	__type(value, struct cw_unix_pending);
 } cw_unix_inflight_t;

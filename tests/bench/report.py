@@ -83,6 +83,11 @@ for op, name in (("open", "open+close"), ("connect", "TCP connect (loopback)")):
         "x", "<= 1.00", r is not None and r["median"] <= 1.0, "{:.3f}")
     r = summary(paired("fig1", f"{op}.floor", f"{op}.none"))
     add("1", f"{op}.floor_over_none", f"{name}: floor / none (per round)", r, "x", fmt="{:.3f}")
+    # the peer attaches no cgroup programs: where the floor alone costs more than the peer,
+    # "credwatch <= bpftrace" asks credwatch to beat empty programs on its own hooks
+    r = summary(paired("fig1", f"{op}.floor", f"{op}.bpftrace"))
+    add("1", f"{op}.floor_over_bpftrace", f"{name}: floor / bpftrace (per round)", r, "x",
+        fmt="{:.3f}")
 
 # --- figure 2 ----------------------------------------------------------------------------
 for v in ("none", "floor", "credwatch", "skbfloor"):

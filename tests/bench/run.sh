@@ -23,7 +23,9 @@
 # namespaces this script creates (the IMDS "requests" are UDP connect()s, which send no
 # packet, to an address that exists only in the fake pod's namespace).
 #
-# Environment: BENCH_ROUNDS (default 5), BENCH_QUICK=1 (fewer iterations, for a smoke run).
+# Environment: BENCH_ROUNDS (default 11: figures 1 and 2 are ratios of ~1 % effects on a
+# shared machine; the median of many interleaved rounds is what is stable), BENCH_QUICK=1
+# (fewer iterations, for a smoke run).
 # Cleanup (EXIT/INT/TERM): tests/lib/fakenode.sh ends the processes this script started (by
 # pid), removes its network namespaces, mounts, cgroups and temporary trees.
 set -u
@@ -36,7 +38,7 @@ fi
 
 B=$PWD/build/bench
 CW=$PWD/build/credwatch
-ROUNDS=${BENCH_ROUNDS:-5}
+ROUNDS=${BENCH_ROUNDS:-11}
 QUICK=${BENCH_QUICK:-0}
 JSON_OUT=$PWD/build/bench.json
 T0=$SECONDS
