@@ -147,7 +147,49 @@ static int put_argv_run(struct jw *w, const char *p, const char *end, int max, b
  * head's arguments, a "[...]" marker, then the tail's whole arguments (its
  * first, partial one is dropped: it may be the end of a secret).
  */
+/*
+ * The rendered "args" members of the last few process images: a process that
+ * causes events in a loop (a client polling IMDS, a flood) is split, redacted
+ * and escaped once. Keyed by exec_id (unique per image; its argv never
+ * changes); 8 entries replaced round-robin; only fragments written whole.
+ */
+#define ARGS_CACHE_N 8
+static struct args_frag {
+	uint64_t exec_id;
+	uint32_t flags;
+	uint16_t args_len;
+	uint16_t n;
+	char buf[3072];
+} args_cache[ARGS_CACHE_N];
+static unsigned int args_cache_next;
+
+static void put_args_render(struct jw *w, const struct cw_proc *r);
+
 static void put_args(struct jw *w, const struct cw_proc *r)
+{
+	size_t mark = w->len;
+	bool overflow = w->overflow;
+	struct args_frag *c;
+
+	for (int i = 0; r->exec_id && i < ARGS_CACHE_N; i++) {
+		c = &args_cache[i];
+		if (c->n && c->exec_id == r->exec_id && c->args_len == r->args_len &&
+		    c->flags == r->flags && jw_raw_members(w, c->buf, c->n))
+			return;
+	}
+	put_args_render(w, r);
+	if (!r->exec_id || overflow || w->overflow || w->len - mark > sizeof(c->buf) ||
+	    w->len == mark || w->buf[mark] != ',')
+		return;
+	c = &args_cache[args_cache_next++ % ARGS_CACHE_N];
+	c->exec_id = r->exec_id;
+	c->flags = r->flags;
+	c->args_len = r->args_len;
+	c->n = w->len - mark;
+	memcpy(c->buf, w->buf + mark, c->n);
+}
+
+static void put_args_render(struct jw *w, const struct cw_proc *r)
 {
 	size_t len = r->args_len > CW_ARGS_MAX ? CW_ARGS_MAX : r->args_len;
 	const char *p = (const char *)r->args;
