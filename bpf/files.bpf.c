@@ -201,12 +201,17 @@ static __always_inline int cw_unix_connected(long ret, struct file *f, __u8 sys)
 	if (cw_unix_hook) {
 		tid = bpf_get_current_pid_tgid();
 		pend = bpf_map_lookup_elem(&cw_unix_inflight, &tid);
-		if (!pend)
+		if (!pend && sys == CW_SYS_CONNECT)
 			return 0; /* no unix connect in flight on this thread */
-		psk = pend->sk;
-		rn = bpf_probe_read_kernel_str(s->req, 109, pend->addr);
-		parked = true;
-		bpf_map_delete_elem(&cw_unix_inflight, &tid);
+		if (pend) {
+			psk = pend->sk;
+			rn = bpf_probe_read_kernel_str(s->req, 109, pend->addr);
+			parked = true;
+			/* a syscall's exit takes what its connect parked, whatever
+			 * the result; io_uring only its own (below) */
+			if (sys == CW_SYS_CONNECT)
+				bpf_map_delete_elem(&cw_unix_inflight, &tid);
+		}
 	}
 	/* results this hook never reports (a TCP connect in progress,
 	 * ENETUNREACH, ...) and the agent itself */
@@ -220,9 +225,18 @@ static __always_inline int cw_unix_connected(long ret, struct file *f, __u8 sys)
 	sk = BPF_CORE_READ(sock, sk);
 	if (BPF_CORE_READ(sk, __sk_common.skc_family) != AF_UNIX)
 		return 0;
-	/* what connect_unix parked must be this socket's (not a stale entry) */
-	if (parked && psk != (__u64)sk)
-		return 0;
+	if (parked && psk != (__u64)sk) {
+		/* a syscall: a stale entry (a compat connect's), not a unix connect */
+		if (sys == CW_SYS_CONNECT)
+			return 0;
+		/* io_uring: another request's (several connects in one submission
+		 * complete after all were issued; an io-wq worker parks under its
+		 * own id): decided from the peer alone, without the address */
+		parked = false;
+		rn = 0;
+	} else if (parked) {
+		bpf_map_delete_elem(&cw_unix_inflight, &tid);
+	}
 
 	if (ret == 0) {
 		peer = BPF_CORE_READ((struct unix_sock *)sk, peer);

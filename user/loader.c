@@ -378,18 +378,27 @@ int loader_load_attach(struct agent *a)
 	enum file_hook order[3];
 	struct btf *vmlinux = NULL; /* parsed once for all probes */
 	char lsm[256], why[512] = "";
-	int n = 0, err = -EINVAL;
+	int n = 0, err = -EINVAL, unix_err = 0;
+	bool unix_retry = false;
 	struct credwatch_bpf *s;
 
 	print_agent = a;
 	libbpf_set_print(libbpf_print);
 	a->sock_hook = a->opts.sock_hook;
+	if (a->sock_hook == SOCK_HOOK_CONNECT_UNIX && (err = probe_connect_unix())) {
+		pr_warn("--hooks socket=connect_unix: kernel %s refuses cgroup/connect_unix "
+			"programs: %s%s",
+			a->kernel_release, strerror(-err),
+			err == -EINVAL ? " (it needs kernel 6.7 or later)" : "");
+		return err;
+	}
 	if (a->sock_hook != SOCK_HOOK_AUTO) {
 		snprintf(a->sock_hook_reason, sizeof(a->sock_hook_reason), "forced with --hooks");
 	} else if ((err = probe_connect_unix())) {
 		a->sock_hook = SOCK_HOOK_TRACEPOINT;
 		snprintf(a->sock_hook_reason, sizeof(a->sock_hook_reason),
-			 "connect_unix: refused: %s (kernel before 6.7)", strerror(-err));
+			 "connect_unix: refused: %s%s", strerror(-err),
+			 err == -EINVAL ? " (kernel before 6.7)" : "");
 	} else {
 		a->sock_hook = SOCK_HOOK_CONNECT_UNIX;
 		snprintf(a->sock_hook_reason, sizeof(a->sock_hook_reason),
@@ -432,18 +441,28 @@ int loader_load_attach(struct agent *a)
 		a->probing = false;
 		if (!err) {
 			a->file_hook = order[i];
+			if (unix_retry)
+				snprintf(a->sock_hook_reason, sizeof(a->sock_hook_reason),
+					 "connect_unix: load failed: %s", strerror(-unix_err));
 			break;
 		}
-		if (a->sock_hook == SOCK_HOOK_CONNECT_UNIX && a->opts.sock_hook == SOCK_HOOK_AUTO) {
-			/* the kernel has the attach type but refused our program: the
-			 * tracepoint path alone still works; same file hook again */
-			snprintf(a->sock_hook_reason, sizeof(a->sock_hook_reason),
-				 "connect_unix: load failed: %s", strerror(-err));
+		if (a->sock_hook == SOCK_HOOK_CONNECT_UNIX && a->opts.sock_hook == SOCK_HOOK_AUTO &&
+		    !unix_retry) {
+			/* the kernel has the attach type but the object did not load:
+			 * perhaps our connect_unix program; the same file hook again
+			 * without it (the tracepoint path alone still works) */
+			unix_err = err;
+			unix_retry = true;
 			a->sock_hook = SOCK_HOOK_TRACEPOINT;
 			credwatch_bpf__destroy(a->skel);
 			a->skel = NULL;
 			i--;
 			continue;
+		}
+		if (unix_retry) {
+			/* it failed without connect_unix too: not connect_unix's doing */
+			unix_retry = false;
+			a->sock_hook = SOCK_HOOK_CONNECT_UNIX;
 		}
 		snprintf(why + strlen(why), sizeof(why) - strlen(why), "%s: load failed: %s; ",
 			 loader_file_hook_name(order[i]), strerror(-err));

@@ -44,6 +44,18 @@ expect_fail "empty hook item" 2 "invalid value for --hooks: 'file=tracepoint,'" 
 check_eq "--hooks file=tracepoint,socket=tracepoint: both forced" \
 	"$(jq -c 'select(.event=="agent_ready") | [.hook_selection.file.chosen,.hook_selection.socket.chosen,.hook_selection.socket.reason]' "$FN_RUN/hooks.json")" \
 	'["tracepoint","tracepoint","forced with --hooks"]'
+# socket=connect_unix forced: an error naming the reason before 6.7 (from uname, not the agent)
+IFS=. read -r kmaj kmin _ <<<"$(uname -r)"
+if ((kmaj > 6 || (kmaj == 6 && kmin >= 7))); then
+	"$CREDWATCH" run --duration 0.5 --output "$FN_RUN/hooks2.json" --hooks socket=connect_unix 2>/dev/null
+	check_eq "--hooks socket=connect_unix on $kmaj.$kmin: chosen, forced" \
+		"$(jq -c 'select(.event=="agent_ready") | [.hook_selection.socket.chosen,.hook_selection.socket.reason]' "$FN_RUN/hooks2.json")" \
+		'["connect_unix","forced with --hooks"]'
+else
+	expect_fail "--hooks socket=connect_unix on $kmaj.$kmin" 1 \
+		"refuses cgroup/connect_unix programs: Invalid argument \(it needs kernel 6.7 or later\)" \
+		run --duration 0.5 --hooks socket=connect_unix
+fi
 expect_fail "stray argument" 2 "unexpected argument 'extra'" run extra
 expect_fail "missing output dir" 1 "--output /nonexistent-cw/x.json: directory /nonexistent-cw does not exist" \
 	run --output /nonexistent-cw/x.json --duration 1

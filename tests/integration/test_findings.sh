@@ -116,17 +116,7 @@ tmark "pods ready"
 
 # the runtime socket, served before the agent starts so it is watched through --host-root
 mkdir -p "$FN_ROOT/run/containerd"
-cat >"$FN_RUN/server.py" <<'EOS'
-import socket, sys
-s = socket.socket(socket.AF_UNIX)
-s.bind(sys.argv[1])
-s.listen(64)
-open(sys.argv[1] + ".ready", "w").close()
-while True:
-    c, _ = s.accept()
-    c.close()
-EOS
-$PY "$FN_RUN/server.py" "$FN_ROOT/run/containerd/containerd.sock" &
+$PY tests/lib/unixserver.py "$FN_ROOT/run/containerd/containerd.sock" &
 fn_track_pid $!
 for _ in $(seq 50); do [ -e "$FN_ROOT/run/containerd/containerd.sock.ready" ] && break; sleep 0.1; done
 

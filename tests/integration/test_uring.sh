@@ -50,7 +50,7 @@ check_eq "io_uring read: owner is the pod's aws-iam-token volume" \
 
 # --- io_uring connects ---------------------------------------------------------------------
 mkdir -p "$FN_ROOT/run/containerd"
-$PY tests/lib/unixserver.py "$FN_ROOT/run/containerd/containerd.sock" &
+$PY tests/lib/unixserver.py "$FN_ROOT/run/containerd/containerd.sock" "$FN_ROOT/run/containerd/other.sock" &
 fn_track_pid $!
 for _ in $(seq 50); do [ -e "$FN_ROOT/run/containerd/containerd.sock.ready" ] && break; sleep 0.1; done
 IFS=. read -r kmaj kmin _ <<<"$(uname -r)"
@@ -68,6 +68,10 @@ for mode in "${modes[@]}"; do
 	in_ring sockplain $PY -c 'import socket; socket.socket(socket.AF_UNIX).connect("/run/containerd/containerd.sock")'
 	in_ring sockring "$URING_CONNECT" /run/containerd/containerd.sock
 	in_ring sockfail "$URING_CONNECT" /run/crio/crio.sock
+	# two connects in one submission, the watched one first: an unwatched connect issued
+	# after it must not hide it
+	in_ring sockbatch "$URING_CONNECT" /run/containerd/containerd.sock /run/containerd/other.sock
+	check_eq "$m the batched io_uring connects succeeded" "$(tr '\n' ' ' <"$FN_RUN/sockbatch.out")" "connected connected "
 	check_eq "$m the io_uring connect succeeded" "$(cat "$FN_RUN/sockring.out")" connected
 	check_eq "$m the failing io_uring connect failed" "$(cat "$FN_RUN/sockfail.out")" "No such file or directory"
 	agent_stop
@@ -80,6 +84,10 @@ for mode in "${modes[@]}"; do
 		"$(jq -c '[.socket.dev,.socket.ino]' <<<"$ev")" \
 		"$(events ".event==\"socket_connect\" and .process.pid==$(cat "$FN_RUN/sockplain.pid")" | jq -c '[.socket.dev,.socket.ino]')"
 	check_eq "$m io_uring connect: attributed to the pod" "$(jq -r .pod.uid <<<"$ev")" "$POD_ring_UID"
+	ev=$(events ".event==\"socket_connect\" and .process.pid==$(cat "$FN_RUN/sockbatch.pid")")
+	check_eq "$m batch of two io_uring connects: the watched one reported, once" \
+		"$(jq -c '[.socket.kind,.socket.syscall,.socket.resolved,.socket.path]' <<<"$ev" | tr '\n' ' ')" \
+		'["container_runtime","io_uring",true,"/run/containerd/containerd.sock"] '
 	# a failed io_uring connect has no peer; only connect_unix (6.7+) keeps the address it
 	# asked for. Without it the failure is not seen (a documented limit).
 	ev=$(events ".event==\"socket_connect\" and .process.pid==$(cat "$FN_RUN/sockfail.pid")")

@@ -12,7 +12,9 @@
 #
 #   tests/kernels/run.sh              host, then the 6.1 VM
 #   tests/kernels/run.sh --vm-only    only the VM (tests/run-all.sh: the host run is its own
-#                                     suite there, "integration")
+#                                     suite there, "integration"; with CW_HOST_RESULT="P F",
+#                                     its passed/failed counts, the host's result line is
+#                                     printed too, from those counts and a probe run)
 #   tests/kernels/run.sh --host-only
 #
 # Environment: CW_KERNEL_CACHE (default /var/cache/credwatch/kernels: the downloaded kernel
@@ -123,6 +125,21 @@ if [ "$do_host" = 1 ]; then
 	host_line=$(result_line "$rel" "$ready" "$p" "$f")
 	total_p=$((total_p + p)) total_f=$((total_f + f))
 	[ "$f" -eq 0 ] || any_fail=1
+fi
+
+# --vm-only from tests/run-all.sh: the host's suites ran as "integration"; its counts are
+# reported on the host's line (not added to this run's totals: they are counted there)
+if [ "$do_host" = 0 ] && [ -n "${CW_HOST_RESULT-}" ]; then
+	read -r p f <<<"$CW_HOST_RESULT"
+	rc=0
+	build/credwatch run --duration 1 --output "$tmp/probe.json" 2>"$tmp/probe.err" || rc=$?
+	ready=$(grep -m1 '"event":"agent_ready"' "$tmp/probe.json" 2>/dev/null)
+	if [ "$rc" -ne 0 ]; then
+		echo "  host agent probe failed ($rc):"
+		tail -n 20 "$tmp/probe.err" | sed 's/^/  | /'
+		total_f=$((total_f + 1)) any_fail=1
+	fi
+	host_line="$(result_line "$(uname -r)" "$ready" "${p:-0}" "${f:-1}") (the integration suite)"
 fi
 
 # --- Debian 6.1 under qemu ------------------------------------------------------------------
