@@ -124,6 +124,7 @@ struct cw_scratch {
 	char walk[CW_WALK_BUF];
 	struct cw_proc proc;
 	char req[CW_REQPATH_MAX];
+	struct cw_ev_file fev; /* a file record is built here, then sent at its length */
 };
 typedef struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

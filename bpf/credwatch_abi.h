@@ -25,7 +25,7 @@
 #include <linux/types.h>
 #endif
 
-#define CW_ABI_VERSION 1
+#define CW_ABI_VERSION 2 /* 2: file records end after path_len bytes of path; socket.syscall */
 
 #define CW_COMM_LEN    16
 #define CW_ANCESTORS   3
@@ -212,9 +212,13 @@ struct cw_ev_file {
 	__u16 path_len; /* resolved path (CW_F_PATH_TRUNC if cut) */
 	__u16 req_len;	/* requested path as passed by the process (advisory) */
 	__u16 _pad;
-	__u8 path[CW_PATH_MAX];
 	__u8 req[CW_REQPATH_MAX];
+	/* Last, and sent only up to path_len: a file record is variable-sized,
+	 * hdr.size = offsetof(path) + path_len (most paths are short, and the
+	 * ring buffer holds 2-3x more records than at the full size). */
+	__u8 path[CW_PATH_MAX];
 };
+#define CW_EV_FILE_MIN ((unsigned long)&((struct cw_ev_file *)0)->path)
 
 /* Key/value of the watched-sockets map: unix socket files by (dev, ino). */
 struct cw_sock_key {

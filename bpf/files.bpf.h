@@ -228,14 +228,14 @@ static __always_inline int cw_emit_file(struct task_struct *task, struct cw_scra
 					struct file *f, struct inode *inode, __u32 nlink, long ret,
 					__u8 sys, __u8 rule, long rn)
 {
-	struct cw_ev_file *ev;
-	__u32 start = 0, len;
+	struct cw_ev_file *ev = &s->fev;
+	__u32 start = 0, len, size;
 	bool trunc = false;
+	__u64 avail;
 
-	ev = cw_reserve(struct cw_ev_file);
-	if (!ev)
-		return 0;
 	cw_hdr_fill(&ev->hdr, CW_EV_FILE_OPEN, sizeof(*ev));
+	/* the scratch holds the previous record: no stale bytes past req_len */
+	__builtin_memset(ev->req, 0, sizeof(ev->req));
 	cw_task_fill(&ev->task);
 	ev->rule = rule;
 	ev->syscall = sys;
@@ -275,8 +275,22 @@ static __always_inline int cw_emit_file(struct task_struct *task, struct cw_scra
 			    : sys == CW_SYS_OPENAT ? BPF_CORE_READ(regs, dx)
 						   : 0;
 	}
+	/* sent up to the end of the path (bpf_ringbuf_reserve wants a constant
+	 * size, so the record is built in the per-CPU scratch and copied) */
+	len = ev->path_len;
+	if (len > CW_PATH_MAX)
+		len = CW_PATH_MAX;
+	size = CW_EV_FILE_MIN + cw_mask(len, 1023);
+	if (size > sizeof(*ev))
+		size = sizeof(*ev);
+	ev->hdr.size = size;
+	avail = bpf_ringbuf_query(&cw_events, BPF_RB_AVAIL_DATA);
+	if (bpf_ringbuf_output(&cw_events, ev, size,
+			       avail >= cw_wakeup_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP)) {
+		cw_count(CW_STAT_RINGBUF_FULL);
+		return 0;
+	}
 	cw_count(CW_STAT_EV_FILE);
-	cw_submit(ev);
 	return 0;
 }
 

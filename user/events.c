@@ -214,9 +214,20 @@ int events_handle(void *ctx, void *data, size_t size)
 {
 	struct agent *a = ctx;
 	const struct cw_hdr *h = data;
+	struct cw_ev_file full;
 	uint64_t now;
 	struct ev_ctx c;
 
+	/* file records end after their path: padded back to the full layout */
+	if (size >= sizeof(*h) && h->type == CW_EV_FILE_OPEN && h->size == size &&
+	    size >= CW_EV_FILE_MIN && size <= sizeof(full)) {
+		memcpy(&full, data, size);
+		memset((char *)&full + size, 0, sizeof(full) - size);
+		full.hdr.size = sizeof(full);
+		data = &full;
+		h = data;
+		size = sizeof(full);
+	}
 	if (size < sizeof(*h) || h->type >= CW_EV_TYPE_MAX || !record_size[h->type] ||
 	    size < record_size[h->type] || h->size != record_size[h->type]) {
 		a->bad_records++;
