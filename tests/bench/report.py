@@ -107,6 +107,11 @@ for kind, name in (("tok", "token opens"), ("imds", "IMDS connects")):
         (data["fig3"].get(f"{kind}.stop_reason") or ["?"])[-1])
     add("3", f"{kind}.cpu_at_best", f"{name}: agent CPU % at that rate",
         nums("fig3", f"{kind}.cpu_at_best"), "%", fmt="{:.1f}")
+    add("3", f"{kind}.gen_none", f"{name}: the load generator's own ceiling, no agent",
+        nums("fig3", f"{kind}.gen_none"), "events/s")
+    add("3", f"{kind}.gen_stopped_agent",
+        f"{name}: the load generator, credwatch loaded, agent stopped",
+        nums("fig3", f"{kind}.gen_stopped_agent"), "events/s")
     br = nums("fig3", f"{kind}.bigring.rate")
     if br:
         add("3", f"{kind}.bigring", f"{name}: at {int(br[-1])}/s with a 64 MiB ring buffer",

@@ -265,7 +265,7 @@ for ((r = 0; r < ROUNDS; r++)); do
 	for v in $(rotate "$r" none floor credwatch skbfloor); do
 		start_variant "$v" || exit 1
 		sleep 0.2
-		sample fig2 "bulk.$v" "$(REPS=1 reps_median mbit_per_s in_ns "$B/cwbench" bulk "$BULK")"
+		sample fig2 "bulk.$v" "$(reps_median mbit_per_s in_ns "$B/cwbench" bulk "$BULK")"
 		stop_variant
 	done
 done
@@ -401,8 +401,37 @@ overload() { # tok|imds RATE
 	done
 }
 
+# What the load generator (2 workers) does flat out: alone, and with credwatch loaded but
+# its agent stopped (SIGSTOP: the in-kernel work is done for every event, the ring fills and
+# the rest are dropped), so the ladder's "load generator" stops and the 10x rates can be read
+# against the generator's own cost and credwatch's in-kernel cost.
+gen_run() { # tok|imds: one flat-out run, prints the rate
+	local line
+	if [[ $1 == tok ]]; then
+		line=$(fn_in_pod p3 "$B/cwbench" tokopen "$TOKEN" 10000000 "$TRIAL_S" 2)
+	else
+		line=$(fn_in_pod p3 "$B/cwbench" udpconn 169.254.169.254 80 10000000 "$TRIAL_S" 2)
+	fi
+	kv rate "$line"
+}
+gen_ceiling() { # tok|imds
+	local t
+	for ((t = 0; t < TRIALS; t++)); do
+		quiet_wait fig3
+		sample fig3 "$1.gen_none" "$(gen_run "$1")"
+		agent_up "$OUT/g.json" --host-root "$FN_ROOT" || return 1
+		kill -STOP "$APID"
+		sample fig3 "$1.gen_stopped_agent" "$(gen_run "$1")"
+		kill -CONT "$APID"
+		agent_down
+		rm -f "$OUT/g.json"
+	done
+}
+
 for kind in tok imds; do
 	if [[ $kind == tok ]]; then rates=("${RATES_TOK[@]}"); else rates=("${RATES_IMDS[@]}"); fi
+	log "figure 3: $kind load generator alone (${TRIALS} trials)"
+	gen_ceiling "$kind"
 	log "figure 3: $kind rate ladder (${TRIALS} trials of ${TRIAL_S} s per rate)"
 	BEST_CPUS=()
 	ladder "$kind" "${rates[@]}"
