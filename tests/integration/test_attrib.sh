@@ -159,7 +159,7 @@ run_cg() {
 	env "FAKENODE_TAG=$_FN_TAG" sh -c 'echo $$ >"$1/cgroup.procs" && echo $$ >"$0" && shift && exec "$@"' \
 		"$FN_RUN/$tag.pid" "$cg" "$@" >/dev/null 2>&1
 }
-pid_of() { cat "$FN_RUN/$1.pid"; }
+pid_of() { local p; read -r p <"$FN_RUN/$1.pid" && echo "$p"; }
 # wait_for FILTER: until an event matching FILTER is in the output (3 s at most)
 wait_for() {
 	local i

@@ -226,8 +226,9 @@ v1() {
 	shift 3
 	run "$tag" "$where" curl -s -g -m 3 -o /dev/null -w '%{http_code}' "$@" "$url"
 }
-pid_of() { cat "$FN_RUN/$1.pid" 2>/dev/null || echo -1; }
-out_of() { cat "$FN_RUN/$1.out" 2>/dev/null; }
+# (builtins, no cat: every process costs a lot in the kernel matrix's emulated VM)
+pid_of() { local p; { read -r p <"$FN_RUN/$1.pid"; } 2>/dev/null && echo "$p" || echo -1; }
+out_of() { [[ -r $FN_RUN/$1.out ]] && printf '%s\n' "$(<"$FN_RUN/$1.out")"; }
 
 tmark "agent ready"
 
@@ -359,19 +360,40 @@ tmark "agent stopped, output checked"
 HTTPEV='(.event=="imds_request" or .event=="agent_request")'
 ACCESS='(.event=="imds_request" or .event=="agent_request" or .event=="file_open" or .event=="socket_connect")'
 jq -c "select($ACCESS)" "$AGENT_OUT" >"$FN_RUN/access.json"
-# (grep, not jq: quick on a loaded machine; "process" opens with "pid")
-ev_of() { grep -F "\"process\":{\"pid\":$(pid_of "$1")," "$FN_RUN/access.json"; }
-n_of() { ev_of "$1" | wc -l; }
-fval() { ev_of "$1" | jq -c "$2" | tr '\n' ' ' | sed 's/ $//'; }
+# The access events indexed by pid once ("process" opens with "pid"; awk, not jq: quick on a
+# loaded machine), so that a lookup below reads one small file and runs no process.
+mkdir -p "$FN_RUN/ev"
+awk -v d="$FN_RUN/ev" 'match($0, /"process":\{"pid":[0-9]+,/) {
+	p = substr($0, RSTART, RLENGTH); gsub(/[^0-9]/, "", p); print > (d "/" p) }' "$FN_RUN/access.json"
+ev_of() {
+	local f
+	f=$FN_RUN/ev/$(pid_of "$1")
+	[[ -s $f ]] && printf '%s\n' "$(<"$f")"
+	return 0
+}
+# count_lines TEXT: its non-empty lines
+count_lines() {
+	local n=0 l
+	while IFS= read -r l; do [[ -n $l ]] && n=$((n + 1)); done <<<"$1"
+	echo "$n"
+}
+n_of() { count_lines "$(ev_of "$1")"; }
+# fval TAG JQ: JQ over TAG's events, one line each, joined by spaces
+fval() {
+	local out
+	out=$(ev_of "$1" | jq -c "$2")
+	echo "${out//$'\n'/ }"
+}
 
 # finding TAG RULE SEV [RULES-IN-FINDINGS]: exactly one access event, its finding, all findings
 finding() {
 	local tag=$1 rule=$2 sev=$3 all=${4:-$2} got
+	local l=()
 	got=$(ev_of "$tag")
-	check_eq "$tag: one event" "$(grep -c . <<<"$got")" 1
-	got=$(head -1 <<<"$got" | jq -r '"\(.finding.rule)/\(.finding.severity)", ([(.findings // [])[].rule]|join(","))')
-	check_eq "$tag: finding $rule/$sev" "$(head -1 <<<"$got")" "$rule/$sev"
-	check_eq "$tag: findings [$all]" "$(sed -n 2p <<<"$got")" "$all"
+	check_eq "$tag: one event" "$(count_lines "$got")" 1
+	mapfile -t l < <(jq -r '"\(.finding.rule)/\(.finding.severity)", ([(.findings // [])[].rule]|join(","))' <<<"${got%%$'\n'*}")
+	check_eq "$tag: finding $rule/$sev" "${l[0]-}" "$rule/$sev"
+	check_eq "$tag: findings [$all]" "${l[1]-}" "$all"
 }
 # nofinding TAG: exactly one access event, without "finding" or "findings"
 nofinding() {
