@@ -215,11 +215,16 @@ static __always_inline struct cw_scratch *cw_scratch_get(void)
  * rates a wakeup per record costs more than the record. The agent also polls
  * with a timeout (<= 100 ms), which bounds the delay of a lone event.
  */
-static __always_inline void cw_submit(void *rec)
+static __always_inline __u64 cw_wake_flag(void)
 {
 	__u64 avail = bpf_ringbuf_query(&cw_events, BPF_RB_AVAIL_DATA);
 
-	bpf_ringbuf_submit(rec, avail >= cw_wakeup_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
+	return avail >= cw_wakeup_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+}
+
+static __always_inline void cw_submit(void *rec)
+{
+	bpf_ringbuf_submit(rec, cw_wake_flag());
 }
 
 static __always_inline void cw_hdr_fill(struct cw_hdr *h, __u16 type, __u16 size)

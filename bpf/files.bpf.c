@@ -138,6 +138,16 @@ int cw_uring_complete(struct trace_event_raw_io_uring_complete *ctx)
  */
 const volatile bool cw_unix_hook = false;
 
+#define SUN_PATH_MAX 108
+
+/* The connect results this hook reports (a TCP connect in progress,
+ * ENETUNREACH, ... are not unix connects to report) */
+static __always_inline bool cw_connect_reported(long ret)
+{
+	return ret == 0 || ret == -ENOENT || ret == -EACCES || ret == -ECONNREFUSED ||
+	       ret == -EPERM;
+}
+
 /* the kernel's sockaddr for a connect_unix program (6.7+; declared weak so
  * the object still loads on kernels without it, where this program is off) */
 extern void *bpf_cast_to_kern_ctx(void *) __ksym __weak;
@@ -159,11 +169,11 @@ int cw_connect_unix(struct bpf_sock_addr *ctx)
 	k = bpf_cast_to_kern_ctx(ctx);
 	v.sk = (__u64)BPF_CORE_READ(k, sk);
 	len = BPF_CORE_READ(k, uaddrlen);
-	/* sun_family is 2 bytes; sun_path is what follows, at most 108 */
+	/* sun_family is 2 bytes; sun_path is what follows */
 	if (len > 2) {
 		len -= 2;
-		if (len > 108)
-			len = 108;
+		if (len > SUN_PATH_MAX)
+			len = SUN_PATH_MAX;
 		if (bpf_probe_read_kernel(
 			    v.addr, cw_mask(len, 127),
 			    ((struct sockaddr_un *)BPF_CORE_READ(k, uaddr))->sun_path))
@@ -205,7 +215,7 @@ static __always_inline int cw_unix_connected(long ret, struct file *f, __u8 sys)
 			return 0; /* no unix connect in flight on this thread */
 		if (pend) {
 			psk = pend->sk;
-			rn = bpf_probe_read_kernel_str(s->req, 109, pend->addr);
+			rn = bpf_probe_read_kernel_str(s->req, SUN_PATH_MAX + 1, pend->addr);
 			parked = true;
 			/* a syscall's exit takes what its connect parked, whatever
 			 * the result; io_uring only its own (below) */
@@ -213,11 +223,7 @@ static __always_inline int cw_unix_connected(long ret, struct file *f, __u8 sys)
 				bpf_map_delete_elem(&cw_unix_inflight, &tid);
 		}
 	}
-	/* results this hook never reports (a TCP connect in progress,
-	 * ENETUNREACH, ...) and the agent itself */
-	if (ret != 0 && ret != -ENOENT && ret != -EACCES && ret != -ECONNREFUSED && ret != -EPERM)
-		return 0;
-	if (!f || cw_is_self())
+	if (!cw_connect_reported(ret) || !f || cw_is_self())
 		return 0;
 	if ((BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT) != S_IFSOCK)
 		return 0;
@@ -263,7 +269,7 @@ static __always_inline int cw_unix_connected(long ret, struct file *f, __u8 sys)
 		} else {
 			regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
 			uaddr = (struct sockaddr_un *)BPF_CORE_READ(regs, si);
-			rn = bpf_probe_read_user_str(s->req, 109, uaddr->sun_path);
+			rn = bpf_probe_read_user_str(s->req, SUN_PATH_MAX + 1, uaddr->sun_path);
 		}
 	}
 	if (rn > 0)
@@ -320,9 +326,8 @@ int cw_exit_connect(struct trace_event_raw_sys_exit *ctx)
 		tid = bpf_get_current_pid_tgid();
 		if (!bpf_map_lookup_elem(&cw_unix_inflight, &tid))
 			return 0;
-	} else if (ret != 0 && ret != -ENOENT && ret != -EACCES && ret != -ECONNREFUSED &&
-		   ret != -EPERM) {
-		return 0; /* results never reported */
+	} else if (!cw_connect_reported(ret)) {
+		return 0;
 	}
 	task = bpf_get_current_task_btf();
 	regs = (struct pt_regs *)bpf_task_pt_regs(task);

@@ -231,7 +231,6 @@ static __always_inline int cw_emit_file(struct task_struct *task, struct cw_scra
 	struct cw_ev_file *ev = &s->fev;
 	__u32 start = 0, len, size;
 	bool trunc = false;
-	__u64 avail;
 
 	cw_hdr_fill(&ev->hdr, CW_EV_FILE_OPEN, sizeof(*ev));
 	/* the scratch holds the previous record: no stale bytes past req_len */
@@ -284,9 +283,7 @@ static __always_inline int cw_emit_file(struct task_struct *task, struct cw_scra
 	if (size > sizeof(*ev))
 		size = sizeof(*ev);
 	ev->hdr.size = size;
-	avail = bpf_ringbuf_query(&cw_events, BPF_RB_AVAIL_DATA);
-	if (bpf_ringbuf_output(&cw_events, ev, size,
-			       avail >= cw_wakeup_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP)) {
+	if (bpf_ringbuf_output(&cw_events, ev, size, cw_wake_flag())) {
 		cw_count(CW_STAT_RINGBUF_FULL);
 		return 0;
 	}

@@ -249,16 +249,24 @@ const char *loader_file_hook_name(enum file_hook h)
 }
 
 /*
- * Load an empty program of the kind the hook needs (LSM on file_open, or
- * fentry on security_file_open) with the raw syscall: answers "does this
- * kernel accept it" in a millisecond, without loading the real object.
+ * Load a program that returns rc, of the given type, with the raw syscall:
+ * answers "does this kernel accept it" in a millisecond, without loading the
+ * real object. Returns the program fd or -errno.
  */
-static int probe_hook(const struct btf *vmlinux, enum file_hook h)
+static int load_empty(enum bpf_prog_type type, int rc, struct bpf_prog_load_opts *opts)
 {
 	const struct bpf_insn insns[] = {
-		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = rc },
 		{ .code = BPF_JMP | BPF_EXIT },
 	};
+	int fd = bpf_prog_load(type, NULL, "GPL", insns, 2, opts);
+
+	return fd < 0 ? -errno : fd;
+}
+
+/* The file hooks: LSM on file_open, or fentry on security_file_open. */
+static int probe_hook(const struct btf *vmlinux, enum file_hook h)
+{
 	LIBBPF_OPTS(bpf_prog_load_opts, opts);
 	const char *fn = h == FILE_HOOK_LSM ? "bpf_lsm_file_open" : "security_file_open";
 	int id, fd, err;
@@ -270,10 +278,9 @@ static int probe_hook(const struct btf *vmlinux, enum file_hook h)
 		return -ENOENT;
 	opts.attach_btf_id = id;
 	opts.expected_attach_type = h == FILE_HOOK_LSM ? BPF_LSM_MAC : BPF_TRACE_FENTRY;
-	fd = bpf_prog_load(h == FILE_HOOK_LSM ? BPF_PROG_TYPE_LSM : BPF_PROG_TYPE_TRACING, NULL,
-			   "GPL", insns, 2, &opts);
+	fd = load_empty(h == FILE_HOOK_LSM ? BPF_PROG_TYPE_LSM : BPF_PROG_TYPE_TRACING, 0, &opts);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	/* loading is not attaching: try the attach too, then let go of both */
 	err = bpf_raw_tracepoint_open(NULL, fd);
 	if (err < 0) {
@@ -299,19 +306,15 @@ const char *loader_sock_hook_name(enum sock_hook h)
 	return h < SOCK_HOOK_AUTO ? sock_hook_names[h] : "auto";
 }
 
-/* Does the kernel know the connect_unix attach type? (an empty program) */
+/* Does the kernel know the connect_unix attach type? */
 static int probe_connect_unix(void)
 {
-	const struct bpf_insn insns[] = {
-		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 1 },
-		{ .code = BPF_JMP | BPF_EXIT },
-	};
 	LIBBPF_OPTS(bpf_prog_load_opts, opts,
 		    .expected_attach_type = (enum bpf_attach_type)CW_CGROUP_UNIX_CONNECT);
-	int fd = bpf_prog_load(BPF_PROG_TYPE_CGROUP_SOCK_ADDR, NULL, "GPL", insns, 2, &opts);
+	int fd = load_empty(BPF_PROG_TYPE_CGROUP_SOCK_ADDR, 1, &opts);
 
 	if (fd < 0)
-		return -errno;
+		return fd;
 	close(fd);
 	return 0;
 }
@@ -385,7 +388,8 @@ int loader_load_attach(struct agent *a)
 	print_agent = a;
 	libbpf_set_print(libbpf_print);
 	a->sock_hook = a->opts.sock_hook;
-	if (a->sock_hook == SOCK_HOOK_CONNECT_UNIX && (err = probe_connect_unix())) {
+	err = a->sock_hook == SOCK_HOOK_TRACEPOINT ? 0 : probe_connect_unix();
+	if (a->sock_hook == SOCK_HOOK_CONNECT_UNIX && err) {
 		pr_warn("--hooks socket=connect_unix: kernel %s refuses cgroup/connect_unix "
 			"programs: %s%s",
 			a->kernel_release, strerror(-err),
@@ -394,7 +398,7 @@ int loader_load_attach(struct agent *a)
 	}
 	if (a->sock_hook != SOCK_HOOK_AUTO) {
 		snprintf(a->sock_hook_reason, sizeof(a->sock_hook_reason), "forced with --hooks");
-	} else if ((err = probe_connect_unix())) {
+	} else if (err) {
 		a->sock_hook = SOCK_HOOK_TRACEPOINT;
 		snprintf(a->sock_hook_reason, sizeof(a->sock_hook_reason),
 			 "connect_unix: refused: %s%s", strerror(-err),

@@ -45,14 +45,13 @@ check_eq "--hooks file=tracepoint,socket=tracepoint: both forced" \
 	"$(jq -c 'select(.event=="agent_ready") | [.hook_selection.file.chosen,.hook_selection.socket.chosen,.hook_selection.socket.reason]' "$FN_RUN/hooks.json")" \
 	'["tracepoint","tracepoint","forced with --hooks"]'
 # socket=connect_unix forced: an error naming the reason before 6.7 (from uname, not the agent)
-IFS=. read -r kmaj kmin _ <<<"$(uname -r)"
-if ((kmaj > 6 || (kmaj == 6 && kmin >= 7))); then
+if kernel_has_connect_unix; then
 	"$CREDWATCH" run --duration 0.5 --output "$FN_RUN/hooks2.json" --hooks socket=connect_unix 2>/dev/null
-	check_eq "--hooks socket=connect_unix on $kmaj.$kmin: chosen, forced" \
+	check_eq "--hooks socket=connect_unix on $(uname -r): chosen, forced" \
 		"$(jq -c 'select(.event=="agent_ready") | [.hook_selection.socket.chosen,.hook_selection.socket.reason]' "$FN_RUN/hooks2.json")" \
 		'["connect_unix","forced with --hooks"]'
 else
-	expect_fail "--hooks socket=connect_unix on $kmaj.$kmin" 1 \
+	expect_fail "--hooks socket=connect_unix on $(uname -r)" 1 \
 		"refuses cgroup/connect_unix programs: Invalid argument \(it needs kernel 6.7 or later\)" \
 		run --duration 0.5 --hooks socket=connect_unix
 fi

@@ -37,8 +37,7 @@ pid_of() { cat "$FN_RUN/$1.pid"; }
 ln -s "$FN_ROOT/run/containerd/containerd.sock" "$FN_RUN/innocent-name"
 
 # expected default: connect_unix from kernel 6.7 on (decided from uname, not the agent)
-IFS=. read -r kmaj kmin _ <<<"$(uname -r)"
-if ((kmaj > 6 || (kmaj == 6 && kmin >= 7))); then
+if kernel_has_connect_unix; then
 	modes=(default:connect_unix socket=tracepoint:tracepoint)
 else
 	modes=(default:tracepoint)

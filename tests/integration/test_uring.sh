@@ -53,9 +53,8 @@ mkdir -p "$FN_ROOT/run/containerd"
 $PY tests/lib/unixserver.py "$FN_ROOT/run/containerd/containerd.sock" "$FN_ROOT/run/containerd/other.sock" &
 fn_track_pid $!
 for _ in $(seq 50); do [ -e "$FN_ROOT/run/containerd/containerd.sock.ready" ] && break; sleep 0.1; done
-IFS=. read -r kmaj kmin _ <<<"$(uname -r)"
 modes=(default)
-((kmaj > 6 || (kmaj == 6 && kmin >= 7))) && modes+=(socket=tracepoint)
+kernel_has_connect_unix && modes+=(socket=tracepoint)
 in_ring() {
 	FN_BINDS="$FN_ROOT/run/containerd:/run/containerd" fn_in_container ring \
 		sh -c 'echo $$ >"$0"; exec "$@"' "$FN_RUN/$1.pid" "${@:2}" >"$FN_RUN/$1.out" 2>&1
@@ -91,7 +90,7 @@ for mode in "${modes[@]}"; do
 	# a failed io_uring connect has no peer; only connect_unix (6.7+) keeps the address it
 	# asked for. Without it the failure is not seen (a documented limit).
 	ev=$(events ".event==\"socket_connect\" and .process.pid==$(cat "$FN_RUN/sockfail.pid")")
-	if [ "$mode" = default ] && ((kmaj > 6 || (kmaj == 6 && kmin >= 7))); then
+	if [ "$mode" = default ] && kernel_has_connect_unix; then
 		check_eq "$m failed io_uring connect to a watched path: reported with errno and address" \
 			"$(jq -c '[.socket.kind,.socket.syscall,.socket.resolved,.socket.result,.socket.requested_path]' <<<"$ev")" \
 			'["container_runtime","io_uring",false,"ENOENT","/run/crio/crio.sock"]'

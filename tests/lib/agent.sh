@@ -21,6 +21,14 @@ check_eq() {
 	if [ "$2" == "$3" ]; then pass "$1"; else fail "$1 (got '$2', want '$3')"; fi
 }
 
+# kernel_has_connect_unix: is the running kernel 6.7 or later (cgroup/connect_unix)? From
+# uname, not from the agent, so the tests can check the agent's own choice against it.
+kernel_has_connect_unix() {
+	local maj min
+	IFS=. read -r maj min _ <<<"$(uname -r)"
+	((maj > 6 || (maj == 6 && min >= 7)))
+}
+
 # agent_start [credwatch run args...]: start the agent writing to $AGENT_OUT,
 # wait for agent_ready.
 agent_start() {
