@@ -35,7 +35,7 @@ struct pending_slot {
 	uint64_t deadline_ns, retry_ns;
 	uint32_t size;
 	bool used;
-	unsigned char rec[RECORD_MAX];
+	_Alignas(8) unsigned char rec[RECORD_MAX]; /* records hold u64 fields */
 };
 
 struct pending {
