@@ -44,7 +44,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRCS))
 TEST_PROGS := $(patsubst tests/progs/%.c,$(BUILD)/tests/%,$(wildcard tests/progs/*.c))
 
 .SECONDARY:
-.PHONY: all run test unit integration e2e test-kernels deps deps-test vmlinux format check-format check-format-count bench clean
+.PHONY: all run test unit integration e2e test-kernels deps deps-test vmlinux format check-format check-format-count bench clean golden
 
 all: $(BUILD)/credwatch
 
@@ -107,7 +107,7 @@ e2e: all $(BUILD)/tests/credsim
 	@tests/e2e/run.sh
 
 test: deps-test
-	@$(MAKE) --no-print-directory all $(BUILD)/tests/credsim $(TEST_PROGS) $(UNIT_BINS)
+	@$(MAKE) --no-print-directory all $(BUILD)/tests/credsim $(TEST_PROGS) $(UNIT_BINS) $(BUILD)/tests/golden/replay
 	@tests/run-all.sh
 
 run: deps
@@ -142,7 +142,7 @@ bench: deps-test
 	@tests/bench/run.sh
 
 # --- formatting -----------------------------------------------------------------
-FMT_SRCS := $(wildcard bpf/*.c bpf/*.h user/*.c user/*.h tests/unit/*.c tests/unit/*.h tests/progs/*.c tests/sim/*.c)
+FMT_SRCS := $(wildcard bpf/*.c bpf/*.h user/*.c user/*.h tests/unit/*.c tests/unit/*.h tests/progs/*.c tests/sim/*.c tests/golden/*.c tests/golden/*.h)
 format:
 	clang-format -i $(FMT_SRCS)
 check-format-count:
@@ -158,3 +158,14 @@ $(BUILD) $(BUILD)/bpf $(BUILD)/user $(BUILD)/san $(BUILD)/tests $(BUILD)/tests/u
 
 clean:
 	rm -rf $(BUILD)
+
+# --- characterization test of the event pipeline (tests/golden) ---------------------------
+GOLDEN_SRCS := $(wildcard tests/golden/*.c)
+$(BUILD)/tests/golden/replay: $(GOLDEN_SRCS) tests/golden/golden.h $(SAN_OBJS) | $(BUILD)/tests/golden
+	$(CC) $(CFLAGS) $(SAN_FLAGS) -Wno-missing-field-initializers -Itests/golden $(GOLDEN_SRCS) $(SAN_OBJS) $(PKG_LIBS) -o $@
+
+$(BUILD)/tests/golden:
+	@mkdir -p $@
+
+golden: $(BUILD)/tests/golden/replay
+	@tests/golden/run.sh

@@ -112,5 +112,6 @@ struct agent {
 };
 
 uint64_t now_ns(int clock);
+extern uint64_t (*now_ns_hook)(int clock);
 
 #endif

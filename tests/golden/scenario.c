@@ -1,0 +1,700 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The characterization scenario: a node with an IRSA pod, a Pod Identity pod (one container
+ * skipped by the webhook), a plain pod, the hostNetwork aws-node pod, a pod with hostile
+ * names, a pod whose metadata never appears, and host processes; and the kernel records their
+ * credential access would produce, in order. Every value here is fixed: the output depends
+ * only on the agent's code (and on device/inode numbers, which run.sh normalises).
+ */
+#include <stdio.h>
+#include <string.h>
+#include "golden.h"
+
+#define ID(c)	c c c c c c c c /* 8 x 8 hex = 64 */
+
+#define U_IRSA	"11111111-1111-4111-8111-111111111111"
+#define U_PI	"22222222-2222-4222-8222-222222222222"
+#define U_PLAIN "33333333-3333-4333-8333-333333333333"
+#define U_NODE	"44444444-4444-4444-8444-444444444444"
+#define U_EVIL	"55555555-5555-4555-8555-555555555555"
+#define U_LATE	"66666666-6666-4666-8666-666666666666"
+
+#define SA_VOL(suffix)                                                                \
+	{                                                                             \
+		"kube-api-access-" suffix, "token", "https://kubernetes.default.svc", \
+			"/var/run/secrets/kubernetes.io/serviceaccount"               \
+	}
+#define PI_ENV                                                                                    \
+	"AWS_CONTAINER_CREDENTIALS_FULL_URI=http://169.254.170.23/v1/credentials",                \
+		"AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE=/var/run/secrets/pods.eks.amazonaws.com/" \
+		"serviceaccount/eks-pod-identity-token"
+
+struct gpod golden_pods[] = {
+	{ U_IRSA,
+	  "payments",
+	  "api-7d9f",
+	  "api",
+	  false,
+	  4026532101u,
+	  { SA_VOL("aaaaa"),
+	    { "aws-iam-token", "token", "sts.amazonaws.com",
+	      "/var/run/secrets/eks.amazonaws.com/serviceaccount" } },
+	  { { ID("a0a0a0a0"), NULL, NULL, { NULL }, true, true, 101 },
+	    { ID("a1a1a1a1"),
+	      "app",
+	      "111122223333.dkr.ecr.us-east-1.amazonaws.com/api:1.4",
+	      { "AWS_ROLE_ARN=arn:aws:iam::111122223333:role/payments-api",
+		"AWS_WEB_IDENTITY_TOKEN_FILE=/var/run/secrets/eks.amazonaws.com/serviceaccount/"
+		"token",
+		"AWS_REGION=us-east-1", "AWS_STS_REGIONAL_ENDPOINTS=regional", NULL },
+	      false,
+	      true,
+	      102 } } },
+	{ U_PI,
+	  "web",
+	  "front-1",
+	  "front",
+	  false,
+	  4026532102u,
+	  { SA_VOL("bbbbb"),
+	    { "eks-pod-identity-token", "eks-pod-identity-token", "pods.eks.amazonaws.com",
+	      "/var/run/secrets/pods.eks.amazonaws.com/serviceaccount" } },
+	  { { ID("b0b0b0b0"), NULL, NULL, { NULL }, true, true, 111 },
+	    { ID("b1b1b1b1"),
+	      "app",
+	      "public.ecr.aws/web/front:2.0",
+	      { PI_ENV, NULL },
+	      false,
+	      true,
+	      112 },
+	    /* skipped by the webhook (eks.amazonaws.com/skip-containers) */
+	    { ID("b2b2b2b2"),
+	      "log-shipper",
+	      "public.ecr.aws/web/shipper:1.0",
+	      { NULL },
+	      false,
+	      true,
+	      113 } } },
+	{ U_PLAIN,
+	  "default",
+	  "plain-1",
+	  "default",
+	  false,
+	  4026532103u,
+	  { SA_VOL("ccccc") },
+	  { { ID("c0c0c0c0"), NULL, NULL, { NULL }, true, true, 121 },
+	    { ID("c1c1c1c1"),
+	      "app",
+	      "docker.io/library/busybox:1.36",
+	      { "AWS_ACCESS_KEY_ID=AKIAGOLDENKEYID00001",
+		"AWS_SECRET_ACCESS_KEY=" GOLDEN_ENV_SECRET, NULL },
+	      false,
+	      true,
+	      122 } } },
+	{ U_NODE,
+	  "kube-system",
+	  "aws-node-x1z2",
+	  "aws-node",
+	  true,
+	  GOLDEN_HOST_NETNS,
+	  { SA_VOL("ddddd") },
+	  { { ID("d0d0d0d0"), NULL, NULL, { NULL }, true, true, 131 },
+	    { ID("d1d1d1d1"),
+	      "aws-node",
+	      "602401143452.dkr.ecr.us-east-1.amazonaws.com/amazon-k8s-cni:v1.18.0",
+	      { NULL },
+	      false,
+	      true,
+	      132 } } },
+	{ U_EVIL,
+	  "evil",
+	  "hostile-1",
+	  "default",
+	  false,
+	  4026532105u,
+	  { SA_VOL("eeeee") },
+	  { { ID("e0e0e0e0"), NULL, NULL, { NULL }, true, true, 141 },
+	    { ID("e1e1e1e1"),
+	      "app",
+	      "evil.example/\\\"img\\\"\\n\\\\x\\u0007:1",
+	      { NULL },
+	      false,
+	      true,
+	      142 } } },
+	{ U_LATE,
+	  "default",
+	  "late-1",
+	  "late",
+	  false,
+	  4026532106u,
+	  { SA_VOL("fffff") },
+	  { { ID("f0f0f0f0"), NULL, NULL, { NULL }, true, true, 151 },
+	    /* its config.json never appears: the event is held back, then written incomplete */
+	    { ID("f1f1f1f1"), "app", "x", { NULL }, false, false, 152 } } },
+	{ 0 },
+};
+
+uint32_t golden_sock_dev;
+uint64_t golden_sock_ino;
+
+/* ---------------------------------------------------------------------------------------- */
+/* processes */
+
+#define A(s)	 s, sizeof(s) - 1
+#define EXE_EVIL "/tmp/evil\n\"x\xff\xfe.bin"
+
+static const char long_args[] =
+	"python3\0/app/sync.py\0--verbose\0--region\0us-east-1\0--bucket\0"
+	"golden-bucket-with-a-rather-long-name-0123456789\0--prefix\0"
+	"data/2026/11/30/part-0000000000000000000000000000000000000000000000000\0"
+	"--filter\0aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\0"
+	"--filter\0bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\0"
+	"--filter\0cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc\0"
+	"--filter\0dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd\0"
+	"--token\0" GOLDEN_ARGV_SECRET "\0--out\0/tmp/out\0";
+
+/* What the BPF side stores for a split argv: the first CW_ARGS_HEAD bytes, then the last
+ * CW_ARGS_MAX - CW_ARGS_HEAD bytes (filled in by golden_procs_init) */
+static char split_args[CW_ARGS_MAX];
+
+struct gproc golden_procs[] = {
+	{ 1, 0, 0x1001, 1000, 0, "systemd", "/usr/lib/systemd/systemd", 0, A("/sbin/init\0"),
+	  true },
+	{ 1001, 1, 0x1101, 2000, 0, "kubelet", "/usr/bin/kubelet", 0,
+	  A("/usr/bin/kubelet\0--config=/etc/kubernetes/kubelet/config.json\0"), true },
+	{ 1102, 1, 0x1202, 3000, 0, "bash", "/usr/bin/bash", 0, A("-bash\0"), true },
+	{ 1101, 1102, 0x1201, 3100, 0, "cat", "/usr/bin/cat", 0,
+	  A("cat\0/var/lib/kubelet/pods/" U_PI "/volumes/kubernetes.io~projected/"
+	    "eks-pod-identity-token/eks-pod-identity-token\0"),
+	  true },
+	{ 1201, 1, 0x1301, 4000, 0, "containerd-shim", "/usr/bin/containerd-shim-runc-v2", 0,
+	  A("/usr/bin/containerd-shim-runc-v2\0-namespace\0k8s.io\0"), true },
+	/* IRSA pod */
+	{ 1999, 1201, 0x1999, 5000, 0, "pause", "/pause", 0, A("/pause\0"), false },
+	{ 2000, 1999, 0x2000, 5100, 0, "sh", "/bin/sh", 0, A("/bin/sh\0-c\0sleep infinity\0"),
+	  true },
+	{ 2001, 2000, 0x2001, 5200, 0, "curl", "/usr/bin/curl", 0,
+	  A("curl\0-s\0http://169.254.169.254/latest/meta-data/iam/security-credentials/"
+	    "node-role\0"),
+	  true },
+	{ 2002, 2000, 0x2002, 5300, CW_F_ARGS_TRUNC | CW_F_ARGS_SPLIT, "python3",
+	  "/usr/bin/python3.11", 0, split_args, CW_ARGS_MAX, true },
+	/* Pod Identity pod */
+	{ 2100, 1201, 0x2100, 6000, 0, "sh", "/bin/sh", 0, A("/bin/sh\0"), true },
+	{ 2101, 2100, 0x2101, 6100, 0, "python3", "/usr/bin/python3.11", 0,
+	  A("python3\0/app/main.py\0"), true },
+	{ 2151, 2100, 0x2151, 6200, CW_F_FORKED, "aws", "/usr/local/bin/aws", 0, A("aws\0s3\0ls\0"),
+	  true },
+	/* plain pod */
+	{ 2200, 1201, 0x2200, 7000, 0, "sh", "/bin/sh", 0, A("/bin/sh\0"), true },
+	{ 2201, 2200, 0x2201, 7100, 0, "sh", "/bin/busybox", 0, A("sh\0-c\0cat /tmp/t\0"), true },
+	{ 2202, 2200, 0x2202, 7200, 0, "curl", "/usr/bin/curl", 0,
+	  A("curl\0-H\0X-aws-ec2-metadata-token: " GOLDEN_SESSION
+	    "\0http://169.254.169.254/latest/meta-data/iam/security-credentials/\0"),
+	  true },
+	/* its image was replaced since the event (exec): not in the table any more */
+	{ 2203, 2200, 0x2203, 7300, 0, "wget", "/bin/busybox", 0, A("wget\0"), false },
+	/* started before the agent, not in the table: no exec id */
+	{ 2204, 2200, 0, 7400, 0, "old", "/bin/old", 0, A("old\0"), false },
+	/* aws-node */
+	{ 2301, 1201, 0x2301, 8000, 0, "aws-k8s-agent", "/app/aws-k8s-agent", 0,
+	  A("/app/aws-k8s-agent\0"), true },
+	/* hostile pod: exe with a newline, a quote and invalid UTF-8, cut (EXE_TRUNC) */
+	{ 2401, 1201, 0x2401, 9000, CW_F_EXE_TRUNC, "evil\n\"", EXE_EVIL, 0,
+	  A("ev\"il\0a\nb\0\xff\xfe\0"), true },
+	/* late pod */
+	{ 2501, 1201, 0x2501, 9500, 0, "cat", "/bin/cat", 0, A("cat\0token\0"), true },
+	{ 0 },
+};
+
+static const struct gproc *proc(uint32_t pid)
+{
+	for (int i = 0; golden_procs[i].pid; i++)
+		if (golden_procs[i].pid == pid)
+			return &golden_procs[i];
+	return NULL;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* records */
+
+static const struct gsink *sink;
+static uint64_t ts = GOLDEN_BOOT_NS;
+
+static void hdr(struct cw_hdr *h, uint16_t type, uint16_t size)
+{
+	h->type = type;
+	h->size = size;
+	h->flags = 0;
+	ts += 1000000; /* 1 ms between records */
+	h->ts_boot_ns = ts;
+}
+
+static const struct gpod *pod_of(const char *uid)
+{
+	for (int i = 0; golden_pods[i].uid; i++)
+		if (!strcmp(golden_pods[i].uid, uid))
+			return &golden_pods[i];
+	return NULL;
+}
+
+/* who: pid, in cgroup cgid and network namespace netns */
+static void task(struct cw_task *t, uint32_t pid, uint64_t cgid, uint32_t netns)
+{
+	const struct gproc *p = proc(pid), *q;
+
+	memset(t, 0, sizeof(*t));
+	t->pid = t->tid = pid;
+	t->ppid = p->ppid;
+	t->uid = pid > 2000 ? 1000 : 0;
+	t->gid = t->uid;
+	t->netns_ino = netns;
+	t->mntns_ino = netns ? netns + 100 : 4026531841u;
+	t->cgroup_id = cgid;
+	t->start_ns = p->start_ns;
+	t->exec_id = p->exec_id;
+	snprintf((char *)t->comm, sizeof(t->comm), "%s", p->comm);
+	q = proc(p->ppid);
+	for (int i = 0; i < CW_ANCESTORS && q; i++) {
+		t->anc[i].pid = q->pid;
+		t->anc[i].exec_id = q->exec_id;
+		snprintf((char *)t->anc[i].comm, sizeof(t->anc[i].comm), "%s", q->comm);
+		q = q->ppid ? proc(q->ppid) : NULL;
+	}
+}
+
+/* a pod's container: (cgroup id, netns) */
+static void in_pod(struct cw_task *t, uint32_t pid, const char *uid, int ctr)
+{
+	const struct gpod *p = pod_of(uid);
+
+	task(t, pid, p->ctr[ctr].cgid, p->netns);
+}
+
+static void push(const void *rec, size_t size)
+{
+	sink->push(sink->ctx, rec, size);
+}
+
+static void cgroup_rec(uint16_t type, uint64_t id, const char *path, size_t len, uint32_t flags)
+{
+	struct cw_ev_cgroup ev = { 0 };
+
+	hdr(&ev.hdr, type, sizeof(ev));
+	ev.hdr.flags = flags;
+	ev.id = id;
+	ev.level = 1;
+	for (size_t i = 0; i < len; i++)
+		ev.level += path[i] == '/';
+	ev.path_len = len;
+	memcpy(ev.path, path, len);
+	push(&ev, sizeof(ev));
+}
+
+static void cgroups(void)
+{
+	char p[600], longp[CW_CGPATH_MAX];
+
+	/* the root cgroup (id 1): the agent's start-up scan records it; no tracepoint names it */
+	cgroup_rec(CW_EV_CGROUP_MKDIR, 1, A("/"), 0);
+	cgroup_rec(CW_EV_CGROUP_MKDIR, 50, A("/system.slice/kubelet.service"), 0);
+	cgroup_rec(CW_EV_CGROUP_MKDIR, 51, A("/system.slice/containerd.service"), 0);
+	/* a hostile host cgroup name */
+	cgroup_rec(CW_EV_CGROUP_MKDIR, 52, A("/system.slice/evil\n\"\xff.service"), 0);
+	/* a path longer than the record: cut, flagged */
+	memset(longp, 'x', sizeof(longp));
+	memcpy(longp, "/system.slice/", 14);
+	cgroup_rec(CW_EV_CGROUP_MKDIR, 53, longp, sizeof(longp), CW_F_PATH_TRUNC);
+	for (int i = 0; golden_pods[i].uid; i++)
+		for (int j = 0; j < GOLDEN_MAXCTR && golden_pods[i].ctr[j].id; j++) {
+			golden_cgroup_path(&golden_pods[i], &golden_pods[i].ctr[j], p, sizeof(p));
+			cgroup_rec(CW_EV_CGROUP_MKDIR, golden_pods[i].ctr[j].cgid, p, strlen(p), 0);
+		}
+}
+
+static void v4(uint8_t a[16], int b0, int b1, int b2, int b3)
+{
+	memset(a, 0, 16);
+	a[10] = a[11] = 0xff;
+	a[12] = b0;
+	a[13] = b1;
+	a[14] = b2;
+	a[15] = b3;
+}
+
+static void connect_rec(const struct cw_task *t, uint64_t cookie, const uint8_t addr[16],
+			uint8_t family, uint8_t proto, uint8_t kind)
+{
+	struct cw_ev_endpoint ev = { 0 };
+
+	hdr(&ev.hdr, CW_EV_ENDPOINT_CONNECT, sizeof(ev));
+	ev.task = *t;
+	ev.sock_cookie = cookie;
+	memcpy(ev.addr, addr, 16);
+	ev.port = 80;
+	ev.family = family;
+	ev.protocol = proto;
+	ev.kind = kind;
+	push(&ev, sizeof(ev));
+}
+
+static void imds_connect(const struct cw_task *t, uint64_t cookie)
+{
+	uint8_t a[16];
+
+	v4(a, 169, 254, 169, 254);
+	connect_rec(t, cookie, a, 2, 6, CW_EP_IMDS);
+}
+
+static void pia_connect(const struct cw_task *t, uint64_t cookie)
+{
+	uint8_t a[16];
+
+	v4(a, 169, 254, 170, 23);
+	connect_rec(t, cookie, a, 2, 6, CW_EP_POD_IDENTITY_AGENT);
+}
+
+static void http(uint64_t cookie, uint8_t dir, uint8_t kind, const char *data, size_t len)
+{
+	struct cw_ev_http ev = { 0 };
+
+	hdr(&ev.hdr, CW_EV_HTTP, sizeof(ev));
+	ev.sock_cookie = cookie;
+	ev.seg_len = len;
+	ev.dir = dir;
+	ev.kind = kind;
+	/* what the BPF program captures: a response's first 64 bytes, a request's 512 */
+	if (dir == CW_HTTP_INGRESS && len > 64)
+		len = 64;
+	if (len > CW_HTTP_MAX)
+		len = CW_HTTP_MAX;
+	ev.cap_len = len;
+	memcpy(ev.data, data, len);
+	push(&ev, sizeof(ev));
+}
+
+#define REQ(c, k, s)  http(c, CW_HTTP_EGRESS, k, A(s))
+#define RESP(c, k, s) http(c, CW_HTTP_INGRESS, k, A(s))
+#define OK200	      "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 20\r\n\r\n"
+
+static void file_rec(const struct cw_task *t, uint8_t rule, uint8_t sys, int32_t result,
+		     const char *path, size_t plen, const char *req, size_t rlen,
+		     const struct gvol *v, uint32_t fs_magic, uint32_t flags, uint32_t hflags)
+{
+	struct cw_ev_file ev = { 0 };
+	size_t size;
+
+	hdr(&ev.hdr, CW_EV_FILE_OPEN, 0);
+	ev.hdr.flags = hflags;
+	ev.task = *t;
+	ev.rule = rule;
+	ev.syscall = sys;
+	ev.result = result;
+	ev.flags = flags;
+	if (!result) {
+		ev.dev = v ? v->dev : (0 << 20 | 99);
+		ev.ino = v ? v->ino : 424242;
+		ev.fs_magic = fs_magic;
+		ev.mode = 0100644;
+		ev.nlink = 1;
+	}
+	ev.req_len = rlen;
+	memcpy(ev.req, req, rlen);
+	ev.path_len = plen;
+	memcpy(ev.path, path, plen);
+	/* sent as the BPF side does: up to the end of the path */
+	size = CW_EV_FILE_MIN + plen;
+	ev.hdr.size = size;
+	push(&ev, size);
+}
+
+#define TMPFS	  0x01021994
+#define OVERLAY	  0x794c7630
+#define RDONLY	  0x8000 /* O_RDONLY | O_LARGEFILE */
+#define S(x)	  x, strlen(x)
+#define VOL(p, i) (&pod_of(p)->vol[i])
+
+static void host_path(char *out, size_t cap, const char *uid, const char *vol, const char *leaf)
+{
+	snprintf(out, cap, "/var/lib/kubelet/pods/%s/volumes/kubernetes.io~projected/%s/%s/%s", uid,
+		 vol, GOLDEN_TSDIR, leaf);
+}
+
+static void sock_rec(const struct cw_task *t, int32_t result, bool resolved, uint32_t kind,
+		     const char *path, const char *req, uint8_t sys)
+{
+	struct cw_ev_sock ev = { 0 };
+
+	hdr(&ev.hdr, CW_EV_SOCKET_CONNECT, sizeof(ev));
+	ev.task = *t;
+	ev.result = result;
+	ev.resolved = resolved;
+	ev.kind = kind;
+	ev.sock_type = 1;
+	ev.syscall = sys;
+	if (resolved) {
+		ev.dev = golden_sock_dev;
+		ev.ino = golden_sock_ino;
+	}
+	ev.path_len = strlen(path);
+	memcpy(ev.path, path, ev.path_len);
+	ev.req_len = strlen(req);
+	memcpy(ev.req, req, ev.req_len);
+	ev.abstract = !ev.req_len;
+	push(&ev, sizeof(ev));
+}
+
+static void network(void)
+{
+	struct cw_task t;
+	uint8_t a[16];
+
+	/* 1. an IRSA pod takes the node role's credentials from IMDS (v1), five times: one
+	 * event with its findings, four repeats folded into one finding_summary */
+	in_pod(&t, 2001, U_IRSA, 1);
+	for (uint64_t c = 1001; c <= 1005; c++) {
+		imds_connect(&t, c);
+		REQ(c, CW_EP_IMDS,
+		    "GET /latest/meta-data/iam/security-credentials/node-role HTTP/1.1\r\n"
+		    "Host: 169.254.169.254\r\nUser-Agent: curl/7.88.1\r\nAccept: */*\r\n\r\n");
+		RESP(c, CW_EP_IMDS, OK200);
+	}
+	/* 2. the Pod Identity pod's app, through the agent, with an SDK too old for it */
+	in_pod(&t, 2101, U_PI, 1);
+	pia_connect(&t, 2001);
+	REQ(2001, CW_EP_POD_IDENTITY_AGENT,
+	    "GET /v1/credentials HTTP/1.1\r\nHost: 169.254.170.23\r\nAccept-Encoding: identity\r\n"
+	    "Authorization: " GOLDEN_AUTH "\r\n"
+	    "User-Agent: Botocore/1.29.27 Python/3.11.2 Linux/6.1.0-28-cloud-amd64\r\n\r\n");
+	RESP(2001, CW_EP_POD_IDENTITY_AGENT, OK200);
+	/* 3. its skipped sidecar takes node credentials with IMDSv2 (PUT, then GET, one
+	 * connection) */
+	in_pod(&t, 2151, U_PI, 2);
+	imds_connect(&t, 2002);
+	REQ(2002, CW_EP_IMDS,
+	    "PUT /latest/api/token HTTP/1.1\r\nHost: 169.254.169.254\r\n"
+	    "X-aws-ec2-metadata-token-ttl-seconds: 21600\r\n"
+	    "User-Agent: aws-cli/2.9.19 Python/3.11.2 Linux/6.1 source/x86_64.debian.12\r\n\r\n");
+	RESP(2002, CW_EP_IMDS, OK200);
+	REQ(2002, CW_EP_IMDS,
+	    "GET /latest/meta-data/iam/security-credentials/ HTTP/1.1\r\nHost: 169.254.169.254\r\n"
+	    "X-aws-ec2-metadata-token: " GOLDEN_SESSION "\r\n"
+	    "User-Agent: aws-cli/2.9.19 Python/3.11.2 Linux/6.1 source/x86_64.debian.12\r\n\r\n");
+	RESP(2002, CW_EP_IMDS, OK200);
+	/* 4. the plain pod calls the agent without an association: 403 */
+	in_pod(&t, 2202, U_PLAIN, 1);
+	pia_connect(&t, 3001);
+	REQ(3001, CW_EP_POD_IDENTITY_AGENT,
+	    "GET /v1/credentials HTTP/1.1\r\nHost: 169.254.170.23\r\nUser-Agent: "
+	    "curl/7.88.1\r\n\r\n");
+	RESP(3001, CW_EP_POD_IDENTITY_AGENT, "HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n");
+	/* 5. ... and IMDS, with no answer (hop limit): timed out, blocked */
+	imds_connect(&t, 3002);
+	REQ(3002, CW_EP_IMDS,
+	    "GET /latest/meta-data/iam/security-credentials/ HTTP/1.1\r\nHost: 169.254.169.254\r\n"
+	    "X-aws-ec2-metadata-token: " GOLDEN_SESSION "\r\n\r\n");
+	sink->advance(sink->ctx, 2000000000ULL);
+	/* 6. aws-node (hostNetwork, allowlisted) takes the node role with IMDSv2 */
+	in_pod(&t, 2301, U_NODE, 1);
+	imds_connect(&t, 4001);
+	REQ(4001, CW_EP_IMDS,
+	    "PUT /latest/api/token HTTP/1.1\r\nHost: 169.254.169.254\r\n"
+	    "x-aws-ec2-metadata-token-ttl-seconds: 21600\r\nUser-Agent: aws-sdk-go/1.55.5\r\n\r\n");
+	RESP(4001, CW_EP_IMDS, OK200);
+	REQ(4001, CW_EP_IMDS,
+	    "GET /latest/meta-data/iam/security-credentials/node-role HTTP/1.1\r\n"
+	    "Host: 169.254.169.254\r\nx-aws-ec2-metadata-token: " GOLDEN_SESSION
+	    "\r\nUser-Agent: aws-sdk-go/1.55.5 (go1.22.5; linux; amd64)\r\n\r\n");
+	RESP(4001, CW_EP_IMDS, OK200);
+	/* 7. the kubelet asks IMDSv1 for its instance id */
+	task(&t, 1001, 50, GOLDEN_HOST_NETNS);
+	imds_connect(&t, 5001);
+	REQ(5001, CW_EP_IMDS,
+	    "GET /latest/meta-data/instance-id HTTP/1.1\r\nHost: 169.254.169.254\r\n"
+	    "User-Agent: kubelet/v1.31.0\r\n\r\n");
+	RESP(5001, CW_EP_IMDS, OK200);
+	/* 8. a request split over two segments: only the first starts a request */
+	in_pod(&t, 2001, U_IRSA, 1);
+	imds_connect(&t, 1006);
+	REQ(1006, CW_EP_IMDS, "GET /latest/meta-da");
+	RESP(1006, CW_EP_IMDS, OK200);
+	/* 9. a request on a connection never seen to connect */
+	REQ(9999, CW_EP_IMDS, "GET /latest/meta-data/ HTTP/1.1\r\nHost: 169.254.169.254\r\n\r\n");
+	/* 10. not HTTP on a watched connection */
+	in_pod(&t, 2201, U_PLAIN, 1);
+	imds_connect(&t, 3003);
+	REQ(3003, CW_EP_IMDS, "HELLO there\r\n\r\n");
+	/* 11. UDP to IMDS: a connect only */
+	v4(a, 169, 254, 169, 254);
+	connect_rec(&t, 3004, a, 2, 17, CW_EP_IMDS);
+	/* 12. IPv6 IMDS and IPv4-mapped IMDS through AF_INET6 sockets */
+	memset(a, 0, 16);
+	a[0] = 0xfd;
+	a[2] = 0x0e;
+	a[3] = 0xc2;
+	a[14] = 0x02;
+	a[15] = 0x54;
+	connect_rec(&t, 3005, a, 10, 6, CW_EP_IMDS);
+	v4(a, 169, 254, 169, 254);
+	connect_rec(&t, 3006, a, 10, 6, CW_EP_IMDS);
+	/* 13. ECS-style container credentials */
+	v4(a, 169, 254, 170, 2);
+	connect_rec(&t, 3007, a, 2, 6, CW_EP_CONTAINER_CREDENTIALS);
+	REQ(3007, CW_EP_CONTAINER_CREDENTIALS,
+	    "GET /v2/credentials/0a1b2c3d HTTP/1.1\r\nHost: 169.254.170.2\r\n\r\n");
+	RESP(3007, CW_EP_CONTAINER_CREDENTIALS, "HTTP/1.1 404 Not Found\r\n\r\n");
+}
+
+static void files(void)
+{
+	char p[600], r[300];
+	struct cw_task t;
+
+	/* 14. the IRSA app reads its own token (audit) */
+	in_pod(&t, 2001, U_IRSA, 1);
+	file_rec(&t, CW_FR_PROJECTED_TOKEN, CW_SYS_OPENAT, 0,
+		 S("/var/run/secrets/eks.amazonaws.com/serviceaccount/" GOLDEN_TSDIR "/token"),
+		 S("/var/run/secrets/eks.amazonaws.com/serviceaccount/token"), VOL(U_IRSA, 1),
+		 TMPFS, RDONLY, 0);
+	/* ... and again through io_uring */
+	file_rec(&t, CW_FR_PROJECTED_TOKEN, CW_SYS_IO_URING, 0,
+		 S("/var/run/secrets/eks.amazonaws.com/serviceaccount/" GOLDEN_TSDIR "/token"), "",
+		 0, VOL(U_IRSA, 1), TMPFS, RDONLY, 0);
+	/* 15. the plain pod reads the IRSA pod's token through the host's kubelet path */
+	in_pod(&t, 2201, U_PLAIN, 1);
+	host_path(p, sizeof(p), U_IRSA, "aws-iam-token", "token");
+	snprintf(r, sizeof(r),
+		 "/proc/1/root/var/lib/kubelet/pods/%s/volumes/"
+		 "kubernetes.io~projected/aws-iam-token/token",
+		 U_IRSA);
+	file_rec(&t, CW_FR_PROJECTED_TOKEN, CW_SYS_OPENAT, 0, S(p), S(r), VOL(U_IRSA, 1), TMPFS,
+		 RDONLY, 0);
+	/* 16. the kubelet reads the Pod Identity token (allowlisted), cat does too (finding) */
+	host_path(p, sizeof(p), U_PI, "eks-pod-identity-token", "eks-pod-identity-token");
+	task(&t, 1001, 50, GOLDEN_HOST_NETNS);
+	file_rec(&t, CW_FR_PROJECTED_TOKEN, CW_SYS_OPENAT, 0, S(p), S(p), VOL(U_PI, 1), TMPFS,
+		 RDONLY, 0);
+	task(&t, 1101, 1, GOLDEN_HOST_NETNS);
+	file_rec(&t, CW_FR_PROJECTED_TOKEN, CW_SYS_OPENAT, 0, S(p), S(p), VOL(U_PI, 1), TMPFS,
+		 RDONLY, 0);
+	/* 17. the plain pod reads static credentials */
+	in_pod(&t, 2201, U_PLAIN, 1);
+	file_rec(&t, CW_FR_AWS_CREDENTIALS, CW_SYS_OPENAT, 0, S("/root/.aws/credentials"),
+		 S("/root/.aws/credentials"), NULL, OVERLAY, RDONLY, 0);
+	/* 18. an SDK looks for ~/.aws/config that is not there */
+	in_pod(&t, 2101, U_PI, 1);
+	file_rec(&t, CW_FR_PATH_HINT, CW_SYS_OPENAT, -2, "", 0, S("/root/.aws/config"), NULL, 0,
+		 RDONLY, 0);
+	/* 19. a failed open whose path only looks like a token: discarded by the agent */
+	in_pod(&t, 2201, U_PLAIN, 1);
+	file_rec(&t, CW_FR_PATH_HINT, CW_SYS_OPENAT, -2, "", 0, S("/tmp/x/token"), NULL, 0, RDONLY,
+		 0);
+	/* 20. hostile names: a path with a newline, a quote and invalid UTF-8 */
+	in_pod(&t, 2401, U_EVIL, 1);
+	file_rec(&t, CW_FR_AWS_CREDENTIALS, CW_SYS_OPEN, 0, S("/home/u\n\"\xff\\/.aws/credentials"),
+		 S("../u\n\"\xff\\/.aws/credentials"), NULL, OVERLAY, RDONLY, 0);
+	/* 21. a pod whose container metadata never appears (held back, then written) */
+	in_pod(&t, 2501, U_LATE, 1);
+	file_rec(&t, CW_FR_PROJECTED_TOKEN, CW_SYS_OPENAT, 0,
+		 S("/var/run/secrets/kubernetes.io/serviceaccount/" GOLDEN_TSDIR "/token"),
+		 S("token"), VOL(U_LATE, 0), TMPFS, RDONLY, 0);
+	/* 22. the skipped sidecar reads its own service-account token (audit) */
+	in_pod(&t, 2151, U_PI, 2);
+	file_rec(&t, CW_FR_PROJECTED_TOKEN, CW_SYS_OPENAT2, 0,
+		 S("/var/run/secrets/kubernetes.io/serviceaccount/" GOLDEN_TSDIR "/token"),
+		 S("/var/run/secrets/kubernetes.io/serviceaccount/token"), VOL(U_PI, 0), TMPFS,
+		 RDONLY, 0);
+	/* 23. a path longer than the walk: cut and flagged */
+	in_pod(&t, 2201, U_PLAIN, 1);
+	memset(p, 'd', CW_PATH_MAX);
+	p[0] = '/';
+	memcpy(p + CW_PATH_MAX - 12, "/.aws/config", 12);
+	file_rec(&t, CW_FR_AWS_CONFIG, CW_SYS_OPENAT, 0, p, CW_PATH_MAX, "", 0, NULL, OVERLAY,
+		 RDONLY, CW_F_PATH_TRUNC);
+	/* 24. a cgroup the agent has never heard of */
+	task(&t, 2201, 777777, 4026532103u);
+	file_rec(&t, CW_FR_AWS_CONFIG, CW_SYS_OPENAT, 0, S("/root/.aws/config"), S(".aws/config"),
+		 NULL, OVERLAY, RDONLY, 0);
+	/* 25. a process whose image was replaced since the event, and one older than the agent */
+	in_pod(&t, 2203, U_PLAIN, 1);
+	file_rec(&t, CW_FR_AWS_CONFIG, CW_SYS_OPENAT, 0, S("/root/.aws/config"), S("config"), NULL,
+		 OVERLAY, RDONLY, 0);
+	in_pod(&t, 2204, U_PLAIN, 1);
+	file_rec(&t, CW_FR_AWS_CONFIG, CW_SYS_OPENAT, 0, S("/root/.aws/config"), S("config"), NULL,
+		 OVERLAY, RDONLY, 0);
+	/* 26. a host process in a hostile-named cgroup reads kubelet credentials */
+	task(&t, 1101, 52, GOLDEN_HOST_NETNS);
+	file_rec(&t, CW_FR_KUBELET, CW_SYS_OPENAT, 0, S("/var/lib/kubelet/kubeconfig"),
+		 S("/var/lib/kubelet/kubeconfig"), NULL, 0xef53, RDONLY, 0);
+	/* the argv of a long command line: head, marker, tail (the secret redacted) */
+	in_pod(&t, 2002, U_IRSA, 1);
+	file_rec(&t, CW_FR_AWS_SSO_CACHE, CW_SYS_OPENAT, 0,
+		 S("/root/.aws/sso/cache/0123456789abcdef0123456789abcdef01234567.json"), "", 0,
+		 NULL, OVERLAY, RDONLY, 0);
+}
+
+static void sockets(void)
+{
+	struct cw_task t;
+
+	/* 27. the plain pod connects to the container runtime's socket */
+	in_pod(&t, 2201, U_PLAIN, 1);
+	sock_rec(&t, 0, true, 1, "/run/containerd/containerd.sock",
+		 "/run/containerd/containerd.sock", CW_SYS_CONNECT);
+	/* 28. ... tries CRI-O's, refused; and an unwatched socket (discarded) */
+	sock_rec(&t, -111, false, 0, "", "/run/crio/crio.sock", CW_SYS_CONNECT);
+	sock_rec(&t, -111, false, 0, "", "/tmp/other.sock", CW_SYS_CONNECT);
+	/* 29. io_uring connect to docker's socket, denied */
+	in_pod(&t, 2001, U_IRSA, 1);
+	sock_rec(&t, -13, false, 0, "", "/var/run/docker.sock", CW_SYS_IO_URING);
+	/* 30. the runtime's shim (host) */
+	task(&t, 1201, 51, GOLDEN_HOST_NETNS);
+	sock_rec(&t, 0, true, 1, "/run/containerd/containerd.sock",
+		 "/run/containerd/containerd.sock", CW_SYS_CONNECT);
+}
+
+static void misc(void)
+{
+	struct cw_hdr bad = { 0 };
+	struct cw_ev_endpoint short_ep = { 0 };
+	struct cw_task t;
+	char p[600];
+
+	/* 31. records the agent cannot use */
+	hdr(&bad, 99, sizeof(bad));
+	push(&bad, sizeof(bad));
+	hdr(&short_ep.hdr, CW_EV_ENDPOINT_CONNECT, sizeof(short_ep) - 8);
+	push(&short_ep, sizeof(short_ep) - 8);
+	/* 32. the plain pod's container cgroup is removed; a late event from it */
+	golden_cgroup_path(pod_of(U_PLAIN), &pod_of(U_PLAIN)->ctr[1], p, sizeof(p));
+	cgroup_rec(CW_EV_CGROUP_RMDIR, pod_of(U_PLAIN)->ctr[1].cgid, p, strlen(p), 0);
+	in_pod(&t, 2201, U_PLAIN, 1);
+	file_rec(&t, CW_FR_AWS_CLI_CACHE, CW_SYS_OPENAT, 0,
+		 S("/root/.aws/cli/cache/89abcdef0123456789abcdef0123456789abcdef.json"), "", 0,
+		 NULL, OVERLAY, RDONLY, 0);
+	/* 33. the agent idles: the held-back event's time is up */
+	sink->advance(sink->ctx, 1500000000ULL);
+}
+
+static void args_init(void)
+{
+	size_t n = sizeof(long_args) - 1, tail = CW_ARGS_MAX - CW_ARGS_HEAD;
+
+	memcpy(split_args, long_args, CW_ARGS_HEAD);
+	memcpy(split_args + CW_ARGS_HEAD, long_args + n - tail, tail);
+}
+
+void golden_init(void)
+{
+	args_init();
+}
+
+void golden_feed(const struct gsink *s)
+{
+	sink = s;
+	cgroups();
+	network();
+	files();
+	sockets();
+	misc();
+}
