@@ -34,8 +34,8 @@ BPF_SRCS  := $(wildcard bpf/*.bpf.c)
 # fails to relocate an extern map that precedes its definition.
 BPF_OBJS  := $(BUILD)/bpf/proc.bpf.o $(filter-out $(BUILD)/bpf/proc.bpf.o,$(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS)))
 BPF_HDRS  := $(wildcard bpf/*.h)
-USER_SRCS ?= $(wildcard user/*.c)
-USER_HDRS := $(wildcard user/*.h)
+USER_SRCS ?= $(wildcard user/*.c user/*/*.c)
+USER_HDRS := $(wildcard user/*.h user/*/*.h)
 LIB_SRCS  := $(filter-out user/main.c,$(USER_SRCS))
 USER_OBJS := $(patsubst user/%.c,$(BUILD)/user/%.o,$(USER_SRCS))
 SAN_OBJS  := $(patsubst user/%.c,$(BUILD)/san/%.o,$(LIB_SRCS))
@@ -69,14 +69,16 @@ vmlinux:
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux/$(ARCH)/vmlinux.h
 
 # --- userspace ------------------------------------------------------------------
-$(BUILD)/user/%.o: user/%.c $(USER_HDRS) $(BPF_HDRS) $(BUILD)/credwatch.skel.h | $(BUILD)/user
+$(BUILD)/user/%.o: user/%.c $(USER_HDRS) $(BPF_HDRS) $(BUILD)/credwatch.skel.h
+	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/credwatch: $(USER_OBJS)
 	$(CC) $(CFLAGS) $^ $(PKG_LIBS) -o $@
 
 # --- tests ----------------------------------------------------------------------
-$(BUILD)/san/%.o: user/%.c $(USER_HDRS) $(BPF_HDRS) $(BUILD)/credwatch.skel.h | $(BUILD)/san
+$(BUILD)/san/%.o: user/%.c $(USER_HDRS) $(BPF_HDRS) $(BUILD)/credwatch.skel.h
+	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(SAN_FLAGS) -c $< -o $@
 
 $(BUILD)/tests/unit/%: tests/unit/%.c tests/unit/unit.h $(SAN_OBJS) | $(BUILD)/tests/unit
@@ -142,7 +144,7 @@ bench: deps-test
 	@tests/bench/run.sh
 
 # --- formatting -----------------------------------------------------------------
-FMT_SRCS := $(wildcard bpf/*.c bpf/*.h user/*.c user/*.h tests/unit/*.c tests/unit/*.h tests/progs/*.c tests/sim/*.c tests/golden/*.c tests/golden/*.h)
+FMT_SRCS := $(wildcard bpf/*.c bpf/*.h user/*.c user/*.h user/*/*.c user/*/*.h tests/unit/*.c tests/unit/*.h tests/progs/*.c tests/sim/*.c tests/golden/*.c tests/golden/*.h)
 format:
 	clang-format -i $(FMT_SRCS)
 check-format-count:

@@ -8,7 +8,7 @@
 #include <jansson.h>
 #include "config.h"
 #include "credwatch_abi.h"
-#include "jsonpos.h"
+#include "util/jsonpos.h"
 
 static const char *const kind_names[CW_EP_KIND_MAX] = {
 	[CW_EP_NONE] = "none",

@@ -33,8 +33,8 @@
 
 #include <stdint.h>
 #include <stddef.h>
-#include "policy.h"
-#include "sockets.h"
+#include "judge/policy.h"
+#include "enrich/sockets.h"
 
 #define CONFIG_MAX_ENDPOINTS 64
 #define CONFIG_ERR_MAX	     512

@@ -20,17 +20,18 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "agent.h"
-#include "attrib.h"
-#include "cgroups.h"
-#include "conns.h"
-#include "findings.h"
-#include "credwatch.skel.h"
-#include "emit.h"
-#include "events.h"
-#include "loader.h"
-#include "log.h"
-#include "procs.h"
-#include "sockets.h"
+#include "credwatch_abi.h"
+#include "enrich/attrib.h"
+#include "enrich/cgroups.h"
+#include "enrich/procs.h"
+#include "enrich/sockets.h"
+#include "loader/kstats.h"
+#include "loader/loader.h"
+#include "pipeline.h"
+#include "render/json.h"
+#include "render/render.h"
+#include "util/clock.h"
+#include "util/log.h"
 
 #define EXIT_USAGE 2
 /* a restarted container runtime binds a new socket inode */
@@ -239,35 +240,6 @@ static void parse_args(struct agent *a, int argc, char **argv)
 	}
 }
 
-/* Open the output before loading anything: a bad path fails fast. */
-static int open_output(struct agent *a)
-{
-	static char obuf[1 << 16];
-	int fd;
-
-	if (!a->opts.output) {
-		a->out = stdout;
-	} else {
-		char dir[PATH_MAX];
-		struct stat st;
-
-		snprintf(dir, sizeof(dir), "%s", a->opts.output);
-		if (stat(dirname(dir), &st) || !S_ISDIR(st.st_mode)) {
-			pr_warn("--output %s: directory %s does not exist", a->opts.output, dir);
-			return -ENOENT;
-		}
-		fd = open(a->opts.output, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
-		if (fd < 0 || !(a->out = fdopen(fd, "a"))) {
-			pr_warn("--output %s: %s", a->opts.output, strerror(errno));
-			if (fd >= 0)
-				close(fd);
-			return -errno;
-		}
-	}
-	setvbuf(a->out, obuf, _IOFBF, sizeof(obuf));
-	return 0;
-}
-
 /* EC2 instance id from DMI (Nitro puts it in board_asset_tag): no IMDS call */
 static void read_instance_id(struct agent *a)
 {
@@ -293,26 +265,37 @@ static void read_instance_id(struct agent *a)
 
 static int run(struct agent *a)
 {
-	uint64_t deadline = 0, now, next_retry = 0, next_http;
+	uint64_t deadline = 0, now, next_retry = 0, last_socket_refresh;
+	struct pipeline_parts parts = { 0 };
+	struct node_ident node;
+	struct loader_opts lo = {
+		.ringbuf_size = a->opts.ringbuf_size,
+		.max_procs = a->opts.max_procs,
+		.file_hook = a->opts.file_hook,
+		.sock_hook = a->opts.sock_hook,
+		.cfg = &a->cfg,
+	};
 	int err;
 
-	err = open_output(a);
+	/* the output first: a bad path fails before anything is loaded */
+	err = output_open(&a->out, a->opts.output);
 	if (err)
 		return err;
-	err = loader_preflight(a);
+	loader_init(&a->loader, &lo);
+	err = loader_preflight(&a->loader);
 	if (err)
 		return err;
-	a->cgroups = cgroups_new(a->cgroup_mount, a->opts.cgroup_cache);
+	a->cgroups = cgroups_new(a->loader.cgroup_mount, a->opts.cgroup_cache);
 	if (!a->cgroups)
 		return -ENOMEM;
-	err = loader_load_attach(a);
+	err = loader_load_attach(&a->loader);
 	if (err)
 		return err;
-	a->procs = procs_new(bpf_map__fd(a->skel->maps.cw_procs), "/proc", 1024);
+	a->procs = procs_new(loader_procs_fd(&a->loader), "/proc", 1024);
 	if (!a->procs)
 		return -ENOMEM;
 	{
-		struct attrib_limits lim = { .cgroup_mount = a->cgroup_mount,
+		struct attrib_limits lim = { .cgroup_mount = a->loader.cgroup_mount,
 					     .proc_root = "/proc" };
 		struct stat st;
 
@@ -331,34 +314,40 @@ static int run(struct agent *a)
 		}
 	}
 	read_instance_id(a);
-	a->conns = conns_new(4096, events_http_done, a);
-	if (!a->conns)
+	node = (struct node_ident){ a->opts.node_name, a->opts.cluster_name, a->instance_id };
+	a->json = json_renderer_new(&a->out, &node);
+	if (!a->json)
 		return -ENOMEM;
-	err = findings_init(a);
-	if (err)
-		return err;
-	a->rb = ring_buffer__new(bpf_map__fd(a->skel->maps.cw_events), events_handle, a, NULL);
+	parts.cgroups = a->cgroups;
+	parts.procs = a->procs;
+	parts.attrib = a->attrib;
+	parts.cfg = &a->cfg;
+	parts.renderers[parts.nrenderers++] = a->json;
+	a->pipe = pipeline_new(&parts);
+	if (!a->pipe)
+		return -ENOMEM;
+	a->rb = ring_buffer__new(loader_events_fd(&a->loader), pipeline_record, a->pipe, NULL);
 	if (!a->rb) {
 		err = -errno;
 		pr_warn("cannot set up the ring buffer consumer: %s", strerror(-err));
 		return err;
 	}
 	/* after attach: a cgroup or process created meanwhile is seen either way */
-	sockets_refresh(&a->cfg.sockets, bpf_map__fd(a->skel->maps.cw_sockets), a->opts.host_root);
-	a->last_socket_refresh_ns = now_ns(CLOCK_MONOTONIC);
+	sockets_refresh(&a->cfg.sockets, loader_sockets_fd(&a->loader), a->opts.host_root);
+	last_socket_refresh = clock_now(CLOCK_MONOTONIC);
 	cgroups_scan(a->cgroups);
 	procs_prefill(a->procs);
 	/* loading parsed the kernel's BTF (megabytes, now freed): give the heap back */
 	malloc_trim(0);
-	emit_ready(a);
+	agent_ready(a);
 
 	if (a->opts.duration > 0)
-		deadline = now_ns(CLOCK_MONOTONIC) + (uint64_t)(a->opts.duration * 1e9);
+		deadline = clock_now(CLOCK_MONOTONIC) + (uint64_t)(a->opts.duration * 1e9);
 	while (!stop_signal) {
 		int timeout = 100;
 
 		if (next_retry) {
-			now = now_ns(CLOCK_MONOTONIC);
+			now = clock_now(CLOCK_MONOTONIC);
 			timeout = next_retry <= now
 					  ? 0
 					  : (int)((next_retry - now) / 1000000 + 1 < 100
@@ -373,30 +362,24 @@ static int run(struct agent *a)
 			pr_warn("ring buffer poll: %s", strerror(-err));
 			break;
 		}
-		now = now_ns(CLOCK_MONOTONIC);
-		next_retry = events_retry_pending(a, now, false);
-		next_http = conns_expire(a->conns, now, false);
-		findings_expire(a, false);
-		if (next_http && (!next_retry || next_http < next_retry))
-			next_retry = next_http;
-		fflush(a->out);
-		if (now - a->last_socket_refresh_ns > SOCKET_REFRESH_NS) {
-			sockets_refresh(&a->cfg.sockets, bpf_map__fd(a->skel->maps.cw_sockets),
+		now = clock_now(CLOCK_MONOTONIC);
+		next_retry = pipeline_tick(a->pipe, now);
+		output_flush(&a->out);
+		if (now - last_socket_refresh > SOCKET_REFRESH_NS) {
+			sockets_refresh(&a->cfg.sockets, loader_sockets_fd(&a->loader),
 					a->opts.host_root);
-			a->last_socket_refresh_ns = now;
+			last_socket_refresh = now;
 		}
 		if (deadline && now >= deadline)
 			break;
 	}
 	/* everything the kernel already queued is still reported */
 	ring_buffer__consume(a->rb);
-	events_retry_pending(a, now_ns(CLOCK_MONOTONIC), true);
-	conns_expire(a->conns, now_ns(CLOCK_MONOTONIC), true);
-	findings_expire(a, true);
-	emit_stats(a);
-	if (ferror(a->out) || a->write_errors) {
+	pipeline_flush(a->pipe, clock_now(CLOCK_MONOTONIC));
+	agent_stats(a);
+	if (output_failed(&a->out)) {
 		pr_warn("writing events failed (%llu lines lost)",
-			(unsigned long long)a->write_errors);
+			(unsigned long long)a->out.st.write_errors);
 		return -EIO;
 	}
 	return 0;
@@ -404,7 +387,7 @@ static int run(struct agent *a)
 
 int main(int argc, char **argv)
 {
-	static struct agent a = { .cgroup_fd = -1 };
+	static struct agent a;
 	struct sigaction sa = { .sa_handler = on_signal };
 	char err[CONFIG_ERR_MAX];
 	int rc;
@@ -414,6 +397,7 @@ int main(int argc, char **argv)
 	 * of letting glibc raise the threshold after libbpf frees the kernel's
 	 * BTF and then zero-fill reused heap for them. */
 	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+	a.started_mono_ns = clock_now(CLOCK_MONOTONIC);
 	parse_args(&a, argc, argv);
 	log_verbosity = a.opts.verbose ? LOG_DEBUG : LOG_INFO;
 	config_defaults(&a.cfg);
@@ -424,21 +408,17 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	emit_init(&a);
 
 	rc = run(&a);
 
 	ring_buffer__free(a.rb);
-	loader_destroy(&a);
+	pipeline_free(a.pipe);
+	if (a.json)
+		a.json->ops->free(a.json);
+	loader_destroy(&a.loader);
 	procs_free(a.procs);
 	attrib_free(a.attrib);
-	conns_free(a.conns);
-	findings_free(&a);
-	events_free(&a);
 	cgroups_free(a.cgroups);
-	if (a.out && a.out != stdout)
-		fclose(a.out);
-	else if (a.out)
-		fflush(a.out);
+	output_close(&a.out);
 	return rc ? 1 : 0;
 }

@@ -31,7 +31,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
-#include "attrib.h"
+#include "enrich/attrib.h"
 
 static uint64_t mono_ns(void)
 {

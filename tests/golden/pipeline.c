@@ -6,28 +6,25 @@
  */
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include "agent.h"
-#include "attrib.h"
-#include "cgroups.h"
-#include "config.h"
-#include "conns.h"
-#include "emit.h"
-#include "events.h"
-#include "findings.h"
-#include "procs.h"
-#include "sockets.h"
+#include "enrich/attrib.h"
+#include "enrich/cgroups.h"
+#include "enrich/procs.h"
+#include "enrich/sockets.h"
+#include "pipeline.h"
+#include "render/json.h"
+#include "util/clock.h"
 #include "golden.h"
 
-static struct agent a = { .cgroup_fd = -1 };
+static struct agent a;
 
 /* The agent's clock, fixed: it starts at the first record's time and moves 1 ms per record
  * (and by the scenario's advance()), in step with the records' own timestamps. */
 static uint64_t elapsed;
 
-static uint64_t fixed_clock(int clock)
+static uint64_t fixed_clock(clockid_t clk)
 {
-	switch (clock) {
+	switch (clk) {
 	case CLOCK_REALTIME:
 		return GOLDEN_BOOT_NS + GOLDEN_BOOT_TO_REAL + elapsed;
 	case CLOCK_BOOTTIME:
@@ -40,17 +37,14 @@ static uint64_t fixed_clock(int clock)
 /* what the run loop does after each poll batch: here, each record is one batch */
 static void tick(void)
 {
-	uint64_t now = now_ns(CLOCK_MONOTONIC);
-
-	events_retry_pending(&a, now, false);
-	conns_expire(a.conns, now, false);
-	findings_expire(&a, false);
+	pipeline_tick(a.pipe, clock_now(CLOCK_MONOTONIC));
 }
 
 static void push(void *ctx, const void *rec, size_t size)
 {
+	(void)ctx;
 	elapsed += 1000000;
-	events_handle(ctx, (void *)rec, size);
+	pipeline_record(a.pipe, (void *)rec, size);
 	tick();
 }
 
@@ -62,7 +56,7 @@ static void advance(void *ctx, uint64_t ns)
 }
 
 /* the hooks a tracepoint-only kernel gets (agent_ready lists them; nothing is attached) */
-static void hooks(void)
+static void hooks(struct loader *l)
 {
 	static const char *const h[][3] = {
 		{ "process", "tp_btf/sched_process_exec", "cw_exec" },
@@ -71,63 +65,68 @@ static void hooks(void)
 	};
 
 	for (size_t i = 0; i < sizeof(h) / sizeof(h[0]); i++) {
-		a.hooks[a.nhooks].family = h[i][0];
-		a.hooks[a.nhooks].name = h[i][1];
-		a.hooks[a.nhooks].program = h[i][2];
-		a.nhooks++;
+		l->hooks[l->nhooks].family = h[i][0];
+		l->hooks[l->nhooks].name = h[i][1];
+		l->hooks[l->nhooks].program = h[i][2];
+		l->nhooks++;
 	}
 }
 
 int golden_run(const char *host_root, const char *cgroup_mount, const char *proc_root, int procs_fd,
 	       int socks_fd)
 {
-	static char obuf[1 << 16];
 	struct attrib_limits lim = { .cgroup_mount = cgroup_mount,
 				     .proc_root = proc_root,
 				     .host_netns_ino = GOLDEN_HOST_NETNS };
-	struct gsink sink = { push, advance, &a };
+	struct node_ident node = { "ip-10-0-1-23.ec2.internal", "golden", "" };
+	struct loader_opts lo = { .ringbuf_size = 1 << 22, .max_procs = 8192 };
+	struct pipeline_parts parts = { 0 };
+	struct gsink sink = { push, advance, NULL };
 
-	a.out = stdout;
-	setvbuf(a.out, obuf, _IOFBF, sizeof(obuf));
+	clock_source = fixed_clock;
+	a.started_mono_ns = clock_now(CLOCK_MONOTONIC);
 	a.opts.host_root = host_root;
-	a.opts.ringbuf_size = 1 << 22;
-	a.opts.max_procs = 8192;
-	snprintf(a.opts.node_name, sizeof(a.opts.node_name), "ip-10-0-1-23.ec2.internal");
-	snprintf(a.opts.cluster_name, sizeof(a.opts.cluster_name), "golden");
-	snprintf(a.cgroup_mount, sizeof(a.cgroup_mount), "%s", cgroup_mount);
-	snprintf(a.kernel_release, sizeof(a.kernel_release), "golden");
-	a.file_hook = FILE_HOOK_TRACEPOINT;
-	a.sock_hook = SOCK_HOOK_TRACEPOINT;
-	snprintf(a.file_hook_reason, sizeof(a.file_hook_reason), "golden: no BPF");
-	snprintf(a.sock_hook_reason, sizeof(a.sock_hook_reason), "golden: no BPF");
+	a.opts.ringbuf_size = lo.ringbuf_size;
+	a.opts.max_procs = lo.max_procs;
 	config_defaults(&a.cfg);
-	now_ns_hook = fixed_clock;
-	emit_init(&a);
-	hooks();
+	lo.cfg = &a.cfg;
+	loader_init(&a.loader, &lo);
+	snprintf(a.loader.cgroup_mount, sizeof(a.loader.cgroup_mount), "%s", cgroup_mount);
+	snprintf(a.loader.kernel_release, sizeof(a.loader.kernel_release), "golden");
+	a.loader.file_hook = FILE_HOOK_TRACEPOINT;
+	a.loader.sock_hook = SOCK_HOOK_TRACEPOINT;
+	snprintf(a.loader.file_hook_reason, sizeof(a.loader.file_hook_reason), "golden: no BPF");
+	snprintf(a.loader.sock_hook_reason, sizeof(a.loader.sock_hook_reason), "golden: no BPF");
+	hooks(&a.loader);
+	if (output_open(&a.out, NULL))
+		return 2;
 	a.cgroups = cgroups_new(cgroup_mount, 16384);
 	a.procs = procs_new(procs_fd, proc_root, 1024);
 	a.attrib = attrib_new(host_root, &lim);
-	a.conns = conns_new(4096, events_http_done, &a);
-	if (!a.cgroups || !a.procs || !a.attrib || !a.conns || findings_init(&a)) {
+	a.json = json_renderer_new(&a.out, &node);
+	parts.cgroups = a.cgroups;
+	parts.procs = a.procs;
+	parts.attrib = a.attrib;
+	parts.cfg = &a.cfg;
+	parts.renderers[parts.nrenderers++] = a.json;
+	a.pipe = a.cgroups && a.procs && a.attrib && a.json ? pipeline_new(&parts) : NULL;
+	if (!a.pipe) {
 		fprintf(stderr, "replay: agent setup failed\n");
 		return 2;
 	}
 	sockets_refresh(&a.cfg.sockets, socks_fd, host_root);
-	emit_ready(&a);
+	agent_ready(&a);
 
 	golden_feed(&sink);
 
-	events_retry_pending(&a, now_ns(CLOCK_MONOTONIC), true);
-	conns_expire(a.conns, now_ns(CLOCK_MONOTONIC), true);
-	findings_expire(&a, true);
-	emit_stats(&a);
-	fflush(a.out);
+	pipeline_flush(a.pipe, clock_now(CLOCK_MONOTONIC));
+	agent_stats(&a);
+	output_close(&a.out);
 
+	pipeline_free(a.pipe);
+	a.json->ops->free(a.json);
 	procs_free(a.procs);
 	attrib_free(a.attrib);
-	conns_free(a.conns);
-	findings_free(&a);
-	events_free(&a);
 	cgroups_free(a.cgroups);
 	return 0;
 }

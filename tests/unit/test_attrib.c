@@ -23,9 +23,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "attrib.h"
-#include "jsonw.h"
-#include "log.h"
+#include "enrich/attrib.h"
+#include "util/jsonw.h"
+#include "util/log.h"
+#include "render/json.h"
 #include "unit.h"
 
 #define FAKE_SIG      "CWTESTSIGnotARealSignature0123456789"
@@ -624,18 +625,20 @@ static json_t *render(const struct attrib_result *r)
 
 	jw_init(&w, text, sizeof(text));
 	jw_obj_open(&w, NULL);
-	attrib_put_workload(&w, r);
+	json_put_workload(&w, r);
 	ASSERT_TRUE(clean_mem(r, sizeof(*r)));
 	return finish(&w);
 }
 
 static json_t *render_stats(const struct attrib *a)
 {
+	struct attrib_stats st;
 	struct jw w;
 
+	attrib_stats(a, &st);
 	jw_init(&w, text, sizeof(text));
 	jw_obj_open(&w, NULL);
-	attrib_put_stats(&w, a);
+	json_put_attrib_stats(&w, &st);
 	return finish(&w);
 }
 
@@ -1040,7 +1043,7 @@ static json_t *render_owner(const struct attrib_owner *o)
 	jw_init(&w, text, sizeof(text));
 	jw_obj_open(&w, NULL);
 	jw_obj_open(&w, "file");
-	attrib_put_owner(&w, o);
+	json_put_owner(&w, o);
 	jw_obj_close(&w);
 	return finish(&w);
 }
@@ -1131,7 +1134,7 @@ static json_t *render_token(const struct attrib_token *t)
 
 	jw_init(&w, text, sizeof(text));
 	jw_obj_open(&w, NULL);
-	attrib_put_token(&w, t);
+	json_put_token(&w, t);
 	ASSERT_TRUE(clean_mem(t, sizeof(*t)));
 	return finish(&w);
 }
@@ -1274,7 +1277,7 @@ static void bench(void)
 		attrib_workload(a, cg_pi_app, OTHER_NETNS, T0 + 1000, &R);
 		jw_init(&w, text, sizeof(text));
 		jw_obj_open(&w, NULL);
-		attrib_put_workload(&w, &R);
+		json_put_workload(&w, &R);
 		jw_finish(&w);
 	}
 	t2 = mono_ns();

@@ -3,7 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "cgroup_parse.h"
+#include "enrich/cgroup_parse.h"
 #include "unit.h"
 
 #define ID	   "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"

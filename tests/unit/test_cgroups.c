@@ -16,7 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cgroups.h"
+#include "enrich/cgroups.h"
 #include "unit.h"
 
 static char dir[PATH_MAX];

@@ -6,8 +6,9 @@
  */
 #include <stdlib.h>
 
-#include "fold.h"
-#include "jsonw.h"
+#include "judge/fold.h"
+#include "util/jsonw.h"
+#include "render/json.h"
 #include "unit.h"
 
 #define SEC	 1000000000ULL
@@ -360,7 +361,7 @@ static void test_put_summary(void)
 
 	jw_init(&w, buf, sizeof(buf));
 	jw_obj_open(&w, NULL);
-	fold_put_summary(&w, &s);
+	json_put_summary(&w, &s);
 	jw_finish(&w);
 	ASSERT_STREQ(buf,
 		     "{\"finding\":{\"rule\":"
@@ -379,7 +380,7 @@ static void test_put_summary(void)
 	s.severity = SEV_HIGH;
 	jw_init(&w, buf, sizeof(buf));
 	jw_obj_open(&w, NULL);
-	fold_put_summary(&w, &s);
+	json_put_summary(&w, &s);
 	jw_finish(&w);
 	ASSERT_TRUE(strstr(buf, "\"subject\":{\"pod_uid\":null,\"namespace\":null,\"pod_name\":"
 				"null,\"container\":null,\"exe\":\"/bin/cat" JW_TRUNC_MARK
@@ -405,7 +406,7 @@ static void test_end_to_end_json(void)
 	sums[0].pod_namespace = sums[0].pod_name = sums[0].container = "";
 	jw_init(&w, buf, sizeof(buf));
 	jw_obj_open(&w, NULL);
-	fold_put_summary(&w, &sums[0]);
+	json_put_summary(&w, &sums[0]);
 	jw_finish(&w);
 	ASSERT_TRUE(strstr(buf, "\"count\":10000,") != NULL);
 	ASSERT_TRUE(strstr(buf, "\"rule\":\"imds_credential_fetch\",\"severity\":\"high\","

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "http.h"
+#include "intake/http.h"
 /* Network: sends nothing; addresses are parse input only (no netns needed). */
 #include "unit.h"
 

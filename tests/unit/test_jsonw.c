@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <jansson.h>
 
-#include "jsonw.h"
+#include "util/jsonw.h"
 #include "unit.h"
 
 #define MARK	 JW_TRUNC_MARK

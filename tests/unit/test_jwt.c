@@ -11,7 +11,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "jwt.h"
+#include "enrich/jwt.h"
 #include "unit.h"
 
 #define FAKE_SIG "CWTESTSIG"

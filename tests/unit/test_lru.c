@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "lru.h"
+#include "util/lru.h"
 #include "unit.h"
 
 /* Values used with the release callback: serial identifies each stored value. */

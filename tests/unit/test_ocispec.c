@@ -13,7 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "ocispec.h"
+#include "enrich/ocispec.h"
 #include "unit.h"
 
 #define UID  "8f2c1b9e-3d4a-4c5b-9e6f-7a8b9c0d1e2f"

@@ -8,9 +8,10 @@
 #include <stdlib.h>
 
 #include "config.h"
-#include "jsonpos.h"
-#include "jsonw.h"
-#include "policy.h"
+#include "util/jsonpos.h"
+#include "util/jsonw.h"
+#include "judge/policy.h"
+#include "render/json.h"
 #include "unit.h"
 
 #define CONTAINS(hay, needle)                                                \
@@ -302,7 +303,7 @@ static void test_policy_put(void)
 	policy_defaults(&p);
 	jw_init(&w, buf, 16384);
 	jw_obj_open(&w, NULL);
-	policy_put(&w, &p);
+	json_put_policy(&w, &p);
 	jw_finish(&w);
 	ASSERT_FALSE(jw_overflowed(&w));
 	CONTAINS(buf,

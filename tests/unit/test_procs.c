@@ -14,7 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "procs.h"
+#include "enrich/procs.h"
 #include "unit.h"
 
 static char root[PATH_MAX];

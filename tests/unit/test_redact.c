@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Network: sends nothing; addresses are parse input only (no netns needed). */
 #include "unit.h"
-#include "redact.h"
+#include "enrich/redact.h"
 
 static const char *r(const char *prev, const char *arg, bool *red)
 {

@@ -5,9 +5,10 @@
  * configured), severity lowering for blocked attempts, policy overrides and switches, and the
  * "finding" / "findings" JSON.
  */
-#include "attrib.h"
-#include "jsonw.h"
-#include "rules.h"
+#include "enrich/attrib.h"
+#include "util/jsonw.h"
+#include "judge/rules.h"
+#include "render/json.h"
 #include "unit.h"
 
 static struct policy pol;
@@ -109,12 +110,12 @@ static void test_names(void)
 	ASSERT_EQ(severity_lower(SEV_HIGH), SEV_MEDIUM);
 	ASSERT_EQ(severity_lower(SEV_MEDIUM), SEV_LOW);
 	ASSERT_EQ(severity_lower(SEV_LOW), SEV_LOW);
-	ASSERT_EQ(rules_file_kind_parse("irsa_token"), RFK_IRSA_TOKEN);
-	ASSERT_EQ(rules_file_kind_parse("kubelet_credentials"), RFK_KUBELET_CREDENTIALS);
-	ASSERT_EQ(rules_file_kind_parse("aws_sso_cache"), RFK_AWS_SSO_CACHE);
-	ASSERT_EQ(rules_file_kind_parse("bogus"), RFK_NONE);
-	ASSERT_EQ(rules_file_kind_parse(NULL), RFK_NONE);
-	ASSERT_STREQ(rules_file_kind_name(RFK_AWS_CLI_CACHE), "aws_cli_cache");
+	ASSERT_EQ(file_kind_parse("irsa_token"), FK_IRSA_TOKEN);
+	ASSERT_EQ(file_kind_parse("kubelet_credentials"), FK_KUBELET_CREDENTIALS);
+	ASSERT_EQ(file_kind_parse("aws_sso_cache"), FK_AWS_SSO_CACHE);
+	ASSERT_EQ(file_kind_parse("bogus"), FK_NONE);
+	ASSERT_EQ(file_kind_parse(NULL), FK_NONE);
+	ASSERT_STREQ(file_kind_name(FK_AWS_CLI_CACHE), "aws_cli_cache");
 }
 
 static void test_agent_bypass(void)
@@ -363,7 +364,7 @@ static void test_pod_identity_unassociated(void)
 static struct rules_file token_of(const char *uid, bool verified)
 {
 	struct rules_file fa = {
-		.kind = RFK_IRSA_TOKEN,
+		.kind = FK_IRSA_TOKEN,
 		.owner_found = true,
 		.owner_verified = verified,
 		.owner_pod_uid = uid,
@@ -384,9 +385,9 @@ static void test_tokens(void)
 	/* its own token: nothing */
 	fa = token_of(own, true);
 	ASSERT_EQ(rules_eval_file(&pol, &s, &fa, f), 0);
-	fa.kind = RFK_POD_IDENTITY_TOKEN;
+	fa.kind = FK_POD_IDENTITY_TOKEN;
 	ASSERT_EQ(rules_eval_file(&pol, &s, &fa, f), 0);
-	fa.kind = RFK_SA_TOKEN;
+	fa.kind = FK_SA_TOKEN;
 	ASSERT_EQ(rules_eval_file(&pol, &s, &fa, f), 0);
 
 	/* another pod's, verified: critical */
@@ -395,7 +396,7 @@ static void test_tokens(void)
 	expect("foreign", n, f, 1, RULE_FOREIGN_TOKEN_READ, SEV_CRITICAL, 0, 0);
 	CONTAINS(f[0].summary, "payments/api-0");
 	CONTAINS(f[0].summary, "IRSA token");
-	fa.kind = RFK_SA_TOKEN;
+	fa.kind = FK_SA_TOKEN;
 	ASSERT_EQ(rules_eval_file(&pol, &s, &fa, f), 1);
 	fa.blocked = true;
 	n = rules_eval_file(&pol, &s, &fa, f);
@@ -436,9 +437,8 @@ static void test_tokens(void)
 
 static void test_static_files(void)
 {
-	static const enum rules_file_kind kinds[] = { RFK_AWS_CREDENTIALS, RFK_AWS_CONFIG,
-						      RFK_AWS_SSO_CACHE, RFK_AWS_CLI_CACHE,
-						      RFK_KUBELET_CREDENTIALS };
+	static const enum file_kind kinds[] = { FK_AWS_CREDENTIALS, FK_AWS_CONFIG, FK_AWS_SSO_CACHE,
+						FK_AWS_CLI_CACHE, FK_KUBELET_CREDENTIALS };
 	struct finding f[RULES_MAX_FINDINGS];
 	struct cw_subject p = pod("default", "web-1", ATTRIB_CRED_NODE_ROLE, ATTRIB_CRED_NODE_ROLE);
 	struct cw_subject h = host("/usr/bin/cat");
@@ -451,13 +451,13 @@ static void test_static_files(void)
 		n = rules_eval_file(&pol, &p, &fa, f);
 		expect("static, pod", n, f, 1, RULE_STATIC_CREDENTIALS_READ, SEV_MEDIUM, 0, 0);
 		ASSERT_STREQ(f[0].mitre, "T1552.001");
-		CONTAINS(f[0].summary, rules_file_kind_name(kinds[i]));
+		CONTAINS(f[0].summary, file_kind_name(kinds[i]));
 		n = rules_eval_file(&pol, &h, &fa, f);
 		expect("static, host", n, f, 1, RULE_STATIC_CREDENTIALS_READ, SEV_MEDIUM, 0, 0);
 		/* the kubelet reading its own kubeconfig / certificate is by design */
 		ASSERT_EQ(rules_eval_file(&pol, &kubelet, &fa, f), 0);
 	}
-	fa.kind = RFK_NONE;
+	fa.kind = FK_NONE;
 	ASSERT_EQ(rules_eval_file(&pol, &p, &fa, f), 0);
 	ASSERT_EQ(rules_eval_file(&pol, &h, &fa, f), 0);
 }
@@ -561,7 +561,7 @@ static void test_put(void)
 	/* none: nothing written */
 	jw_init(&w, buf, sizeof(buf));
 	jw_obj_open(&w, NULL);
-	rules_put(&w, f, 0);
+	json_put_findings(&w, f, 0);
 	jw_finish(&w);
 	ASSERT_STREQ(buf, "{}");
 
@@ -576,7 +576,7 @@ static void test_put(void)
 	}
 	jw_init(&w, buf, sizeof(buf));
 	jw_obj_open(&w, NULL);
-	rules_put(&w, f, n);
+	json_put_findings(&w, f, n);
 	jw_finish(&w);
 	ASSERT_TRUE(strncmp(buf, want, strlen(want)) == 0);
 	CONTAINS(buf, "\"findings\":[{\"rule\":\"imds_v1\"");
@@ -609,7 +609,7 @@ static void test_bounds(void)
 		ASSERT_TRUE(strlen(f[i].summary) < RULES_SUMMARY_MAX);
 	jw_init(&w, buf, sizeof(buf));
 	jw_obj_open(&w, NULL);
-	rules_put(&w, f, n);
+	json_put_findings(&w, f, n);
 	jw_finish(&w);
 	ASSERT_FALSE(jw_overflowed(&w));
 	ASSERT_NULL(strchr(buf, '\n'));

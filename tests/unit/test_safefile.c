@@ -21,7 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "safefile.h"
+#include "util/safefile.h"
 #include "unit.h"
 
 #define TOKDIR                                                               \

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sdk.h"
+#include "enrich/sdk.h"
 #include "unit.h"
 
 static void ua(const char *s, struct sdk_info *i)

@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stddef.h>
+#include <linux/magic.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/socket.h>
+#include "intake/decode.h"
+#include "util/log.h"
+#include "util/names.h"
+
+#ifndef XFS_SUPER_MAGIC
+#define XFS_SUPER_MAGIC 0x58465342 /* "XFSB", fs/xfs/libxfs/xfs_format.h XFS_SB_MAGIC */
+#endif
+
+static const size_t record_size[CW_EV_TYPE_MAX] = {
+	[CW_EV_CGROUP_MKDIR] = sizeof(struct cw_ev_cgroup),
+	[CW_EV_CGROUP_RMDIR] = sizeof(struct cw_ev_cgroup),
+	[CW_EV_ENDPOINT_CONNECT] = sizeof(struct cw_ev_endpoint),
+	[CW_EV_FILE_OPEN] = sizeof(struct cw_ev_file),
+	[CW_EV_SOCKET_CONNECT] = sizeof(struct cw_ev_sock),
+	[CW_EV_HTTP] = sizeof(struct cw_ev_http),
+};
+
+/* every record with a process has its struct cw_task right after the header */
+_Static_assert(__builtin_offsetof(struct cw_ev_endpoint, task) == sizeof(struct cw_hdr), "");
+_Static_assert(__builtin_offsetof(struct cw_ev_file, task) == sizeof(struct cw_hdr), "");
+_Static_assert(__builtin_offsetof(struct cw_ev_sock, task) == sizeof(struct cw_hdr), "");
+
+size_t decode_record_size(unsigned int type)
+{
+	return type < CW_EV_TYPE_MAX ? record_size[type] : 0;
+}
+
+bool decode_record(struct decode_stats *st, const void *data, size_t size, struct decoded *out)
+{
+	const struct cw_hdr *h = data;
+
+	/* file records end after their path: padded back to the full layout */
+	if (size >= sizeof(*h) && h->type == CW_EV_FILE_OPEN && h->size == size &&
+	    size >= CW_EV_FILE_MIN && size <= sizeof(out->pad.file)) {
+		memcpy(&out->pad.file, data, size);
+		memset((char *)&out->pad.file + size, 0, sizeof(out->pad.file) - size);
+		out->pad.file.hdr.size = sizeof(out->pad.file);
+		data = &out->pad.file;
+		h = data;
+		size = sizeof(out->pad.file);
+	}
+	if (size < sizeof(*h) || !decode_record_size(h->type) || size < record_size[h->type] ||
+	    h->size != record_size[h->type]) {
+		st->bad_records++;
+		pr_debug("dropping ring-buffer record: type %u size %zu",
+			 size >= sizeof(*h) ? h->type : 0, size);
+		return false;
+	}
+	out->type = h->type;
+	out->rec = data;
+	out->size = record_size[h->type];
+	return true;
+}
+
+void decode_event(struct cw_event *e, const struct decoded *d, int64_t boot_to_real)
+{
+	const struct cw_hdr *h = d->rec;
+
+	memset(e, 0, offsetof(struct cw_event, who));
+	e->ts_boot_ns = h->ts_boot_ns;
+	e->real_ns = (int64_t)h->ts_boot_ns + boot_to_real;
+	e->task = (const struct cw_task *)((const char *)d->rec + sizeof(*h));
+	switch (d->type) {
+	case CW_EV_ENDPOINT_CONNECT:
+		e->kind = CWE_ENDPOINT_CONNECT;
+		e->rec.ep = d->rec;
+		break;
+	case CW_EV_FILE_OPEN:
+		e->kind = CWE_FILE_OPEN;
+		e->rec.file = d->rec;
+		break;
+	default:
+		e->kind = CWE_SOCKET_CONNECT;
+		e->rec.sock = d->rec;
+		break;
+	}
+	e->v.n = 0;
+	e->v.folded = false;
+}
+
+void decode_http_event(struct cw_event *e, const struct conn_done *d, int64_t boot_to_real)
+{
+	e->kind = CWE_HTTP_REQUEST;
+	e->ts_boot_ns = d->r->ts_boot_ns;
+	e->real_ns = (int64_t)d->r->ts_boot_ns + boot_to_real;
+	e->task = &d->connect->task;
+	e->rec.ep = d->connect;
+	e->v.n = 0;
+	e->v.folded = false;
+}
+
+/* --- names --------------------------------------------------------------------------------- */
+
+static const char *const syscall_names[] = {
+	[0] = "?",
+	[CW_SYS_OPEN] = "open",
+	[CW_SYS_OPENAT] = "openat",
+	[CW_SYS_OPENAT2] = "openat2",
+	[CW_SYS_CREAT] = "creat",
+	[CW_SYS_CONNECT] = "connect",
+	[CW_SYS_IO_URING] = "io_uring",
+};
+
+const char *cw_syscall_name(unsigned int sys)
+{
+	return NAME_OF(syscall_names, sys, "?");
+}
+
+static const struct name_pair errno_names[] = {
+	{ 0, "ok" },
+	{ EPERM, "EPERM" },
+	{ ENOENT, "ENOENT" },
+	{ EACCES, "EACCES" },
+	{ ENOTDIR, "ENOTDIR" },
+	{ ELOOP, "ELOOP" },
+	{ ECONNREFUSED, "ECONNREFUSED" },
+};
+
+const char *cw_errno_name(int err)
+{
+	return PAIR_NAME(errno_names, (uint64_t)(int64_t)err, "error");
+}
+
+static const struct name_pair fs_names[] = {
+	{ TMPFS_MAGIC, "tmpfs" },
+	{ OVERLAYFS_SUPER_MAGIC, "overlayfs" },
+	{ EXT4_SUPER_MAGIC, "ext4" },
+	{ XFS_SUPER_MAGIC, "xfs" },
+	{ BTRFS_SUPER_MAGIC, "btrfs" },
+	{ PROC_SUPER_MAGIC, "proc" },
+	{ 0, "none" },
+};
+
+const char *cw_fs_name(uint32_t magic)
+{
+	return PAIR_NAME(fs_names, magic, "other");
+}
+
+static const char *const sock_type_names[] = {
+	[SOCK_STREAM] = "stream",
+	[SOCK_DGRAM] = "dgram",
+	[SOCK_SEQPACKET] = "seqpacket",
+};
+
+const char *cw_sock_type_name(unsigned int type)
+{
+	return NAME_OF(sock_type_names, type, "other");
+}
+
+static const char *const protocol_names[] = {
+	[IPPROTO_TCP] = "tcp",
+	[IPPROTO_UDP] = "udp",
+};
+
+const char *cw_protocol_name(unsigned int proto)
+{
+	return NAME_OF(protocol_names, proto, "other");
+}
+
+bool cw_addr_is_v4mapped(const uint8_t addr[16])
+{
+	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+	return memcmp(addr, mapped, sizeof(mapped)) == 0;
+}

@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * rules: the rule engine. Given who did something (struct cw_subject, user/policy.h) and what
+ * (an HTTP request to a credential endpoint, a credential file read, a connect to a credential
+ * socket), decide which findings it is. Pure: no I/O, no allocation, no state.
+ *
+ *   rule                       sev.      MITRE      fires when
+ *   agent_bypass               high      T1552.005  a pod configured for Pod Identity or IRSA
+ *                                                   (any of its containers: pod union, or
+ *                                                   pod_identity_associated) fetches
+ *                                                   credentials from IMDS (the node role)
+ *   imds_credential_fetch      high      T1552.005  any other pod fetches credentials from
+ *                                                   IMDS; host processes never (kubelet,
+ *                                                   nodeadm, SSM agent use IMDS by design)
+ *   imds_v1                    medium    T1552.005  an IMDSv1 request (no session token, not the
+ *                                                   token PUT), any path, any caller, host too
+ *   legacy_sdk                 medium    T1552.005  a pod configured for Pod Identity (pod
+ *                                                   union) sends a request to a credential
+ *                                                   endpoint with an SDK older than the Pod
+ *                                                   Identity minimum (facts section 8)
+ *   pod_identity_unassociated  medium    T1528      a pod without Pod Identity configuration
+ *                                                   calls the agent's credential path
+ *   foreign_token_read         critical  T1528      a process in a container reads a token
+ *                                                   whose owner pod (verified device) is not
+ *                                                   its own pod
+ *   host_token_read            high      T1528      a host process reads a pod's token
+ *   static_credentials_read    medium    T1552.001  a container or host process reads
+ *                                                   .aws/credentials, .aws/config, the SSO or
+ *                                                   CLI cache, or the kubelet's credentials
+ *                                                   (kubeconfig, client certificate, PKI keys:
+ *                                                   node credentials in a file; the kubelet
+ *                                                   itself is on the default allowlist)
+ *   credential_socket_access   high      T1552.007  a container connects to a credential
+ *                                                   socket, of any kind (container_runtime,
+ *                                                   kubelet_api, spire, csi, other)
+ *
+ * No finding: a pod reading its own token, an associated pod fetching from the Pod Identity
+ * Agent, metadata lookups, a token whose owner is unknown or path-only (unverified: a container
+ * can build the same directory names in its own filesystem). Every rule can be switched off,
+ * re-graded or allowlisted by the policy; the allowlist is checked per rule (an allowed
+ * imds_credential_fetch does not hide imds_v1).
+ *
+ * A blocked attempt (HTTP 401, no response within the timeout, a denied open/connect) lowers
+ * the severity one step (critical -> high -> medium -> low): the attempt still matters.
+ */
+#ifndef CREDWATCH_RULES_H
+#define CREDWATCH_RULES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "enrich/filekind.h"
+#include "intake/http.h"
+#include "judge/policy.h"
+#include "enrich/sdk.h"
+#include "enrich/sockets.h"
+
+#define RULES_MAX_FINDINGS 4
+#define RULES_SUMMARY_MAX  320
+
+struct finding {
+	enum cw_rule rule;
+	enum cw_severity severity; /* after the policy override and the blocked step */
+	const char *name;	   /* rule_name(rule), static */
+	const char *mitre;	   /* rule_mitre(rule), static */
+	char summary[RULES_SUMMARY_MAX];
+};
+
+/* An HTTP request to a credential endpoint (the classification of user/http.h). */
+struct rules_http {
+	enum cred_endpoint endpoint; /* EP_IMDS, EP_POD_IDENTITY, EP_ECS; EP_UNKNOWN: none */
+	enum imds_version imds_ver;  /* IMDS_VER_1 / _2 / _TOKEN_PUT; NA off IMDS */
+	/* A credential path: REQ_IMDS_CREDENTIALS, REQ_PI_CREDENTIALS, REQ_ECS_CREDENTIALS. */
+	bool credential_request;
+	const struct sdk_info *sdk; /* from the User-Agent; NULL when none */
+	bool blocked;		    /* 401, or no response within the timeout */
+};
+
+struct rules_file {
+	enum file_kind kind;
+	bool owner_found;			      /* attrib_owner.found */
+	bool owner_verified;			      /* attrib_owner.verified */
+	const char *owner_pod_uid;		      /* attrib_owner.pod_uid */
+	const char *owner_namespace, *owner_pod_name; /* for the summary; may be NULL */
+	bool blocked;				      /* the open was denied */
+};
+
+struct rules_socket {
+	enum socket_kind kind;
+	bool blocked; /* the connect was denied */
+};
+
+/*
+ * Evaluate one event. p: the policy (NULL: policy_defaults()). out: RULES_MAX_FINDINGS slots.
+ * Returns the number of findings (0..RULES_MAX_FINDINGS), sorted most severe first (ties in
+ * the order of the table above).
+ */
+int rules_eval_http(const struct policy *p, const struct cw_subject *s, const struct rules_http *r,
+		    struct finding *out);
+int rules_eval_file(const struct policy *p, const struct cw_subject *s, const struct rules_file *f,
+		    struct finding *out);
+int rules_eval_socket(const struct policy *p, const struct cw_subject *s,
+		      const struct rules_socket *k, struct finding *out);
+
+#endif

@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <string.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "credwatch.skel.h"
+#include "loader/kstats.h"
+
+void kstats_read(const struct loader *l, uint64_t out[CW_STAT_MAX])
+{
+	int ncpu = libbpf_num_possible_cpus();
+	int fd = l && l->skel ? bpf_map__fd(l->skel->maps.cw_stats) : -1;
+	uint64_t vals[ncpu > 0 ? ncpu : 1];
+
+	memset(out, 0, sizeof(uint64_t) * CW_STAT_MAX);
+	if (fd < 0)
+		return;
+	for (uint32_t k = 0; k < CW_STAT_MAX; k++) {
+		if (ncpu <= 0 || bpf_map_lookup_elem(fd, &k, vals))
+			continue;
+		for (int c = 0; c < ncpu; c++)
+			out[k] += vals[c];
+	}
+}

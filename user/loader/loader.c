@@ -1,0 +1,517 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include "enrich/cgroups.h"
+#include "credwatch.skel.h"
+#include "credwatch_abi.h"
+#include "loader/loader.h"
+#include "loader/probe.h"
+#include "util/log.h"
+
+#ifndef BPF_FS_MAGIC
+#define BPF_FS_MAGIC 0xcafe4a11
+#endif
+#ifndef SECURITYFS_MAGIC
+#define SECURITYFS_MAGIC 0x73636673
+#endif
+#ifndef TRACEFS_MAGIC
+#define TRACEFS_MAGIC 0x74726163
+#endif
+/* Linux 5.8 (commit a17b53c4a4b5 "bpf, capability: Introduce CAP_BPF") */
+#ifndef CAP_PERFMON
+#define CAP_PERFMON 38
+#endif
+#ifndef CAP_BPF
+#define CAP_BPF 39
+#endif
+
+static const struct {
+	int cap;
+	const char *name;
+	const char *why;
+} needed_caps[] = {
+	{ CAP_BPF, "CAP_BPF", "load BPF programs and maps" },
+	{ CAP_PERFMON, "CAP_PERFMON", "tracing programs and kernel memory reads" },
+	{ CAP_NET_ADMIN, "CAP_NET_ADMIN", "attach cgroup socket hooks" },
+	{ CAP_SYS_PTRACE, "CAP_SYS_PTRACE", "read /proc/<pid>/exe of other processes" },
+	{ CAP_DAC_READ_SEARCH, "CAP_DAC_READ_SEARCH", "read node state and cgroup handles" },
+};
+
+static bool have_cap(const struct __user_cap_data_struct d[2], int cap)
+{
+	return d[cap / 32].effective & (1u << (cap % 32));
+}
+
+static int check_privileges(void)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2] = {};
+	char missing[256] = "";
+	bool sys_admin;
+
+	if (syscall(SYS_capget, &h, d)) {
+		pr_warn("capget: %s", strerror(errno));
+		return -errno;
+	}
+	sys_admin = have_cap(d, CAP_SYS_ADMIN);
+	for (size_t i = 0; i < sizeof(needed_caps) / sizeof(needed_caps[0]); i++) {
+		/* CAP_SYS_ADMIN implies CAP_BPF and CAP_PERFMON */
+		if (have_cap(d, needed_caps[i].cap) ||
+		    (sys_admin &&
+		     (needed_caps[i].cap == CAP_BPF || needed_caps[i].cap == CAP_PERFMON)))
+			continue;
+		snprintf(missing + strlen(missing), sizeof(missing) - strlen(missing), "%s%s",
+			 missing[0] ? ", " : "", needed_caps[i].name);
+	}
+	if (missing[0]) {
+		pr_warn("missing capabilities: %s (run as root, or grant CAP_BPF, CAP_PERFMON, "
+			"CAP_NET_ADMIN, CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH; the DaemonSet runs "
+			"privileged)",
+			missing);
+		return -EPERM;
+	}
+	return 0;
+}
+
+static void ensure_mounted(struct loader *l, const char *dir, const char *fstype, long magic)
+{
+	struct statfs st;
+
+	if (statfs(dir, &st) == 0 && st.f_type == magic)
+		return;
+	if (mount(fstype, dir, fstype, 0, NULL)) {
+		pr_debug("mount %s at %s: %s", fstype, dir, strerror(errno));
+		return;
+	}
+	pr_info("mounted %s at %s", fstype, dir);
+	snprintf(l->mounted + strlen(l->mounted), sizeof(l->mounted) - strlen(l->mounted), "%s%s",
+		 l->mounted[0] ? "," : "", fstype);
+}
+
+int loader_preflight(struct loader *l)
+{
+	struct utsname u;
+	int err;
+
+	if (uname(&u) == 0)
+		snprintf(l->kernel_release, sizeof(l->kernel_release), "%s", u.release);
+	err = check_privileges();
+	if (err)
+		return err;
+	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
+		pr_warn("kernel %s has no BTF (/sys/kernel/btf/vmlinux: %s): credwatch needs a "
+			"kernel built with CONFIG_DEBUG_INFO_BTF=y (EKS AMIs have it)",
+			l->kernel_release, strerror(errno));
+		return -ENOTSUP;
+	}
+	err = cgroups_find_mount("/proc/self/mountinfo", l->cgroup_mount, sizeof(l->cgroup_mount));
+	if (err) {
+		pr_warn("no cgroup v2 mount found in /proc/self/mountinfo: credwatch needs cgroup "
+			"v2 (unified or hybrid); on a cgroup v1-only node it cannot attribute "
+			"events "
+			"to pods and refuses to guess");
+		return -ENOTSUP;
+	}
+	ensure_mounted(l, "/sys/fs/bpf", "bpf", BPF_FS_MAGIC);
+	ensure_mounted(l, "/sys/kernel/tracing", "tracefs", TRACEFS_MAGIC);
+	ensure_mounted(l, "/sys/kernel/security", "securityfs", SECURITYFS_MAGIC);
+	if (libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) != 1) {
+		pr_warn("kernel %s has no BPF ring buffer (needs Linux 5.8+)", l->kernel_release);
+		return -ENOTSUP;
+	}
+	return 0;
+}
+
+static struct loader *print_loader;
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (print_loader && print_loader->probing && log_verbosity < LOG_DEBUG)
+		return 0;
+	if (level == LIBBPF_DEBUG && log_verbosity < LOG_DEBUG)
+		return 0;
+	if (level == LIBBPF_INFO && log_verbosity < LOG_DEBUG)
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+static int add_hook(struct loader *l, const char *family, const char *name,
+		    struct bpf_program *prog, struct bpf_link *link, const char *target)
+{
+	struct hook *h;
+	int err = libbpf_get_error(link);
+
+	if (err || !link) {
+		err = err ? err : -EINVAL;
+		pr_warn("failed to attach %s (program %s)%s%s: %s%s", name, bpf_program__name(prog),
+			target[0] ? " to " : "", target, strerror(-err),
+			err == -EPERM ? " (are you root / CAP_BPF+CAP_NET_ADMIN?)" : "");
+		return err;
+	}
+	if (l->nhooks >= LOADER_MAX_HOOKS) {
+		bpf_link__destroy(link);
+		return -E2BIG;
+	}
+	h = &l->hooks[l->nhooks++];
+	h->family = family;
+	h->name = name;
+	h->program = bpf_program__name(prog);
+	snprintf(h->target, sizeof(h->target), "%s", target);
+	h->link = link;
+	return 0;
+}
+
+/* Syscall-exit programs for the file and socket families: all optional per
+ * syscall (open/creat do not exist on arm64), at least openat and connect
+ * are required. */
+static const struct {
+	const char *event;
+	const char *family;
+	const char *hook;
+	bool required;
+} sys_hooks[] = {
+	{ "sys_exit_openat", "file", "tp/syscalls/sys_exit_openat", true },
+	{ "sys_exit_openat2", "file", "tp/syscalls/sys_exit_openat2", false },
+	{ "sys_exit_open", "file", "tp/syscalls/sys_exit_open", false },
+	{ "sys_exit_creat", "file", "tp/syscalls/sys_exit_creat", false },
+	{ "sys_exit_connect", "socket", "tp/syscalls/sys_exit_connect", true },
+};
+
+static struct bpf_program *sys_prog(struct credwatch_bpf *s, int i)
+{
+	struct bpf_program *progs[] = { s->progs.cw_exit_openat, s->progs.cw_exit_openat2,
+					s->progs.cw_exit_open, s->progs.cw_exit_creat,
+					s->progs.cw_exit_connect };
+
+	return progs[i];
+}
+
+static int fill_endpoints(struct loader *l)
+{
+	int fd = bpf_map__fd(l->skel->maps.cw_endpoints);
+
+	for (int i = 0; i < l->opts.cfg->nendpoints; i++) {
+		const struct endpoint_cfg *e = &l->opts.cfg->endpoints[i];
+		struct cw_ep_key k = { .port = e->port };
+		struct cw_ep_val v = { .kind = e->kind };
+
+		memcpy(k.addr, e->addr, sizeof(k.addr));
+		if (bpf_map_update_elem(fd, &k, &v, BPF_ANY)) {
+			pr_warn("cannot add endpoint %d to the endpoint map: %s", i,
+				strerror(errno));
+			return -errno;
+		}
+	}
+	return 0;
+}
+
+static const char *const file_hook_names[] = {
+	[FILE_HOOK_LSM] = "lsm",
+	[FILE_HOOK_FENTRY] = "fentry",
+	[FILE_HOOK_TRACEPOINT] = "tracepoint",
+};
+
+const char *loader_file_hook_name(enum file_hook h)
+{
+	return h < FILE_HOOK_AUTO ? file_hook_names[h] : "auto";
+}
+
+static const char *const sock_hook_names[] = {
+	[SOCK_HOOK_CONNECT_UNIX] = "connect_unix",
+	[SOCK_HOOK_TRACEPOINT] = "tracepoint",
+};
+
+const char *loader_sock_hook_name(enum sock_hook h)
+{
+	return h < SOCK_HOOK_AUTO ? sock_hook_names[h] : "auto";
+}
+
+/* open + configure (everything set before load: rodata, map sizes, autoload) */
+static int open_configure(struct loader *l, enum file_hook fh, enum sock_hook sh)
+{
+	struct credwatch_bpf *s = credwatch_bpf__open();
+
+	if (!s) {
+		int err = -errno;
+
+		pr_warn("failed to open the BPF object: %s", strerror(-err));
+		return err;
+	}
+	l->skel = s;
+	/* load-time configuration: set between open and load (after load the
+	 * rodata is frozen and a write would silently do nothing) */
+	s->rodata->cw_self_tgid = getpid();
+	s->rodata->cw_wakeup_bytes =
+		l->opts.ringbuf_size / 8 < 256 * 1024 ? l->opts.ringbuf_size / 8 : 256 * 1024;
+	s->rodata->cw_vfs_files = fh != FILE_HOOK_TRACEPOINT;
+	s->rodata->cw_unix_hook = sh == SOCK_HOOK_CONNECT_UNIX;
+	for (int i = 0; i < l->opts.cfg->nendpoints; i++) {
+		uint16_t port = l->opts.cfg->endpoints[i].port;
+
+		s->rodata->cw_ep_ports[port / 64] |= 1ull << (port % 64);
+	}
+	bpf_program__set_autoload(s->progs.cw_connect_unix, sh == SOCK_HOOK_CONNECT_UNIX);
+	bpf_program__set_expected_attach_type(s->progs.cw_connect_unix,
+					      (enum bpf_attach_type)CW_CGROUP_UNIX_CONNECT);
+	bpf_map__set_max_entries(s->maps.cw_events, l->opts.ringbuf_size);
+	bpf_map__set_max_entries(s->maps.cw_procs, l->opts.max_procs);
+	bpf_program__set_autoload(s->progs.cw_lsm_file_open, fh == FILE_HOOK_LSM);
+	bpf_program__set_autoload(s->progs.cw_fentry_file_open, fh == FILE_HOOK_FENTRY);
+	/* io_uring: opens on tracepoint kernels, unix connects everywhere */
+	bpf_program__set_autoload(s->progs.cw_uring_complete,
+				  probe_tracepoint_exists("io_uring", "io_uring_complete"));
+	for (size_t i = 0; i < sizeof(sys_hooks) / sizeof(sys_hooks[0]); i++) {
+		if (probe_tracepoint_exists("syscalls", sys_hooks[i].event))
+			continue;
+		if (sys_hooks[i].required) {
+			pr_warn("kernel %s has no tracepoint syscalls/%s (needs "
+				"CONFIG_FTRACE_SYSCALLS=y)",
+				l->kernel_release, sys_hooks[i].event);
+			return -ENOTSUP;
+		}
+		pr_info("no tracepoint syscalls/%s on this kernel: not watched",
+			sys_hooks[i].event);
+		bpf_program__set_autoload(sys_prog(s, i), false);
+	}
+	return 0;
+}
+
+/*
+ * Pick the strongest file hook the running kernel accepts: BPF LSM (if "bpf"
+ * is an active LSM), then fentry on security_file_open, then the syscall
+ * tracepoints (plus io_uring's completion tracepoint). Probing is done by
+ * loading: only the kernel's verifier and attach checks know (this machine's
+ * kernel has both configured but refuses them). --hooks file=X forces one.
+ */
+int loader_load_attach(struct loader *l)
+{
+	enum file_hook order[3];
+	struct btf *vmlinux = NULL; /* parsed once for all probes */
+	char lsm[256], why[512] = "";
+	int n = 0, err = -EINVAL, unix_err = 0;
+	bool unix_retry = false;
+	struct credwatch_bpf *s;
+
+	print_loader = l;
+	libbpf_set_print(libbpf_print);
+	l->sock_hook = l->opts.sock_hook;
+	err = l->sock_hook == SOCK_HOOK_TRACEPOINT ? 0 : probe_connect_unix();
+	if (l->sock_hook == SOCK_HOOK_CONNECT_UNIX && err) {
+		pr_warn("--hooks socket=connect_unix: kernel %s refuses cgroup/connect_unix "
+			"programs: %s%s",
+			l->kernel_release, strerror(-err),
+			err == -EINVAL ? " (it needs kernel 6.7 or later)" : "");
+		return err;
+	}
+	if (l->sock_hook != SOCK_HOOK_AUTO) {
+		snprintf(l->sock_hook_reason, sizeof(l->sock_hook_reason), "forced with --hooks");
+	} else if (err) {
+		l->sock_hook = SOCK_HOOK_TRACEPOINT;
+		snprintf(l->sock_hook_reason, sizeof(l->sock_hook_reason),
+			 "connect_unix: refused: %s%s", strerror(-err),
+			 err == -EINVAL ? " (kernel before 6.7)" : "");
+	} else {
+		l->sock_hook = SOCK_HOOK_CONNECT_UNIX;
+		snprintf(l->sock_hook_reason, sizeof(l->sock_hook_reason),
+			 "strongest hook available");
+	}
+	if (l->opts.file_hook != FILE_HOOK_AUTO) {
+		order[n++] = l->opts.file_hook;
+		snprintf(why, sizeof(why), "forced with --hooks");
+	} else {
+		if (probe_bpf_lsm_active(lsm, sizeof(lsm)))
+			order[n++] = FILE_HOOK_LSM;
+		else
+			snprintf(why, sizeof(why), "lsm: bpf not in the active LSM list (%s); ",
+				 lsm[0] ? lsm : "unreadable");
+		order[n++] = FILE_HOOK_FENTRY;
+		order[n++] = FILE_HOOK_TRACEPOINT;
+	}
+	for (int i = 0; i < n; i++) {
+		bool last = i == n - 1;
+
+		/* a candidate the kernel refuses even as an empty program is skipped
+		 * without the cost of loading the whole object */
+		if (!last) {
+			if (!vmlinux)
+				vmlinux = btf__load_vmlinux_btf();
+			err = probe_file_hook(vmlinux, order[i] == FILE_HOOK_LSM);
+			if (err) {
+				snprintf(why + strlen(why), sizeof(why) - strlen(why),
+					 "%s: refused: %s; ", loader_file_hook_name(order[i]),
+					 strerror(-err));
+				continue;
+			}
+		}
+		err = open_configure(l, order[i], l->sock_hook);
+		if (err)
+			return err;
+		l->probing = !last || (l->sock_hook == SOCK_HOOK_CONNECT_UNIX &&
+				       l->opts.sock_hook == SOCK_HOOK_AUTO);
+		err = credwatch_bpf__load(l->skel);
+		l->probing = false;
+		if (!err) {
+			l->file_hook = order[i];
+			if (unix_retry)
+				snprintf(l->sock_hook_reason, sizeof(l->sock_hook_reason),
+					 "connect_unix: load failed: %s", strerror(-unix_err));
+			break;
+		}
+		if (l->sock_hook == SOCK_HOOK_CONNECT_UNIX && l->opts.sock_hook == SOCK_HOOK_AUTO &&
+		    !unix_retry) {
+			/* the kernel has the attach type but the object did not load:
+			 * perhaps our connect_unix program; the same file hook again
+			 * without it (the tracepoint path alone still works) */
+			unix_err = err;
+			unix_retry = true;
+			l->sock_hook = SOCK_HOOK_TRACEPOINT;
+			credwatch_bpf__destroy(l->skel);
+			l->skel = NULL;
+			i--;
+			continue;
+		}
+		if (unix_retry) {
+			/* it failed without connect_unix too: not connect_unix's doing */
+			unix_retry = false;
+			l->sock_hook = SOCK_HOOK_CONNECT_UNIX;
+		}
+		snprintf(why + strlen(why), sizeof(why) - strlen(why), "%s: load failed: %s; ",
+			 loader_file_hook_name(order[i]), strerror(-err));
+		if (l->skel)
+			credwatch_bpf__destroy(l->skel);
+		l->skel = NULL;
+		if (last) {
+			pr_warn("failed to load BPF programs on kernel %s: %s (the verifier log "
+				"above says why)",
+				l->kernel_release, strerror(-err));
+			return err;
+		}
+	}
+	btf__free(vmlinux);
+	/* trailing "; " */
+	if (strlen(why) >= 2 && why[strlen(why) - 2] == ';')
+		why[strlen(why) - 2] = 0;
+	snprintf(l->file_hook_reason, sizeof(l->file_hook_reason), "%s",
+		 why[0] ? why : "strongest hook available");
+	s = l->skel;
+	err = fill_endpoints(l);
+	if (err)
+		return err;
+
+	/* process and cgroup tracking first, so the first connect is described */
+	err = add_hook(l, "process", "tp_btf/sched_process_exec", s->progs.cw_exec,
+		       bpf_program__attach(s->progs.cw_exec), "");
+	err = err
+		      ?: add_hook(l, "process", "tp_btf/sched_process_fork", s->progs.cw_fork,
+				  bpf_program__attach(s->progs.cw_fork), "");
+	err = err
+		      ?: add_hook(l, "process", "tp_btf/sched_process_exit", s->progs.cw_exit,
+				  bpf_program__attach(s->progs.cw_exit), "");
+	err = err
+		      ?: add_hook(l, "cgroup", "tp_btf/cgroup_mkdir", s->progs.cw_cgroup_mkdir,
+				  bpf_program__attach(s->progs.cw_cgroup_mkdir), "");
+	err = err
+		      ?: add_hook(l, "cgroup", "tp_btf/cgroup_rmdir", s->progs.cw_cgroup_rmdir,
+				  bpf_program__attach(s->progs.cw_cgroup_rmdir), "");
+	if (err)
+		return err;
+
+	l->cgroup_fd = open(l->cgroup_mount, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (l->cgroup_fd < 0) {
+		err = -errno;
+		pr_warn("cannot open cgroup v2 mount %s: %s", l->cgroup_mount, strerror(-err));
+		return err;
+	}
+	if (l->file_hook == FILE_HOOK_LSM)
+		err = add_hook(l, "file", "lsm/file_open", s->progs.cw_lsm_file_open,
+			       bpf_program__attach(s->progs.cw_lsm_file_open), "");
+	else if (l->file_hook == FILE_HOOK_FENTRY)
+		err = add_hook(l, "file", "fentry/security_file_open", s->progs.cw_fentry_file_open,
+			       bpf_program__attach(s->progs.cw_fentry_file_open), "");
+	if (err)
+		return err;
+	if (bpf_program__autoload(s->progs.cw_uring_complete))
+		err = add_hook(l, l->file_hook == FILE_HOOK_TRACEPOINT ? "file" : "socket",
+			       "tp/io_uring/io_uring_complete", s->progs.cw_uring_complete,
+			       bpf_program__attach(s->progs.cw_uring_complete), "");
+	if (!err && l->sock_hook == SOCK_HOOK_CONNECT_UNIX)
+		err = add_hook(l, "socket", "cgroup/connect_unix", s->progs.cw_connect_unix,
+			       bpf_program__attach_cgroup(s->progs.cw_connect_unix, l->cgroup_fd),
+			       l->cgroup_mount);
+	if (err)
+		return err;
+	for (size_t i = 0; i < sizeof(sys_hooks) / sizeof(sys_hooks[0]); i++) {
+		struct bpf_program *p = sys_prog(s, i);
+
+		if (!bpf_program__autoload(p))
+			continue;
+		err = add_hook(l, sys_hooks[i].family, sys_hooks[i].hook, p, bpf_program__attach(p),
+			       "");
+		if (err)
+			return err;
+	}
+	err = add_hook(l, "network", "cgroup/connect4", s->progs.cw_connect4,
+		       bpf_program__attach_cgroup(s->progs.cw_connect4, l->cgroup_fd),
+		       l->cgroup_mount);
+	err = err
+		      ?: add_hook(l, "network", "cgroup/connect6", s->progs.cw_connect6,
+				  bpf_program__attach_cgroup(s->progs.cw_connect6, l->cgroup_fd),
+				  l->cgroup_mount);
+	/* the packet hooks last: they only act on connections the connect hooks marked */
+	err = err
+		      ?: add_hook(l, "http", "cgroup_skb/egress", s->progs.cw_http_egress,
+				  bpf_program__attach_cgroup(s->progs.cw_http_egress, l->cgroup_fd),
+				  l->cgroup_mount);
+	err = err
+		      ?: add_hook(
+				 l, "http", "cgroup_skb/ingress", s->progs.cw_http_ingress,
+				 bpf_program__attach_cgroup(s->progs.cw_http_ingress, l->cgroup_fd),
+				 l->cgroup_mount);
+	return err;
+}
+
+void loader_destroy(struct loader *l)
+{
+	for (int i = 0; i < l->nhooks; i++)
+		bpf_link__destroy(l->hooks[i].link);
+	l->nhooks = 0;
+	if (l->cgroup_fd > 0)
+		close(l->cgroup_fd);
+	l->cgroup_fd = -1;
+	credwatch_bpf__destroy(l->skel);
+	l->skel = NULL;
+}
+
+void loader_init(struct loader *l, const struct loader_opts *o)
+{
+	memset(l, 0, sizeof(*l));
+	l->opts = *o;
+	l->cgroup_fd = -1;
+}
+
+int loader_events_fd(const struct loader *l)
+{
+	return l->skel ? bpf_map__fd(l->skel->maps.cw_events) : -1;
+}
+
+int loader_procs_fd(const struct loader *l)
+{
+	return l->skel ? bpf_map__fd(l->skel->maps.cw_procs) : -1;
+}
+
+int loader_sockets_fd(const struct loader *l)
+{
+	return l->skel ? bpf_map__fd(l->skel->maps.cw_sockets) : -1;
+}

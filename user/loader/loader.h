@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * loader: checks what the agent needs from the node (privileges, BTF, cgroup v2, ring
+ * buffers), mounts bpffs/tracefs/securityfs when missing, picks the strongest hook of each
+ * family the running kernel accepts (loader/probe.c), then opens, configures (before load:
+ * rodata and map sizes), loads and attaches the BPF programs. Every failure says what failed
+ * and what to do. It owns the BPF object, the links and what it learnt about the kernel.
+ */
+#ifndef CREDWATCH_LOADER_H
+#define CREDWATCH_LOADER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "config.h"
+
+#define LOADER_MAX_HOOKS 32
+
+/* How successful file opens are observed (strongest first). */
+enum file_hook {
+	FILE_HOOK_LSM = 0,    /* lsm/file_open */
+	FILE_HOOK_FENTRY,     /* fentry/security_file_open */
+	FILE_HOOK_TRACEPOINT, /* syscall-exit tracepoints + io_uring completion */
+	FILE_HOOK_AUTO,
+};
+
+/* How unix connects are observed (strongest first). */
+enum sock_hook {
+	SOCK_HOOK_CONNECT_UNIX = 0, /* cgroup/connect_unix (6.7+) + the connect's exit */
+	SOCK_HOOK_TRACEPOINT,	    /* sys_exit_connect alone (fd table, user address) */
+	SOCK_HOOK_AUTO,
+};
+
+struct loader_opts {
+	uint32_t ringbuf_size;	  /* bytes */
+	uint32_t max_procs;	  /* BPF process table entries */
+	enum file_hook file_hook; /* --hooks file=..., FILE_HOOK_AUTO by default */
+	enum sock_hook sock_hook; /* --hooks socket=..., SOCK_HOOK_AUTO by default */
+	const struct config *cfg; /* endpoints (map and port filter) */
+};
+
+struct hook {
+	const char *family;  /* "network", "process", "cgroup", "file", "socket", "http" */
+	const char *name;    /* e.g. "cgroup/connect4" */
+	const char *program; /* BPF program name */
+	char target[128];    /* attach point (cgroup path) or "" */
+	struct bpf_link *link;
+};
+
+struct credwatch_bpf;
+
+struct loader {
+	struct loader_opts opts;
+	struct credwatch_bpf *skel;
+	struct hook hooks[LOADER_MAX_HOOKS];
+	int nhooks;
+	int cgroup_fd;
+	char cgroup_mount[4096];
+	char kernel_release[128];
+	char mounted[128];	    /* filesystems the loader mounted, for agent_ready */
+	enum file_hook file_hook;   /* chosen */
+	char file_hook_reason[512]; /* why (candidates that failed) */
+	enum sock_hook sock_hook;   /* chosen */
+	char sock_hook_reason[256];
+	bool probing; /* loading a candidate: keep libbpf quiet */
+};
+
+void loader_init(struct loader *l, const struct loader_opts *o);
+/* Returns 0, or a negative errno after printing a clear error. */
+int loader_preflight(struct loader *l);
+int loader_load_attach(struct loader *l);
+void loader_destroy(struct loader *l);
+
+/* The maps the agent reads or fills (-1 before load). */
+int loader_events_fd(const struct loader *l);
+int loader_procs_fd(const struct loader *l);
+int loader_sockets_fd(const struct loader *l);
+
+const char *loader_file_hook_name(enum file_hook h);
+const char *loader_sock_hook_name(enum sock_hook h);
+
+#endif

@@ -1,0 +1,210 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <stdlib.h>
+#include <string.h>
+#include "enrich/enrich.h"
+#include "event.h"
+#include "intake/conns.h"
+#include "intake/decode.h"
+#include "intake/holdback.h"
+#include "judge/judge.h"
+#include "pipeline.h"
+#include "util/clock.h"
+
+/* Lines written, by what agent_stats.events calls them. */
+enum { W_ENDPOINT, W_FILE, W_SOCKET, W_IMDS, W_AGENT, W__COUNT };
+
+struct pipeline {
+	struct pipeline_parts parts;
+	struct enrich *enrich;
+	struct conns *conns;
+	struct holdback *holdback;
+	struct judge *judge;
+	int64_t boot_to_real;
+	struct decode_stats dec;
+	uint64_t written[W__COUNT];
+};
+
+static void render_event(struct pipeline *p, const struct cw_event *e)
+{
+	for (int i = 0; i < p->parts.nrenderers; i++)
+		p->parts.renderers[i]->ops->event(p->parts.renderers[i], e);
+}
+
+static void count_written(struct pipeline *p, const struct cw_event *e)
+{
+	switch (e->kind) {
+	case CWE_ENDPOINT_CONNECT:
+		p->written[W_ENDPOINT]++;
+		break;
+	case CWE_FILE_OPEN:
+		p->written[W_FILE]++;
+		break;
+	case CWE_SOCKET_CONNECT:
+		p->written[W_SOCKET]++;
+		break;
+	case CWE_HTTP_REQUEST:
+		p->written[e->x.http.imds ? W_IMDS : W_AGENT]++;
+		break;
+	default:
+		break;
+	}
+}
+
+/* The stages after "who": details, judge, fold, render. */
+static void finish(struct pipeline *p, struct cw_event *e, uint64_t now)
+{
+	enrich_details(p->enrich, e, now);
+	judge_event(p->judge, e);
+	if (e->v.folded)
+		return; /* counted in its fold window, not written */
+	render_event(p, e);
+	count_written(p, e);
+}
+
+/* A held-back record, resolved again (holdback_resolve_fn). */
+static bool resolve_held(void *ctx, const void *rec, size_t size, uint64_t now, bool final,
+			 uint64_t *retry_at)
+{
+	struct pipeline *p = ctx;
+	struct decoded d = { .type = ((const struct cw_hdr *)rec)->type, .rec = rec, .size = size };
+	struct cw_event e;
+
+	decode_event(&e, &d, p->boot_to_real);
+	enrich_what(p->enrich, &e);
+	enrich_who(p->enrich, &e, now);
+	if (!final && e.who.res.pending) {
+		*retry_at = e.who.res.retry_at_ns;
+		return false;
+	}
+	finish(p, &e, now);
+	return true;
+}
+
+/* conns calls back here when a request is complete (or overdue) */
+static void http_done(void *ctx, const struct conn_done *d)
+{
+	struct pipeline *p = ctx;
+	uint64_t now = clock_now(CLOCK_MONOTONIC);
+	struct cw_event e;
+
+	if (!d->connect)
+		return; /* counted by conns as requests_without_connect */
+	decode_http_event(&e, d, p->boot_to_real);
+	e.x.http.d = d;
+	enrich_who(p->enrich, &e, now);
+	finish(p, &e, now);
+}
+
+static void summary(void *ctx, const struct fold_summary *s, int64_t now_real)
+{
+	struct pipeline *p = ctx;
+
+	for (int i = 0; i < p->parts.nrenderers; i++)
+		p->parts.renderers[i]->ops->summary(p->parts.renderers[i], s, now_real);
+}
+
+int pipeline_record(void *ctx, void *data, size_t size)
+{
+	struct pipeline *p = ctx;
+	struct decoded d;
+	struct cw_event e;
+	uint64_t now;
+
+	if (!decode_record(&p->dec, data, size, &d))
+		return 0;
+	switch (d.type) {
+	case CW_EV_CGROUP_MKDIR:
+		enrich_cgroup_added(p->enrich, d.rec);
+		return 0;
+	case CW_EV_CGROUP_RMDIR:
+		enrich_cgroup_removed(p->enrich, d.rec);
+		return 0;
+	case CW_EV_HTTP:
+		conns_http(p->conns, d.rec, clock_now(CLOCK_MONOTONIC));
+		return 0;
+	case CW_EV_ENDPOINT_CONNECT:
+		conns_connect(p->conns, d.rec);
+		break;
+	default:
+		break;
+	}
+	decode_event(&e, &d, p->boot_to_real);
+	if (!enrich_what(p->enrich, &e))
+		return 0;
+	now = clock_now(CLOCK_MONOTONIC);
+	enrich_who(p->enrich, &e, now);
+	if (e.who.res.pending &&
+	    holdback_put(p->holdback, d.rec, d.size, now, e.who.res.retry_at_ns))
+		return 0;
+	finish(p, &e, now);
+	return 0;
+}
+
+uint64_t pipeline_tick(struct pipeline *p, uint64_t now)
+{
+	uint64_t next = holdback_retry(p->holdback, now, false);
+	uint64_t next_http = conns_expire(p->conns, now, false);
+
+	judge_expire(p->judge, false);
+	if (next_http && (!next || next_http < next))
+		next = next_http;
+	return next;
+}
+
+void pipeline_flush(struct pipeline *p, uint64_t now)
+{
+	holdback_retry(p->holdback, now, true);
+	conns_expire(p->conns, now, true);
+	judge_expire(p->judge, true);
+}
+
+void pipeline_stats(const struct pipeline *p, struct stats_snapshot *st)
+{
+	const struct holdback_stats *hb = holdback_stats(p->holdback);
+	struct judge_stats js;
+
+	memcpy(st->written, p->written, sizeof(st->written));
+	st->have_http = true;
+	st->http = *conns_stats(p->conns);
+	st->bad_records = p->dec.bad_records;
+	st->userspace_filtered = enrich_stats(p->enrich)->filtered;
+	judge_stats(p->judge, &js);
+	memcpy(st->findings, js.findings, sizeof(st->findings));
+	st->folded = js.folded;
+	st->summaries = js.summaries;
+	st->fold_on = js.fold_on;
+	st->fold_open = js.fold_open;
+	st->fold_closed_early = js.fold_closed_early;
+	st->held_back = hb->held_back;
+	st->held_back_overflow = hb->overflow;
+}
+
+struct pipeline *pipeline_new(const struct pipeline_parts *parts)
+{
+	struct pipeline *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return NULL;
+	p->parts = *parts;
+	p->boot_to_real = clock_boot_to_real();
+	p->enrich = enrich_new(parts->cgroups, parts->procs, parts->attrib, &parts->cfg->sockets);
+	p->conns = conns_new(4096, http_done, p);
+	p->holdback = holdback_new(resolve_held, p);
+	p->judge = judge_new(&parts->cfg->policy, summary, p);
+	if (!p->enrich || !p->conns || !p->holdback || !p->judge) {
+		pipeline_free(p);
+		return NULL;
+	}
+	return p;
+}
+
+void pipeline_free(struct pipeline *p)
+{
+	if (!p)
+		return;
+	enrich_free(p->enrich);
+	conns_free(p->conns);
+	holdback_free(p->holdback);
+	judge_free(p->judge);
+	free(p);
+}
