@@ -30,10 +30,9 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 SAN_FLAGS  := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 BPF_SRCS  := $(wildcard bpf/*.bpf.c)
-# proc.bpf.o defines the shared maps and must come first: libbpf 1.1's linker
-# fails to relocate an extern map that precedes its definition.
-BPF_OBJS  := $(BUILD)/bpf/proc.bpf.o $(filter-out $(BUILD)/bpf/proc.bpf.o,$(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS)))
-BPF_HDRS  := $(wildcard bpf/*.h)
+# one object per hook family, linked in any order (the shared maps are __weak: bpf/lib/maps.bpf.h)
+BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))
+BPF_HDRS  := $(wildcard bpf/*.h bpf/lib/*.h)
 USER_SRCS ?= $(wildcard user/*.c user/*/*.c)
 USER_HDRS := $(wildcard user/*.h user/*/*.h)
 LIB_SRCS  := $(filter-out user/main.c,$(USER_SRCS))
@@ -44,7 +43,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRCS))
 TEST_PROGS := $(patsubst tests/progs/%.c,$(BUILD)/tests/%,$(wildcard tests/progs/*.c))
 
 .SECONDARY:
-.PHONY: all run test unit integration e2e test-kernels deps deps-test vmlinux format check-format check-format-count bench clean golden
+.PHONY: all run test unit integration e2e test-kernels deps deps-test vmlinux format check-format check-format-count bench clean golden bpf-unit
 
 all: $(BUILD)/credwatch
 
@@ -109,7 +108,7 @@ e2e: all $(BUILD)/tests/credsim
 	@tests/e2e/run.sh
 
 test: deps-test
-	@$(MAKE) --no-print-directory all $(BUILD)/tests/credsim $(TEST_PROGS) $(UNIT_BINS) $(BUILD)/tests/golden/replay
+	@$(MAKE) --no-print-directory all $(BUILD)/tests/credsim $(TEST_PROGS) $(UNIT_BINS) $(BUILD)/tests/golden/replay $(BUILD)/tests/bpf/test_helpers
 	@tests/run-all.sh
 
 run: deps
@@ -144,7 +143,7 @@ bench: deps-test
 	@tests/bench/run.sh
 
 # --- formatting -----------------------------------------------------------------
-FMT_SRCS := $(wildcard bpf/*.c bpf/*.h user/*.c user/*.h user/*/*.c user/*/*.h tests/unit/*.c tests/unit/*.h tests/progs/*.c tests/sim/*.c tests/golden/*.c tests/golden/*.h)
+FMT_SRCS := $(wildcard bpf/*.c bpf/*.h bpf/lib/*.h user/*.c user/*.h user/*/*.c user/*/*.h tests/unit/*.c tests/unit/*.h tests/progs/*.c tests/sim/*.c tests/golden/*.c tests/golden/*.h tests/bpf/*.c)
 format:
 	clang-format -i $(FMT_SRCS)
 check-format-count:
@@ -160,6 +159,20 @@ $(BUILD) $(BUILD)/bpf $(BUILD)/user $(BUILD)/san $(BUILD)/tests $(BUILD)/tests/u
 
 clean:
 	rm -rf $(BUILD)
+
+# --- BPF library helpers under BPF_PROG_RUN (tests/bpf) -----------------------------------
+$(BUILD)/tests/bpf/helpers.bpf.o: tests/bpf/helpers.bpf.c $(BPF_HDRS) vmlinux/$(ARCH)/vmlinux.h
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/tests/bpf/helpers.skel.h: $(BUILD)/tests/bpf/helpers.bpf.o
+	$(BPFTOOL) gen skeleton $< name helpers_bpf > $@
+
+$(BUILD)/tests/bpf/test_helpers: tests/bpf/test_helpers.c $(BUILD)/tests/bpf/helpers.skel.h tests/unit/unit.h
+	$(CC) $(CFLAGS) $(SAN_FLAGS) -I$(BUILD)/tests/bpf -Itests/unit $< $(PKG_LIBS) -o $@
+
+bpf-unit: $(BUILD)/tests/bpf/test_helpers
+	@tests/unit/run.sh $(BUILD)/tests/bpf/test_helpers | sed 's/^unit:/bpf-unit:/'
 
 # --- characterization test of the event pipeline (tests/golden) ---------------------------
 GOLDEN_SRCS := $(wildcard tests/golden/*.c)

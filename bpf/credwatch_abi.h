@@ -3,20 +3,20 @@
  * credwatch kernel/userspace ABI: the one contract between the BPF programs in
  * bpf/ and the agent in user/.
  *
- * Wire format. Every ring-buffer record starts with struct cw_hdr; hdr.type
- * says which struct follows and hdr.size is the full record size in bytes.
- * Records are fixed-size per type (bpf_ringbuf_reserve needs a constant), all
- * fields are fixed-width little-endian host integers, strings are byte arrays
- * with an explicit length field (never trust a NUL to be present), and padding
- * is explicit so both compilers see the same layout (checked by the
- * _Static_asserts at the bottom).
+ * Wire format. Every ring-buffer record starts with struct cw_hdr; hdr.type says which
+ * struct follows and hdr.size is the record's size in bytes. Records are fixed-size per type,
+ * except file_open: its resolved path comes last and the record ends after path_len bytes of
+ * it (hdr.size = CW_EV_FILE_MIN + path_len); the agent pads it back to the full layout. All
+ * fields are fixed-width little-endian host integers, strings are byte arrays with an
+ * explicit length field (never trust a NUL to be present), and padding is explicit so both
+ * compilers see the same layout (checked by the _Static_asserts at the bottom).
  *
- * Evolution. CW_ABI_VERSION is bumped whenever a layout changes. New event
- * types get new enum values; new fields are appended to the end of a record
- * and its size grows, so the agent can tell old and new layouts apart by
- * hdr.size. Agent and BPF objects ship in one binary (the skeleton embeds the
- * object), so a mismatch can only come from a build error; the agent still
- * rejects records whose size it does not know and counts them.
+ * Evolution. CW_ABI_VERSION is bumped whenever a layout changes. New event types get new enum
+ * values; new fields are appended to the end of a record (before a variable-sized tail) and
+ * its size grows, so the agent can tell old and new layouts apart by hdr.size. Agent and BPF
+ * objects ship in one binary (the skeleton embeds the object), so a mismatch can only come
+ * from a build error; the agent still rejects records whose size it does not know and counts
+ * them.
  */
 #ifndef CREDWATCH_ABI_H
 #define CREDWATCH_ABI_H
@@ -76,7 +76,34 @@ enum cw_stat {
 	CW_STAT_REQ_READ_FAIL,	  /* requested path (user memory) unreadable */
 	CW_STAT_EV_HTTP,	  /* http records submitted */
 	CW_STAT_HTTP_NOT_PARSED,  /* packet on a watched connection that could not be parsed */
+	CW_STAT_ERRS_FULL,	  /* a failed helper call whose key did not fit in cw_errs */
 	CW_STAT_MAX,
+};
+
+/*
+ * Failed helper calls (map cw_errs), counted by (helper, errno, where) in the manner of
+ * Tetragon's errmetrics: helper is the kernel's enum bpf_func_id value, err the negative
+ * errno the helper returned, where one of the call sites below.
+ */
+enum cw_err_where {
+	CW_W_NONE = 0,
+	CW_W_PATH_WALK,	    /* a dentry name while resolving a path */
+	CW_W_PATH_COPY,	    /* the resolved path into a record */
+	CW_W_NAME,	    /* a file name's first/last bytes (classification) */
+	CW_W_CGROUP_PATH,   /* a new or removed cgroup's path */
+	CW_W_PROCS,	    /* the process table (exec, fork) */
+	CW_W_HTTP_SOCKS,    /* marking a TCP connection to an endpoint for HTTP capture */
+	CW_W_HTTP_CAPTURE,  /* copying a watched connection's payload */
+	CW_W_UNIX_INFLIGHT, /* parking a unix connect for its exit */
+	CW_W_UNIX_ADDR,	    /* a unix connect's address */
+	CW_W__COUNT,
+};
+
+struct cw_err_key {
+	__u32 helper; /* enum bpf_func_id */
+	__s32 err;    /* -errno */
+	__u32 where;  /* enum cw_err_where */
+	__u32 _pad;
 };
 
 struct cw_hdr {
@@ -292,5 +319,6 @@ CW_STATIC_SIZE(struct cw_ev_endpoint, 16 + 168 + 8 + 24);
 CW_STATIC_SIZE(struct cw_ev_file, 16 + 168 + 40 + CW_PATH_MAX + CW_REQPATH_MAX);
 CW_STATIC_SIZE(struct cw_ev_sock, 16 + 168 + 32 + CW_PATH_MAX + 128);
 CW_STATIC_SIZE(struct cw_ev_http, 16 + 16 + CW_HTTP_MAX);
+CW_STATIC_SIZE(struct cw_err_key, 16);
 
 #endif

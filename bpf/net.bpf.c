@@ -9,7 +9,8 @@
  * any earlier BPF rewrite, and costs one hash lookup for non-matching
  * connects. It only observes: it always returns 1 (allow).
  */
-#include "common.bpf.h"
+#include "lib/event.bpf.h"
+#include <bpf/bpf_endian.h>
 
 #define AF_INET	    2
 #define AF_INET6    10
@@ -33,7 +34,8 @@ static __always_inline int cw_connect_common(struct bpf_sock_addr *ctx, struct c
 					   .tgid = bpf_get_current_pid_tgid() >> 32 };
 
 		/* the packet hooks parse this connection's HTTP from now on */
-		bpf_map_update_elem(&cw_http_socks, &cookie, &hs, BPF_ANY);
+		CW_TRY(map_update_elem, CW_W_HTTP_SOCKS,
+		       bpf_map_update_elem(&cw_http_socks, &cookie, &hs, BPF_ANY));
 	}
 	ev = cw_reserve(struct cw_ev_endpoint);
 	if (!ev)
@@ -169,7 +171,9 @@ static __always_inline int cw_http_packet(struct __sk_buff *skb, __u8 dir)
 	if (dir == CW_HTTP_INGRESS && cap > 64)
 		cap = 64;
 	ev->cap_len = 0;
-	if (bpf_skb_load_bytes(skb, off, ev->data, cw_mask(cap - 1, CW_HTTP_MAX - 1) + 1) == 0)
+	if (CW_TRY(skb_load_bytes, CW_W_HTTP_CAPTURE,
+		   bpf_skb_load_bytes(skb, off, ev->data, cw_mask(cap - 1, CW_HTTP_MAX - 1) + 1)) ==
+	    0)
 		ev->cap_len = cap;
 	cw_count(CW_STAT_EV_HTTP);
 	cw_submit(ev);

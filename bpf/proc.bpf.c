@@ -6,8 +6,7 @@
  * Nothing here is sent per exec: process context costs no ring-buffer traffic
  * until a process touches a credential.
  */
-#define CW_DEFINE_MAPS
-#include "common.bpf.h"
+#include "lib/path.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -21,7 +20,6 @@ int BPF_PROG(cw_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	struct cw_proc *pr;
 	struct mm_struct *mm;
 	unsigned long arg_start, arg_end, alen;
-	__u32 start = 0, len;
 	__u32 tgid = BPF_CORE_READ(p, tgid);
 	bool trunc = false;
 	struct file *f;
@@ -36,23 +34,13 @@ int BPF_PROG(cw_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	pr->_pad = 0;
 	bpf_probe_read_kernel(pr->comm, sizeof(pr->comm), &p->comm);
 
+	/* the tail is kept: the binary's name matters more than its prefix */
 	f = BPF_CORE_READ(bprm, file);
-	len = f ? cw_path_walk(&f->f_path, s->walk, &start, &trunc) : 0;
-	if (len > CW_EXE_MAX - 1) {
-		/* keep the tail: the binary's name matters more than its prefix */
-		start += len - (CW_EXE_MAX - 1);
-		len = CW_EXE_MAX - 1;
-		trunc = true;
-	}
-	if (trunc) {
+	pr->exe_len =
+		f ? cw_path_copy(&f->f_path, s, pr->exe, CW_EXE_MAX, &trunc, CW_STAT_EXE_TRUNC) : 0;
+	if (trunc)
 		pr->flags |= CW_F_EXE_TRUNC;
-		cw_count(CW_STAT_EXE_TRUNC);
-	}
-	pr->exe_len = 0;
-	if (len && bpf_probe_read_kernel(pr->exe, cw_mask(len, CW_EXE_MAX - 1),
-					 &s->walk[cw_mask(start, CW_PATH_MAX - 1)]) == 0)
-		pr->exe_len = len;
-	else
+	if (!pr->exe_len)
 		cw_count(CW_STAT_PROC_READ_FAIL);
 
 	mm = BPF_CORE_READ(p, mm);
@@ -80,7 +68,7 @@ int BPF_PROG(cw_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	else if (alen)
 		cw_count(CW_STAT_PROC_READ_FAIL);
 
-	if (bpf_map_update_elem(&cw_procs, &tgid, pr, BPF_ANY))
+	if (CW_TRY(map_update_elem, CW_W_PROCS, bpf_map_update_elem(&cw_procs, &tgid, pr, BPF_ANY)))
 		cw_count(CW_STAT_PROC_MAP_FULL);
 	return 0;
 }
@@ -109,7 +97,8 @@ int BPF_PROG(cw_fork, struct task_struct *parent, struct task_struct *child)
 	s->proc.ppid = ptgid;
 	s->proc.flags = (src->flags & ~(CW_F_EXITED)) | CW_F_FORKED;
 	ctgid = BPF_CORE_READ(child, tgid);
-	if (bpf_map_update_elem(&cw_procs, &ctgid, &s->proc, BPF_ANY))
+	if (CW_TRY(map_update_elem, CW_W_PROCS,
+		   bpf_map_update_elem(&cw_procs, &ctgid, &s->proc, BPF_ANY)))
 		cw_count(CW_STAT_PROC_MAP_FULL);
 	return 0;
 }
@@ -145,7 +134,8 @@ static __always_inline int cw_cgroup_event(struct cgroup *cgrp, const char *path
 	ev->id = BPF_CORE_READ(cgrp, kn, id);
 	ev->level = BPF_CORE_READ(cgrp, level);
 	ev->_pad = 0;
-	n = bpf_probe_read_kernel_str(ev->path, sizeof(ev->path), path);
+	n = CW_TRY(probe_read_kernel_str, CW_W_CGROUP_PATH,
+		   bpf_probe_read_kernel_str(ev->path, sizeof(ev->path), path));
 	if (n < 0)
 		n = 0;
 	else if (n > 0)

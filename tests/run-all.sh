@@ -35,6 +35,7 @@ run_suite() {
 run_suite check-format $MAKE --no-print-directory check-format-count
 run_suite unit $MAKE --no-print-directory unit
 run_suite golden $MAKE --no-print-directory golden
+run_suite bpf-unit $MAKE --no-print-directory bpf-unit
 run_suite integration $MAKE --no-print-directory integration
 # the kernel matrix: the integration suite above was the host kernel's run; the VM runs the
 # same suites on 6.1, and both result lines are printed

@@ -57,11 +57,13 @@ void agent_stats(struct agent *a)
 	st.uptime_ms = (clock_now(CLOCK_MONOTONIC) - a->started_mono_ns) / 1000000;
 	pipeline_stats(a->pipe, &st);
 	kstats_read(&a->loader, st.kernel);
+	st.nhelper_errs = kstats_read_errs(&a->loader, st.helper_errs, RENDER_MAX_HELPER_ERRS);
 	st.output_errors = a->out.st.write_errors;
 	st.lines_overflowed = a->out.st.lines_overflowed;
 	attrib_stats(a->attrib, &st.attrib);
 	st.cgroups_entries = cgroups_count(a->cgroups);
 	st.cgroups_evictions = cgroups_evictions(a->cgroups);
+	st.cgroups_bytes = cgroups_bytes(a->cgroups);
 	st.procs_evictions = procs_cache_evictions(a->procs);
 	a->json->ops->stats(a->json, &st);
 }

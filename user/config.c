@@ -7,6 +7,7 @@
 #include <string.h>
 #include <jansson.h>
 #include "config.h"
+#include "util/names.h"
 #include "credwatch_abi.h"
 #include "util/jsonpos.h"
 
@@ -20,15 +21,14 @@ static const char *const kind_names[CW_EP_KIND_MAX] = {
 
 const char *endpoint_kind_name(unsigned int kind)
 {
-	return kind < CW_EP_KIND_MAX ? kind_names[kind] : "unknown";
+	return NAME_OF(kind_names, kind, "unknown");
 }
 
 int endpoint_kind_parse(const char *s)
 {
-	for (int i = 1; i < CW_EP_KIND_MAX; i++)
-		if (strcmp(s, kind_names[i]) == 0)
-			return i;
-	return -1;
+	int i = NAME_FIND(kind_names, s);
+
+	return i > CW_EP_NONE ? i : -1;
 }
 
 int config_parse_addr(const char *s, uint8_t out[16])

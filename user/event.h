@@ -77,9 +77,11 @@ struct cw_sock_info {
 /* enrich: an imds_request / agent_request */
 struct cw_http_info {
 	const struct conn_done *d;
-	bool imds;		 /* to IMDS (else: the agent or container credentials) */
-	bool credential_request; /* a credential path */
-	bool blocked;		 /* 401/403 or no response in time */
+	bool imds;			/* to IMDS (else: the agent or container credentials) */
+	bool credential_request;	/* a credential path */
+	bool blocked;			/* 401/403 or no response in time */
+	enum sdk_pi_support pi_support; /* does the client's SDK speak Pod Identity */
+	const char *pi_minimum;		/* the SDK's first version that does, NULL if unknown */
 };
 
 /* judge + fold */

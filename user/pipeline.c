@@ -175,6 +175,8 @@ void pipeline_stats(const struct pipeline *p, struct stats_snapshot *st)
 	st->fold_on = js.fold_on;
 	st->fold_open = js.fold_open;
 	st->fold_closed_early = js.fold_closed_early;
+	st->fold_capacity = js.fold_capacity;
+	st->fold_bytes = js.fold_bytes;
 	st->held_back = hb->held_back;
 	st->held_back_overflow = hb->overflow;
 }

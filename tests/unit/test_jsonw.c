@@ -271,40 +271,6 @@ static void test_scalars(void)
 	ASSERT_FALSE(jw_overflowed(&w));
 }
 
-/* jw_raw_members: a cached ",..." fragment goes only where it was rendered: inside an
- * object after its first member, and only whole */
-static void test_raw_members(void)
-{
-	char buf[64], small[24];
-	struct jw w;
-
-	jw_init(&w, buf, sizeof(buf));
-	jw_obj_open(&w, NULL);
-	ASSERT_FALSE(jw_raw_members(&w, ",\"a\":[1]", 8)); /* first member: no comma allowed */
-	jw_u64(&w, "x", 1);
-	ASSERT_FALSE(jw_raw_members(&w, "\"a\":[1]", 7)); /* no leading separator */
-	ASSERT_FALSE(jw_raw_members(&w, "", 0));
-	ASSERT_TRUE(jw_raw_members(&w, ",\"a\":[1]", 8));
-	jw_arr_open(&w, "arr");
-	ASSERT_FALSE(jw_raw_members(&w, ",\"b\":2", 6)); /* inside an array */
-	jw_arr_close(&w);
-	jw_u64(&w, "y", 2);
-	jw_obj_close(&w);
-	jw_finish(&w);
-	ASSERT_STREQ(buf, "{\"x\":1,\"a\":[1],\"arr\":[],\"y\":2}");
-	ASSERT_TRUE(parses(buf));
-	ASSERT_FALSE(jw_overflowed(&w));
-
-	/* does not fit (the object's closer stays reserved): nothing written */
-	jw_init(&w, small, sizeof(small));
-	jw_obj_open(&w, NULL);
-	jw_u64(&w, "x", 1);
-	ASSERT_FALSE(jw_raw_members(&w, ",\"long-key\":\"long-value\"", 26));
-	jw_obj_close(&w);
-	jw_finish(&w);
-	ASSERT_STREQ(small, "{\"x\":1}");
-}
-
 static void test_nested_commas(void)
 {
 	char buf[256];
@@ -1300,7 +1266,6 @@ int main(void)
 {
 	RUN(test_empty_object);
 	RUN(test_scalars);
-	RUN(test_raw_members);
 	RUN(test_nested_commas);
 	RUN(test_top_level_array);
 	RUN(test_finish_closes_all);

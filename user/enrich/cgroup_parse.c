@@ -6,6 +6,7 @@
  * and only validated pieces (pod UID, container id) are written to the fixed-size outputs.
  */
 #include "enrich/cgroup_parse.h"
+#include "util/names.h"
 
 #include <errno.h>
 #include <string.h>
@@ -382,60 +383,45 @@ int cg_parse(const char *path, struct cg_info *out)
 	return 0;
 }
 
+static const char *const cg_class_names[] = {
+	[CG_CLASS_HOST] = "host",	    [CG_CLASS_POD] = "pod",
+	[CG_CLASS_CONTAINER] = "container", [CG_CLASS_CONMON] = "conmon",
+	[CG_CLASS_DOCKER] = "docker",
+};
+
 const char *cg_class_str(enum cg_class c)
 {
-	switch (c) {
-	case CG_CLASS_HOST:
-		return "host";
-	case CG_CLASS_POD:
-		return "pod";
-	case CG_CLASS_CONTAINER:
-		return "container";
-	case CG_CLASS_CONMON:
-		return "conmon";
-	case CG_CLASS_DOCKER:
-		return "docker";
-	default:
-		return "unknown";
-	}
+	return NAME_OF(cg_class_names, c, "unknown");
 }
+
+static const char *const cg_runtime_names[] = {
+	[CG_RT_CONTAINERD] = "containerd",
+	[CG_RT_CRIO] = "crio",
+	[CG_RT_DOCKER] = "docker",
+};
 
 const char *cg_runtime_str(enum cg_runtime r)
 {
-	switch (r) {
-	case CG_RT_CONTAINERD:
-		return "containerd";
-	case CG_RT_CRIO:
-		return "crio";
-	case CG_RT_DOCKER:
-		return "docker";
-	default:
-		return "unknown";
-	}
+	return NAME_OF(cg_runtime_names, r, "unknown");
 }
+
+static const char *const cg_driver_names[] = {
+	[CG_DRIVER_SYSTEMD] = "systemd",
+	[CG_DRIVER_CGROUPFS] = "cgroupfs",
+};
 
 const char *cg_driver_str(enum cg_driver d)
 {
-	switch (d) {
-	case CG_DRIVER_SYSTEMD:
-		return "systemd";
-	case CG_DRIVER_CGROUPFS:
-		return "cgroupfs";
-	default:
-		return "unknown";
-	}
+	return NAME_OF(cg_driver_names, d, "unknown");
 }
+
+static const char *const cg_qos_names[] = {
+	[CG_QOS_GUARANTEED] = "guaranteed",
+	[CG_QOS_BURSTABLE] = "burstable",
+	[CG_QOS_BESTEFFORT] = "besteffort",
+};
 
 const char *cg_qos_str(enum cg_qos q)
 {
-	switch (q) {
-	case CG_QOS_GUARANTEED:
-		return "guaranteed";
-	case CG_QOS_BURSTABLE:
-		return "burstable";
-	case CG_QOS_BESTEFFORT:
-		return "besteffort";
-	default:
-		return "unknown";
-	}
+	return NAME_OF(cg_qos_names, q, "unknown");
 }

@@ -9,6 +9,7 @@
 #include "enrich/enrich.h"
 #include "enrich/filekind.h"
 #include "enrich/procs.h"
+#include "enrich/sdk.h"
 #include "enrich/sockets.h"
 #include "util/log.h"
 
@@ -208,6 +209,8 @@ static void http_details(struct cw_event *ev)
 	hi->credential_request = cls->cls == REQ_IMDS_CREDENTIALS ||
 				 cls->cls == REQ_PI_CREDENTIALS || cls->cls == REQ_ECS_CREDENTIALS;
 	hi->blocked = hi->d->timed_out || hi->d->status == 401 || hi->d->status == 403;
+	hi->pi_support = sdk_pod_identity_support(&hi->d->r->sdk);
+	hi->pi_minimum = sdk_pod_identity_min(hi->d->r->sdk.id);
 }
 
 void enrich_details(struct enrich *e, struct cw_event *ev, uint64_t now)

@@ -10,6 +10,7 @@
 #include <math.h>
 #include <string.h>
 #include "util/textutil.h"
+#include "util/names.h"
 #include <sys/types.h>
 
 /* Decoded payload bound: base64 turns 4 characters into 3 bytes. */
@@ -238,16 +239,6 @@ int jwt_decode_claims(const char *token, size_t len, struct jwt_claims *out)
 	return rc;
 }
 
-bool jwt_is_expired(const struct jwt_claims *c, int64_t now)
-{
-	return c->has_exp && now >= c->exp;
-}
-
-bool jwt_not_yet_valid(const struct jwt_claims *c, int64_t now)
-{
-	return c->has_nbf && now < c->nbf;
-}
-
 enum jwt_audience jwt_audience_of(const char *aud)
 {
 	if (!aud || !*aud)
@@ -273,16 +264,13 @@ enum jwt_audience jwt_classify_audience(const struct jwt_claims *c)
 	return best;
 }
 
+static const char *const jwt_audience_names[] = {
+	[JWT_AUD_KUBERNETES] = "kubernetes",
+	[JWT_AUD_IRSA] = "irsa",
+	[JWT_AUD_POD_IDENTITY] = "pod_identity",
+};
+
 const char *jwt_audience_str(enum jwt_audience a)
 {
-	switch (a) {
-	case JWT_AUD_KUBERNETES:
-		return "kubernetes";
-	case JWT_AUD_IRSA:
-		return "irsa";
-	case JWT_AUD_POD_IDENTITY:
-		return "pod_identity";
-	default:
-		return "none";
-	}
+	return NAME_OF(jwt_audience_names, a, "none");
 }

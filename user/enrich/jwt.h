@@ -79,13 +79,6 @@ struct jwt_claims {
  */
 int jwt_decode_claims(const char *token, size_t len, struct jwt_claims *out);
 
-/* Expired at `now` (seconds since the epoch): exp is present and now >= exp. A token without an
- * exp claim is reported as not expired; check has_exp when that matters. */
-bool jwt_is_expired(const struct jwt_claims *c, int64_t now);
-
-/* Not yet valid at `now`: nbf is present and now < nbf. */
-bool jwt_not_yet_valid(const struct jwt_claims *c, int64_t now);
-
 enum jwt_audience {
 	JWT_AUD_NONE = 0,     /* no audience at all */
 	JWT_AUD_KUBERNETES,   /* anything else: the API server (or some other consumer) */

@@ -42,6 +42,7 @@
 #include <jansson.h>
 #include <string.h>
 #include "util/textutil.h"
+#include "util/names.h"
 
 #define PROJECTED_MARK "/volumes/kubernetes.io~projected/"
 
@@ -394,32 +395,27 @@ int oci_parse(const char *buf, size_t len, struct oci_info *out)
 
 const char *oci_secret_env_name(unsigned int bit)
 {
-	for (int k = 0; k < OCI_SECRET_COUNT; k++)
-		if (bit == 1u << k)
-			return secret_names[k];
-	return NULL;
+	if (!bit || (bit & (bit - 1)))
+		return NULL; /* not exactly one bit */
+	return NAME_OF(secret_names, __builtin_ctz(bit), NULL);
 }
+
+static const char *const oci_flavour_names[] = {
+	[OCI_FLAVOUR_CONTAINERD] = "containerd",
+	[OCI_FLAVOUR_CRIO] = "crio",
+};
 
 const char *oci_flavour_str(enum oci_flavour f)
 {
-	switch (f) {
-	case OCI_FLAVOUR_CONTAINERD:
-		return "containerd";
-	case OCI_FLAVOUR_CRIO:
-		return "crio";
-	default:
-		return "unknown";
-	}
+	return NAME_OF(oci_flavour_names, f, "unknown");
 }
+
+static const char *const oci_ctype_names[] = {
+	[OCI_CTYPE_SANDBOX] = "sandbox",
+	[OCI_CTYPE_CONTAINER] = "container",
+};
 
 const char *oci_ctype_str(enum oci_ctype t)
 {
-	switch (t) {
-	case OCI_CTYPE_SANDBOX:
-		return "sandbox";
-	case OCI_CTYPE_CONTAINER:
-		return "container";
-	default:
-		return "unknown";
-	}
+	return NAME_OF(oci_ctype_names, t, "unknown");
 }

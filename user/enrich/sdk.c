@@ -37,6 +37,7 @@
  * boto3 > any SDK > botocore. The loser that carries the underlying SDK is kept as aux.
  */
 #include "enrich/sdk.h"
+#include "util/names.h"
 
 #include <string.h>
 
@@ -109,7 +110,7 @@ static const char *const names[SDK__COUNT] = {
 
 const char *sdk_name(enum sdk_id id)
 {
-	return (id >= 0 && id < SDK__COUNT && names[id]) ? names[id] : "unknown";
+	return NAME_OF(names, id, "unknown");
 }
 
 /*
@@ -174,16 +175,14 @@ const char *sdk_pod_identity_min(enum sdk_id id)
 	return minimums[id].msg;
 }
 
+static const char *const sdk_pi_support_names[] = {
+	[SDK_PI_SUPPORTED] = "supported",
+	[SDK_PI_TOO_OLD] = "too_old",
+};
+
 const char *sdk_pi_support_name(enum sdk_pi_support s)
 {
-	switch (s) {
-	case SDK_PI_SUPPORTED:
-		return "supported";
-	case SDK_PI_TOO_OLD:
-		return "too_old";
-	default:
-		return "unknown";
-	}
+	return NAME_OF(sdk_pi_support_names, s, "unknown");
 }
 
 /* ------------------------------------------------------------------------------------------ */

@@ -11,6 +11,7 @@
 #include "credwatch_abi.h"
 #include "util/log.h"
 #include "enrich/sockets.h"
+#include "util/names.h"
 
 static const char *const kind_names[SOCK_KIND_MAX] = {
 	[SOCK_KIND_OTHER] = "other",
@@ -22,15 +23,12 @@ static const char *const kind_names[SOCK_KIND_MAX] = {
 
 const char *socket_kind_name(unsigned int kind)
 {
-	return kind < SOCK_KIND_MAX ? kind_names[kind] : "other";
+	return NAME_OF(kind_names, kind, "other");
 }
 
 int socket_kind_parse(const char *s)
 {
-	for (int i = 0; i < SOCK_KIND_MAX; i++)
-		if (strcmp(s, kind_names[i]) == 0)
-			return i;
-	return -1;
+	return NAME_FIND(kind_names, s);
 }
 
 /* eks-node-facts.md section 7 */

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <stddef.h>
+#include <linux/bpf.h>
 #include <linux/magic.h>
 #include <netinet/in.h>
 #include <string.h>
@@ -27,7 +28,7 @@ _Static_assert(__builtin_offsetof(struct cw_ev_endpoint, task) == sizeof(struct 
 _Static_assert(__builtin_offsetof(struct cw_ev_file, task) == sizeof(struct cw_hdr), "");
 _Static_assert(__builtin_offsetof(struct cw_ev_sock, task) == sizeof(struct cw_hdr), "");
 
-size_t decode_record_size(unsigned int type)
+static size_t decode_record_size(unsigned int type)
 {
 	return type < CW_EV_TYPE_MAX ? record_size[type] : 0;
 }
@@ -162,6 +163,39 @@ static const char *const protocol_names[] = {
 const char *cw_protocol_name(unsigned int proto)
 {
 	return NAME_OF(protocol_names, proto, "other");
+}
+
+static const struct name_pair helper_names[] = {
+	{ BPF_FUNC_map_update_elem, "map_update_elem" },
+	{ BPF_FUNC_probe_read_kernel, "probe_read_kernel" },
+	{ BPF_FUNC_probe_read_kernel_str, "probe_read_kernel_str" },
+	{ BPF_FUNC_probe_read_user, "probe_read_user" },
+	{ BPF_FUNC_probe_read_user_str, "probe_read_user_str" },
+	{ BPF_FUNC_skb_load_bytes, "skb_load_bytes" },
+	{ BPF_FUNC_ringbuf_output, "ringbuf_output" },
+};
+
+const char *cw_helper_name(unsigned int helper)
+{
+	return PAIR_NAME(helper_names, helper, "other");
+}
+
+static const char *const where_names[CW_W__COUNT] = {
+	[CW_W_NONE] = "unknown",
+	[CW_W_PATH_WALK] = "path_walk",
+	[CW_W_PATH_COPY] = "path_copy",
+	[CW_W_NAME] = "file_name",
+	[CW_W_CGROUP_PATH] = "cgroup_path",
+	[CW_W_PROCS] = "process_table",
+	[CW_W_HTTP_SOCKS] = "http_connections",
+	[CW_W_HTTP_CAPTURE] = "http_capture",
+	[CW_W_UNIX_INFLIGHT] = "unix_inflight",
+	[CW_W_UNIX_ADDR] = "unix_address",
+};
+
+const char *cw_err_where_name(unsigned int where)
+{
+	return NAME_OF(where_names, where, "unknown");
 }
 
 bool cw_addr_is_v4mapped(const uint8_t addr[16])

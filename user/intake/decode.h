@@ -31,9 +31,6 @@ struct decoded {
 	} pad;
 };
 
-/* The full size of a record type, 0 for an unknown type. */
-size_t decode_record_size(unsigned int type);
-
 /* Check one record; false (counted in st) when it is not one the agent knows. */
 bool decode_record(struct decode_stats *st, const void *data, size_t size, struct decoded *out);
 
@@ -49,6 +46,9 @@ const char *cw_errno_name(int err);	       /* "ok", "ENOENT", ..., "error" */
 const char *cw_fs_name(uint32_t magic);	       /* "tmpfs", ..., "none", "other" */
 const char *cw_sock_type_name(unsigned int type);
 const char *cw_protocol_name(unsigned int proto);
+/* A failed BPF helper call: the helper (enum bpf_func_id) and the site (enum cw_err_where) */
+const char *cw_helper_name(unsigned int helper);
+const char *cw_err_where_name(unsigned int where);
 /* ::ffff:a.b.c.d */
 bool cw_addr_is_v4mapped(const uint8_t addr[16]);
 

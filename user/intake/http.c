@@ -21,6 +21,7 @@
  * the response status line shows.
  */
 #include "intake/http.h"
+#include "util/names.h"
 
 #include <string.h>
 
@@ -754,50 +755,38 @@ void http_classify(const struct http_request *req, enum cred_endpoint ep, struct
 	out->nonstandard_path = np.nonstandard;
 }
 
+static const char *const http_status_names[] = {
+	[HTTP_TRUNCATED] = "truncated",
+	[HTTP_COMPLETE] = "complete",
+};
+
 const char *http_status_name(enum http_status s)
 {
-	switch (s) {
-	case HTTP_TRUNCATED:
-		return "truncated";
-	case HTTP_COMPLETE:
-		return "complete";
-	default:
-		return "not_http";
-	}
+	return NAME_OF(http_status_names, s, "not_http");
 }
+
+static const char *const http_class_names[] = {
+	[REQ_OTHER] = "other",
+	[REQ_IMDS_TOKEN] = "imds_token",
+	[REQ_IMDS_CREDENTIALS] = "imds_credentials",
+	[REQ_IMDS_METADATA] = "imds_metadata",
+	[REQ_IMDS_OTHER] = "imds_other",
+	[REQ_PI_CREDENTIALS] = "pod_identity_credentials",
+	[REQ_ECS_CREDENTIALS] = "container_credentials",
+};
 
 const char *http_class_name(enum http_req_class c)
 {
-	switch (c) {
-	case REQ_OTHER:
-		return "other";
-	case REQ_IMDS_TOKEN:
-		return "imds_token";
-	case REQ_IMDS_CREDENTIALS:
-		return "imds_credentials";
-	case REQ_IMDS_METADATA:
-		return "imds_metadata";
-	case REQ_IMDS_OTHER:
-		return "imds_other";
-	case REQ_PI_CREDENTIALS:
-		return "pod_identity_credentials";
-	case REQ_ECS_CREDENTIALS:
-		return "container_credentials";
-	default:
-		return "not_http";
-	}
+	return NAME_OF(http_class_names, c, "not_http");
 }
+
+static const char *const imds_version_names[] = {
+	[IMDS_VER_1] = "v1",
+	[IMDS_VER_2] = "v2",
+	[IMDS_VER_TOKEN_PUT] = "token_put",
+};
 
 const char *imds_version_name(enum imds_version v)
 {
-	switch (v) {
-	case IMDS_VER_1:
-		return "v1";
-	case IMDS_VER_2:
-		return "v2";
-	case IMDS_VER_TOKEN_PUT:
-		return "token_put";
-	default:
-		return "n/a";
-	}
+	return NAME_OF(imds_version_names, v, "n/a");
 }

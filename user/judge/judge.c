@@ -209,5 +209,7 @@ void judge_stats(const struct judge *j, struct judge_stats *out)
 	if (j->fold) {
 		out->fold_open = fold_count(j->fold);
 		out->fold_closed_early = fold_evictions(j->fold);
+		out->fold_capacity = fold_capacity(j->fold);
+		out->fold_bytes = fold_bytes(j->fold);
 	}
 }

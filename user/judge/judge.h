@@ -25,6 +25,7 @@ struct judge_stats {
 	uint64_t summaries;	       /* finding_summary lines */
 	bool fold_on;
 	uint64_t fold_open, fold_closed_early;
+	uint64_t fold_capacity, fold_bytes; /* windows at most, and their memory */
 };
 
 struct judge;

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "judge/policy.h"
+#include "util/names.h"
 
 static const struct {
 	const char *name;
@@ -50,15 +51,14 @@ enum cw_severity rule_default_severity(unsigned int rule)
 
 const char *severity_name(enum cw_severity s)
 {
-	return (unsigned int)s <= SEV_CRITICAL ? sev_names[s] : "none";
+	return NAME_OF(sev_names, s, "none");
 }
 
 int severity_parse(const char *s)
 {
-	for (int i = SEV_LOW; i <= SEV_CRITICAL; i++)
-		if (strcmp(s, sev_names[i]) == 0)
-			return i;
-	return -1;
+	int i = NAME_FIND(sev_names, s);
+
+	return i >= SEV_LOW ? i : -1;
 }
 
 enum cw_severity severity_lower(enum cw_severity s)
@@ -129,7 +129,7 @@ static bool prefix(const char *s, const char *pre)
 	return known(s) && strncmp(s, pre, strlen(pre)) == 0;
 }
 
-bool policy_allow_match(const struct policy_allow *a, const struct cw_subject *s)
+static bool policy_allow_match(const struct policy_allow *a, const struct cw_subject *s)
 {
 	if (a->host_exe[0])
 		return s->host && known(s->exe) && strcmp(s->exe, a->host_exe) == 0;

@@ -145,6 +145,5 @@ int policy_parse(struct policy *p, json_t *v, struct jsonpos_path *where, char *
 
 /* The subject is on the rule's allowlist. */
 bool policy_allowed(const struct policy *p, enum cw_rule rule, const struct cw_subject *s);
-bool policy_allow_match(const struct policy_allow *a, const struct cw_subject *s);
 
 #endif

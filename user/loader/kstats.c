@@ -21,3 +21,27 @@ void kstats_read(const struct loader *l, uint64_t out[CW_STAT_MAX])
 			out[k] += vals[c];
 	}
 }
+
+int kstats_read_errs(const struct loader *l, struct kstat_err *out, int max)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	int fd = l && l->skel ? bpf_map__fd(l->skel->maps.cw_errs) : -1;
+	uint64_t vals[ncpu > 0 ? ncpu : 1];
+	struct cw_err_key k, *prev = NULL;
+	int n = 0;
+
+	if (fd < 0 || ncpu <= 0)
+		return 0;
+	while (n < max && bpf_map_get_next_key(fd, prev, &k) == 0) {
+		out[n].helper = k.helper;
+		out[n].err = k.err;
+		out[n].where = k.where;
+		out[n].count = 0;
+		if (bpf_map_lookup_elem(fd, &k, vals) == 0)
+			for (int c = 0; c < ncpu; c++)
+				out[n].count += vals[c];
+		n++;
+		prev = &k;
+	}
+	return n;
+}

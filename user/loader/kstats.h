@@ -10,4 +10,15 @@
 /* All zero when nothing is loaded. */
 void kstats_read(const struct loader *l, uint64_t out[CW_STAT_MAX]);
 
+/* A failed helper call site (map cw_errs, struct cw_err_key) and how often it failed. */
+struct kstat_err {
+	uint32_t helper; /* enum bpf_func_id */
+	int32_t err;	 /* -errno */
+	uint32_t where;	 /* enum cw_err_where */
+	uint64_t count;
+};
+
+/* Up to max of them into out; returns how many (0 when nothing is loaded). */
+int kstats_read_errs(const struct loader *l, struct kstat_err *out, int max);
+
 #endif

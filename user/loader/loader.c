@@ -19,6 +19,7 @@
 #include "loader/loader.h"
 #include "loader/probe.h"
 #include "util/log.h"
+#include "util/names.h"
 
 #ifndef BPF_FS_MAGIC
 #define BPF_FS_MAGIC 0xcafe4a11
@@ -225,7 +226,7 @@ static const char *const file_hook_names[] = {
 
 const char *loader_file_hook_name(enum file_hook h)
 {
-	return h < FILE_HOOK_AUTO ? file_hook_names[h] : "auto";
+	return NAME_OF(file_hook_names, h, "auto");
 }
 
 static const char *const sock_hook_names[] = {
@@ -235,7 +236,7 @@ static const char *const sock_hook_names[] = {
 
 const char *loader_sock_hook_name(enum sock_hook h)
 {
-	return h < SOCK_HOOK_AUTO ? sock_hook_names[h] : "auto";
+	return NAME_OF(sock_hook_names, h, "auto");
 }
 
 /* open + configure (everything set before load: rodata, map sizes, autoload) */

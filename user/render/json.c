@@ -2,6 +2,7 @@
 /*
  * The JSON lines renderer. Everything here formats what it is handed; nothing is looked up.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -522,14 +523,12 @@ static void put_http(struct jw *w, const struct cw_event *e)
 		jw_bool(w, "uncertain", true);
 	jw_obj_close(w);
 	if (r->sdk.id != SDK_UNKNOWN) {
-		enum sdk_pi_support pi = sdk_pod_identity_support(&r->sdk);
-
 		jw_obj_open(w, "sdk");
 		jw_str(w, "name", r->sdk.name, 0);
 		jw_str(w, "version", r->sdk.version, 64);
-		jw_str(w, "pod_identity_support", sdk_pi_support_name(pi), 0);
-		if (sdk_pod_identity_min(r->sdk.id))
-			jw_str(w, "pod_identity_minimum", sdk_pod_identity_min(r->sdk.id), 64);
+		jw_str(w, "pod_identity_support", sdk_pi_support_name(hi->pi_support), 0);
+		if (hi->pi_minimum)
+			jw_str(w, "pod_identity_minimum", hi->pi_minimum, 64);
 		jw_obj_close(w);
 	} else if (r->sdk.tool_name) {
 		jw_obj_open(w, "sdk");
@@ -718,7 +717,25 @@ static void json_stats(struct renderer *r, const struct stats_snapshot *st)
 	jw_u64(&w, "proc_map_full", k[CW_STAT_PROC_MAP_FULL]);
 	jw_u64(&w, "proc_read_fail", k[CW_STAT_PROC_READ_FAIL]);
 	jw_u64(&w, "requested_path_unreadable", k[CW_STAT_REQ_READ_FAIL]);
+	jw_u64(&w, "helper_errors_unrecorded", k[CW_STAT_ERRS_FULL]);
 	jw_obj_close(&w);
+	/* failed BPF helper calls, by helper, errno and call site */
+	jw_arr_open(&w, "helper_errors");
+	for (int i = 0; i < st->nhelper_errs; i++) {
+		const struct kstat_err *he = &st->helper_errs[i];
+		const char *en = strerrorname_np(-he->err);
+
+		jw_obj_open(&w, NULL);
+		jw_str(&w, "helper", cw_helper_name(he->helper), 0);
+		if (en)
+			jw_str(&w, "errno", en, 0);
+		else
+			jw_i64(&w, "errno", -he->err);
+		jw_str(&w, "where", cw_err_where_name(he->where), 0);
+		jw_u64(&w, "count", he->count);
+		jw_obj_close(&w);
+	}
+	jw_arr_close(&w);
 	jw_obj_open(&w, "finding_counts");
 	for (int i = SEV_LOW; i <= SEV_CRITICAL; i++)
 		jw_u64(&w, severity_name(i), st->findings[i]);
@@ -737,10 +754,17 @@ static void json_stats(struct renderer *r, const struct stats_snapshot *st)
 	jw_obj_open(&w, "cgroups");
 	jw_u64(&w, "entries", st->cgroups_entries);
 	jw_u64(&w, "evictions", st->cgroups_evictions);
+	jw_u64(&w, "memory_bytes", st->cgroups_bytes);
 	jw_obj_close(&w);
 	jw_obj_open(&w, "procs");
 	jw_u64(&w, "evictions", st->procs_evictions);
 	jw_obj_close(&w);
+	if (st->fold_on) {
+		jw_obj_open(&w, "fold_windows");
+		jw_u64(&w, "capacity", st->fold_capacity);
+		jw_u64(&w, "memory_bytes", st->fold_bytes);
+		jw_obj_close(&w);
+	}
 	jw_obj_close(&w);
 	end(jr, &w);
 	output_flush(jr->out);

@@ -19,8 +19,10 @@
 #include "intake/conns.h"
 #include "judge/fold.h"
 #include "judge/policy.h"
+#include "loader/kstats.h"
 
-#define RENDER_MAX_HOOKS 32
+#define RENDER_MAX_HOOKS       32
+#define RENDER_MAX_HELPER_ERRS 32
 
 /* agent_ready: what the agent is and what it attached */
 struct ready_info {
@@ -58,10 +60,12 @@ struct stats_snapshot {
 	uint64_t findings[SEV__COUNT]; /* events with a finding, by their top severity */
 	uint64_t folded, summaries;
 	bool fold_on;
-	uint64_t fold_open, fold_closed_early;
+	uint64_t fold_open, fold_closed_early, fold_capacity, fold_bytes;
 	struct attrib_stats attrib;
 	uint64_t held_back, held_back_overflow;
-	uint64_t cgroups_entries, cgroups_evictions, procs_evictions;
+	uint64_t cgroups_entries, cgroups_evictions, cgroups_bytes, procs_evictions;
+	struct kstat_err helper_errs[RENDER_MAX_HELPER_ERRS]; /* failed BPF helper calls */
+	int nhelper_errs;
 };
 
 struct renderer;

@@ -332,15 +332,6 @@ static inline void jw_commit(struct jw *w)
 		w->first[w->depth - 1] = false;
 }
 
-bool jw_raw_members(struct jw *w, const char *p, size_t n)
-{
-	int d = w->depth - 1;
-
-	if (w->skip || d < 0 || w->closer[d] != '}' || w->first[d] || !n || p[0] != ',')
-		return false;
-	return jw_put(w, p, n);
-}
-
 static void jw_scalar(struct jw *w, const char *key, const char *v, size_t n)
 {
 	size_t mark;

@@ -39,14 +39,6 @@ struct jw {
 /* Start a document in buf (cap bytes incl. NUL). */
 void jw_init(struct jw *w, char *buf, size_t cap);
 
-/*
- * Append members this writer rendered earlier at the same place of an object,
- * starting with their ',' separator (a cached fragment). False, and nothing
- * written, when they do not fit or the writer is not inside an object past
- * its first member.
- */
-bool jw_raw_members(struct jw *w, const char *p, size_t n);
-
 /* key is NULL inside arrays and for the top-level value. */
 void jw_obj_open(struct jw *w, const char *key);
 void jw_obj_close(struct jw *w);

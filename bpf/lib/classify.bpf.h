@@ -1,26 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * File classification shared by the syscall-exit programs (files.bpf.c) and
- * the VFS-level programs (vfs.bpf.c): which opened files are credentials,
- * decided from the struct file's dentries and inode; and the event writer.
+ * Which opened files are credentials, decided from the struct file's dentries and inode:
+ * the leaf name's length and first/last 8 bytes, then (only for a name that could be a
+ * credential's) the parents'. Cost for a non-credential open: a few loads, nothing sent.
  */
-#ifndef CREDWATCH_FILES_BPF_H
-#define CREDWATCH_FILES_BPF_H
+#ifndef CREDWATCH_CLASSIFY_BPF_H
+#define CREDWATCH_CLASSIFY_BPF_H
 
-#include "common.bpf.h"
+#include "lib/event.bpf.h"
 
-#define TMPFS_MAGIC  0x01021994
-#define S_IFMT	     00170000
-#define S_IFREG	     0100000
-#define S_IFSOCK     0140000
-#define AF_UNIX	     1
-
-#define ENOENT	     2
-#define EPERM	     1
-#define EACCES	     13
-#define ENOTDIR	     20
-#define ELOOP	     40
-#define ECONNREFUSED 111
+#define TMPFS_MAGIC 0x01021994 /* include/uapi/linux/magic.h */
 
 /* little-endian 8-byte string constants */
 #define S8(a, b, c, d, e, f, g, h)                                                               \
@@ -39,9 +28,10 @@ static __always_inline void cw_name_of(struct dentry *d, struct cw_name *n)
 	__u64 head = 0, tail = 0;
 
 	n->len = q.len;
-	bpf_probe_read_kernel(&head, 8, q.name);
+	CW_TRY(probe_read_kernel, CW_W_NAME, bpf_probe_read_kernel(&head, 8, q.name));
 	if (q.len >= 8) {
-		bpf_probe_read_kernel(&tail, 8, q.name + q.len - 8);
+		CW_TRY(probe_read_kernel, CW_W_NAME,
+		       bpf_probe_read_kernel(&tail, 8, q.name + q.len - 8));
 	} else {
 		/* bytes past the name's NUL may be stale: mask them off */
 		head &= q.len ? (~0ULL >> (8 * (8 - q.len))) : 0;
@@ -162,41 +152,6 @@ static __always_inline __u8 cw_classify(struct dentry *d, struct inode *inode, _
 	return CW_FR_NONE;
 }
 
-/* fd -> struct file of the current task, or NULL */
-static __always_inline struct file *cw_fd_file(struct task_struct *task, long fd)
-{
-	struct fdtable *fdt = task->files->fdt;
-	struct file **arr;
-	struct file *f = NULL;
-
-	if (fd < 0 || fd >= fdt->max_fds)
-		return NULL;
-	arr = fdt->fd;
-	bpf_probe_read_kernel(&f, sizeof(f), &arr[fd]);
-	return f;
-}
-
-/* The path argument of the syscall, from the saved user registers. */
-static __always_inline long cw_read_req(struct task_struct *task, __u8 sys, char *out, __u32 size)
-{
-	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
-	const char *up;
-	long n;
-
-	/* open(path, ...), creat(path, ...): 1st arg; openat(dfd, path, ...): 2nd */
-	if (sys == CW_SYS_OPEN || sys == CW_SYS_CREAT)
-		up = (const char *)BPF_CORE_READ(regs, di);
-	else
-		up = (const char *)BPF_CORE_READ(regs, si);
-	n = bpf_probe_read_user_str(out, size, up);
-	if (n < 0) {
-		cw_count(CW_STAT_REQ_READ_FAIL);
-		out[0] = 0;
-		return 0;
-	}
-	return n - 1;
-}
-
 static __always_inline bool cw_tail_is(const char *s, long n, const char *suffix, int slen)
 {
 	if (n < slen)
@@ -217,102 +172,6 @@ static __always_inline bool cw_req_looks_credential(const char *s, long n)
 	return cw_tail_is(s, n, "/token", 6) || cw_tail_is(s, n, "-token", 6) ||
 	       cw_tail_is(s, n, ".aws/credentials", 16) || cw_tail_is(s, n, ".aws/config", 11) ||
 	       cw_tail_is(s, n, "/kubeconfig", 11);
-}
-
-/*
- * Write a file_open record for an opened file (f != NULL, ret >= 0) or a
- * failed open (f == NULL, ret < 0, rule CW_FR_PATH_HINT, s->req holding the
- * requested path of length rn).
- */
-static __always_inline int cw_emit_file(struct task_struct *task, struct cw_scratch *s,
-					struct file *f, struct inode *inode, __u32 nlink, long ret,
-					__u8 sys, __u8 rule, long rn)
-{
-	struct cw_ev_file *ev = &s->fev;
-	__u32 start = 0, len, size;
-	bool trunc = false;
-
-	cw_hdr_fill(&ev->hdr, CW_EV_FILE_OPEN, sizeof(*ev));
-	/* the scratch holds the previous record: no stale bytes past req_len */
-	__builtin_memset(ev->req, 0, sizeof(ev->req));
-	cw_task_fill(&ev->task);
-	ev->rule = rule;
-	ev->syscall = sys;
-	ev->result = ret < 0 ? ret : 0;
-	ev->_pad = 0;
-	ev->req_len = rn > 0 ? rn : 0;
-	if (ev->req_len)
-		bpf_probe_read_kernel(ev->req, cw_mask(ev->req_len, CW_REQPATH_MAX - 1) + 1,
-				      s->req);
-	if (f) {
-		ev->ino = BPF_CORE_READ(inode, i_ino);
-		ev->dev = BPF_CORE_READ(inode, i_sb, s_dev);
-		ev->fs_magic = BPF_CORE_READ(inode, i_sb, s_magic);
-		ev->mode = BPF_CORE_READ(inode, i_mode);
-		ev->flags = BPF_CORE_READ(f, f_flags);
-		ev->nlink = nlink;
-		len = cw_path_walk(&f->f_path, s->walk, &start, &trunc);
-		if (trunc) {
-			ev->hdr.flags |= CW_F_PATH_TRUNC;
-			cw_count(CW_STAT_PATH_TRUNC);
-		}
-		ev->path_len = 0;
-		if (len && bpf_probe_read_kernel(ev->path, cw_mask(len, CW_PATH_MAX - 1),
-						 &s->walk[cw_mask(start, CW_PATH_MAX - 1)]) == 0)
-			ev->path_len = len;
-	} else {
-		struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
-
-		ev->ino = 0;
-		ev->dev = 0;
-		ev->fs_magic = 0;
-		ev->mode = 0;
-		ev->nlink = 0;
-		ev->path_len = 0;
-		/* openat(dfd, path, flags): 3rd arg; open(path, flags): 2nd; creat: none */
-		ev->flags = sys == CW_SYS_OPEN	   ? BPF_CORE_READ(regs, si)
-			    : sys == CW_SYS_OPENAT ? BPF_CORE_READ(regs, dx)
-						   : 0;
-	}
-	/* sent up to the end of the path (bpf_ringbuf_reserve wants a constant
-	 * size, so the record is built in the per-CPU scratch and copied) */
-	len = ev->path_len;
-	if (len > CW_PATH_MAX)
-		len = CW_PATH_MAX;
-	size = CW_EV_FILE_MIN + cw_mask(len, 1023);
-	if (size > sizeof(*ev))
-		size = sizeof(*ev);
-	ev->hdr.size = size;
-	if (bpf_ringbuf_output(&cw_events, ev, size, cw_wake_flag())) {
-		cw_count(CW_STAT_RINGBUF_FULL);
-		return 0;
-	}
-	cw_count(CW_STAT_EV_FILE);
-	return 0;
-}
-
-/* Classify an opened file; write an event if it is a credential. */
-static __always_inline int cw_file_opened(struct task_struct *task, struct file *f, long ret,
-					  __u8 sys, bool read_req)
-{
-	struct dentry *d = BPF_CORE_READ(f, f_path.dentry);
-	struct inode *inode = BPF_CORE_READ(d, d_inode);
-	__u32 nlink = BPF_CORE_READ(inode, i_nlink);
-	struct cw_scratch *s;
-	__u8 rule;
-	long rn = 0;
-
-	rule = cw_classify(d, inode, nlink);
-	if (rule == CW_FR_NONE)
-		return 0;
-	s = cw_scratch_get();
-	if (!s)
-		return 0;
-	if (read_req)
-		rn = cw_read_req(task, sys, s->req, sizeof(s->req));
-	else
-		s->req[0] = 0;
-	return cw_emit_file(task, s, f, inode, nlink, ret, sys, rule, rn);
 }
 
 #endif

@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A credential file opened (or a credential path that failed to open): the record, written
+ * from whichever hook saw it (syscall exits in files.bpf.c, the VFS hooks in vfs.bpf.c,
+ * io_uring completions in uring.bpf.c).
+ */
+#ifndef CREDWATCH_FILES_BPF_H
+#define CREDWATCH_FILES_BPF_H
+
+#include "lib/classify.bpf.h"
+#include "lib/path.bpf.h"
+#include "lib/syscall.bpf.h"
+
+#define ENOENT	     2
+#define EPERM	     1
+#define EACCES	     13
+#define ENOTDIR	     20
+#define ELOOP	     40
+#define ECONNREFUSED 111
+
+/* fd -> struct file of the current task, or NULL */
+static __always_inline struct file *cw_fd_file(struct task_struct *task, long fd)
+{
+	struct fdtable *fdt = task->files->fdt;
+	struct file **arr;
+	struct file *f = NULL;
+
+	if (fd < 0 || fd >= fdt->max_fds)
+		return NULL;
+	arr = fdt->fd;
+	bpf_probe_read_kernel(&f, sizeof(f), &arr[fd]);
+	return f;
+}
+
+/* The path argument of the task's open-family syscall (advisory), into out. */
+static __always_inline long cw_read_req(struct task_struct *task, __u8 sys, char *out, __u32 size)
+{
+	long n = bpf_probe_read_user_str(out, size, cw_open_path_arg(cw_user_regs(task), sys));
+
+	if (n < 0) {
+		cw_count(CW_STAT_REQ_READ_FAIL);
+		out[0] = 0;
+		return 0;
+	}
+	return n - 1;
+}
+
+/*
+ * Write a file_open record for an opened file (f != NULL, ret >= 0) or a failed open
+ * (f == NULL, ret < 0, rule CW_FR_PATH_HINT, s->req holding the requested path of length rn).
+ */
+static __always_inline int cw_emit_file(struct task_struct *task, struct cw_scratch *s,
+					struct file *f, struct inode *inode, __u32 nlink, long ret,
+					__u8 sys, __u8 rule, long rn)
+{
+	struct cw_ev_file *ev = &s->fev;
+	__u32 len, size;
+	bool trunc = false;
+
+	cw_hdr_fill(&ev->hdr, CW_EV_FILE_OPEN, sizeof(*ev));
+	/* the scratch holds the previous record: no stale bytes past req_len */
+	__builtin_memset(ev->req, 0, sizeof(ev->req));
+	cw_task_fill(&ev->task);
+	ev->rule = rule;
+	ev->syscall = sys;
+	ev->result = ret < 0 ? ret : 0;
+	ev->_pad = 0;
+	ev->req_len = rn > 0 ? rn : 0;
+	if (ev->req_len)
+		bpf_probe_read_kernel(ev->req, cw_mask(ev->req_len, CW_REQPATH_MAX - 1) + 1,
+				      s->req);
+	if (f) {
+		ev->ino = BPF_CORE_READ(inode, i_ino);
+		ev->dev = BPF_CORE_READ(inode, i_sb, s_dev);
+		ev->fs_magic = BPF_CORE_READ(inode, i_sb, s_magic);
+		ev->mode = BPF_CORE_READ(inode, i_mode);
+		ev->flags = BPF_CORE_READ(f, f_flags);
+		ev->nlink = nlink;
+		ev->path_len = cw_path_copy(&f->f_path, s, ev->path, CW_PATH_MAX, &trunc,
+					    CW_STAT_PATH_TRUNC);
+		if (trunc)
+			ev->hdr.flags |= CW_F_PATH_TRUNC;
+	} else {
+		ev->ino = 0;
+		ev->dev = 0;
+		ev->fs_magic = 0;
+		ev->mode = 0;
+		ev->nlink = 0;
+		ev->path_len = 0;
+		ev->flags = cw_open_flags_arg(cw_user_regs(task), sys);
+	}
+	/* sent up to the end of the path (bpf_ringbuf_reserve wants a constant size, so the
+	 * record is built in the per-CPU scratch and copied) */
+	len = ev->path_len;
+	if (len > CW_PATH_MAX)
+		len = CW_PATH_MAX;
+	size = CW_EV_FILE_MIN + cw_mask(len, 1023);
+	if (size > sizeof(*ev))
+		size = sizeof(*ev);
+	ev->hdr.size = size;
+	if (cw_output(ev, size))
+		cw_count(CW_STAT_EV_FILE);
+	return 0;
+}
+
+/* Classify an opened file; write an event if it is a credential. */
+static __always_inline int cw_file_opened(struct task_struct *task, struct file *f, long ret,
+					  __u8 sys, bool read_req)
+{
+	struct dentry *d = BPF_CORE_READ(f, f_path.dentry);
+	struct inode *inode = BPF_CORE_READ(d, d_inode);
+	__u32 nlink = BPF_CORE_READ(inode, i_nlink);
+	struct cw_scratch *s;
+	__u8 rule;
+	long rn = 0;
+
+	rule = cw_classify(d, inode, nlink);
+	if (rule == CW_FR_NONE)
+		return 0;
+	s = cw_scratch_get();
+	if (!s)
+		return 0;
+	if (read_req)
+		rn = cw_read_req(task, sys, s->req, sizeof(s->req));
+	else
+		s->req[0] = 0;
+	return cw_emit_file(task, s, f, inode, nlink, ret, sys, rule, rn);
+}
+
+#endif

@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unix-socket connects to credential-bearing sockets (container runtimes, the kubelet's APIs,
+ * SPIRE, CSI drivers), decided from the connected peer's socket file (lib/unix.bpf.h).
+ */
+#include "lib/unix.bpf.h"
+
+/* the kernel's sockaddr for a connect_unix program (6.7+; declared weak so the object still
+ * loads on kernels without it, where this program is off) */
+extern void *bpf_cast_to_kern_ctx(void *) __ksym __weak;
+
+/*
+ * cgroup/connect_unix (6.7+): runs for every unix connect before the kernel resolves the
+ * address; it only parks, per thread, the connecting socket and the kernel's copy of the
+ * address for the connect's exit to decide. Registered as cgroup/connect4 so libbpf 1.1
+ * (which has no section name for it) accepts it; the agent re-types it to
+ * BPF_CGROUP_UNIX_CONNECT before load, and loads it only where the kernel has that type.
+ */
+SEC("cgroup/connect4")
+int cw_connect_unix(struct bpf_sock_addr *ctx)
+{
+	struct bpf_sock_addr_kern *k;
+	struct cw_unix_pending v = {};
+	__u32 tid = bpf_get_current_pid_tgid(), len;
+
+	if (cw_is_self())
+		return 1;
+	k = bpf_cast_to_kern_ctx(ctx);
+	v.sk = (__u64)BPF_CORE_READ(k, sk);
+	len = BPF_CORE_READ(k, uaddrlen);
+	/* sun_family is 2 bytes; sun_path is what follows */
+	if (len > 2) {
+		len -= 2;
+		if (len > SUN_PATH_MAX)
+			len = SUN_PATH_MAX;
+		if (CW_TRY(probe_read_kernel, CW_W_UNIX_ADDR,
+			   bpf_probe_read_kernel(
+				   v.addr, cw_mask(len, 127),
+				   ((struct sockaddr_un *)BPF_CORE_READ(k, uaddr))->sun_path)))
+			len = 0;
+	} else {
+		len = 0;
+	}
+	v.addr_len = len;
+	CW_TRY(map_update_elem, CW_W_UNIX_INFLIGHT,
+	       bpf_map_update_elem(&cw_unix_inflight, &tid, &v, BPF_ANY));
+	return 1;
+}
+
+/* connect(2)'s exit: the peer is resolved (or the connect failed) */
+SEC("tp/syscalls/sys_exit_connect")
+int cw_exit_connect(struct trace_event_raw_sys_exit *ctx)
+{
+	long ret = ctx->ret;
+	struct task_struct *task;
+	__u32 tid;
+
+	/* first what costs least: on 6.7+ a connect with nothing parked by connect_unix is not
+	 * a unix one (the parked entry is taken below) */
+	if (cw_unix_hook) {
+		tid = bpf_get_current_pid_tgid();
+		if (!bpf_map_lookup_elem(&cw_unix_inflight, &tid))
+			return 0;
+	} else if (!cw_connect_reported(ret)) {
+		return 0;
+	}
+	task = bpf_get_current_task_btf();
+	return cw_unix_connected(ret, cw_fd_file(task, cw_sys_arg1(cw_user_regs(task))),
+				 CW_SYS_CONNECT);
+}
