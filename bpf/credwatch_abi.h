@@ -25,7 +25,10 @@
 #include <linux/types.h>
 #endif
 
-#define CW_ABI_VERSION 2 /* 2: file records end after path_len bytes of path; socket.syscall */
+/* 2: file records end after path_len bytes of path; socket.syscall
+ * 3: cw_proc exe inode, cgroup and origin; cw_task.flags; cw_ev_file.known; cgroup_attach
+ *    records (file side, issue 14) */
+#define CW_ABI_VERSION 3
 
 #define CW_COMM_LEN    16
 #define CW_ANCESTORS   3
@@ -43,6 +46,8 @@ enum cw_event_type {
 	CW_EV_FILE_OPEN = 4,
 	CW_EV_SOCKET_CONNECT = 5,
 	CW_EV_HTTP = 6,
+	/* file side (issue 14) */
+	CW_EV_CGROUP_ATTACH = 20, /* a process moved to another cgroup (struct cw_ev_attach) */
 	CW_EV_TYPE_MAX,
 };
 
@@ -77,6 +82,13 @@ enum cw_stat {
 	CW_STAT_EV_HTTP,	  /* http records submitted */
 	CW_STAT_HTTP_NOT_PARSED,  /* packet on a watched connection that could not be parsed */
 	CW_STAT_ERRS_FULL,	  /* a failed helper call whose key did not fit in cw_errs */
+	/* file side (issue 14) */
+	CW_STAT_EV_ATTACH,	/* cgroup_attach records submitted */
+	CW_STAT_CRED_INODE,	/* opens matched by the credential-file inode map */
+	CW_STAT_COMPAT_OPEN,	/* compat (32-bit) opens seen at the raw syscall exit */
+	CW_STAT_URING_FIXED,	/* io_uring opens into a fixed-file slot, looked up in the table */
+	CW_STAT_URING_UNSEEN,	/* ... whose file could not be read (reported as unobserved) */
+	CW_STAT_ORIGIN_UNKNOWN, /* a process moved whose previous cgroup was not recorded */
 	CW_STAT_MAX,
 };
 
@@ -96,6 +108,8 @@ enum cw_err_where {
 	CW_W_HTTP_CAPTURE,  /* copying a watched connection's payload */
 	CW_W_UNIX_INFLIGHT, /* parking a unix connect for its exit */
 	CW_W_UNIX_ADDR,	    /* a unix connect's address */
+	/* file side (issue 14) */
+	CW_W_ORIGIN = 20, /* the process table at a cgroup move */
 	CW_W__COUNT,
 };
 
@@ -121,6 +135,11 @@ struct cw_hdr {
 #define CW_F_EXITED	 (1u << 4)
 #define CW_F_FORKED	 (1u << 5) /* copied from the parent at fork, no exec yet */
 #define CW_F_ARGS_SPLIT	 (1u << 6) /* args: the first CW_ARGS_HEAD bytes, then the last ones */
+/* file side (issue 14) */
+#define CW_F_FILELESS	 (1u << 7)  /* proc: the executable has no name on disk (nlink 0) */
+#define CW_F_MEMFD	 (1u << 8)  /* proc: the executable is a memfd; exe is "memfd:<name>" */
+#define CW_F_COMPAT	 (1u << 9)  /* hdr: made by a compat (32-bit) syscall */
+#define CW_F_URING_FIXED (1u << 10) /* hdr: an io_uring open into a fixed-file slot (no fd) */
 
 struct cw_ancestor {
 	__u32 pid;
@@ -138,13 +157,17 @@ struct cw_task {
 	__u32 gid;
 	__u32 netns_ino;
 	__u32 mntns_ino;
-	__u32 _pad;
+	__u32 flags;	 /* CW_TF_* */
 	__u64 cgroup_id; /* cgroup v2 id (kernfs inode) */
 	__u64 start_ns;	 /* group leader's start_boottime, for pid reuse checks */
 	__u64 exec_id;	 /* cw_proc.exec_id of the process image (0: no record) */
 	__u8 comm[CW_COMM_LEN];
 	struct cw_ancestor anc[CW_ANCESTORS];
 };
+
+/* Bits in cw_task.flags. CW_TF_LEFT_POD: the process (or the image it came from) left a pod's
+ * cgroup; cw_procs[pid].origin_cgid is the cgroup it left. */
+#define CW_TF_LEFT_POD (1u << 0)
 
 /*
  * Process table value (map cw_procs, key = tgid). Written at exec (and fork)
@@ -158,7 +181,12 @@ struct cw_proc {
 	__u32 flags;
 	__u16 exe_len;
 	__u16 args_len;
-	__u32 _pad;
+	__u32 exe_dev; /* the executable's superblock dev (kernel encoding), 0 unknown */
+	__u64 exe_ino; /* and inode */
+	/* file side (issue 14): where the process is, and the pod cgroup it came from */
+	__u64 cgroup_id;   /* cgroup at exec, fork, or its last move */
+	__u64 origin_cgid; /* the container/pod cgroup it left (sticky; inherited by its children
+			      and later images), 0: never left a pod */
 	__u8 comm[CW_COMM_LEN];
 	__u8 exe[CW_EXE_MAX];
 	__u8 args[CW_ARGS_MAX];
@@ -207,6 +235,10 @@ enum cw_file_rule {
 	CW_FR_KUBELET =
 		6, /* kubelet/kubeconfig, kubelet/pki/kubelet-*.pem, kubernetes/pki/<name>.key */
 	CW_FR_PATH_HINT = 7, /* failed open: only the requested path string matched */
+	/* file side (issue 14) */
+	CW_FR_KNOWN = 8,  /* no name rule: the inode is in cw_credfiles (cw_ev_file.known) */
+	CW_FR_UNSEEN = 9, /* an open whose file could not be looked at (an io_uring fixed-file slot
+			     on a kernel whose table layout is unknown): who and how only */
 };
 
 /* Which syscall (or io_uring op) produced a file_open / socket_connect. */
@@ -217,6 +249,9 @@ enum cw_syscall {
 	CW_SYS_CREAT = 4,
 	CW_SYS_CONNECT = 5,
 	CW_SYS_IO_URING = 6,
+	/* file side (issue 14) */
+	CW_SYS_OPEN_BY_HANDLE_AT = 7,
+	CW_SYS_OTHER = 8, /* the VFS hook saw an open from another entry point */
 };
 
 /*
@@ -238,7 +273,8 @@ struct cw_ev_file {
 	__u8 syscall;	/* enum cw_syscall */
 	__u16 path_len; /* resolved path (CW_F_PATH_TRUNC if cut) */
 	__u16 req_len;	/* requested path as passed by the process (advisory) */
-	__u16 _pad;
+	__u8 known;	/* enum cw_cred_kind of the inode in cw_credfiles, 0 if not there */
+	__u8 _pad;
 	__u8 req[CW_REQPATH_MAX];
 	/* Last, and sent only up to path_len: a file record is variable-sized,
 	 * hdr.size = offsetof(path) + path_len (most paths are short, and the
@@ -308,11 +344,71 @@ struct cw_http_sock {
 	__u32 tgid; /* who connected */
 };
 
+/*
+ * file side (issue 14): credential files the agent knows from node state, by inode (map
+ * cw_credfiles): projected token files, files of Secret volumes mounted at <dir>/.aws, files named
+ * by AWS_SHARED_CREDENTIALS_FILE / AWS_CONFIG_FILE / AWS_WEB_IDENTITY_TOKEN_FILE /
+ * AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE in a container's environment.
+ */
+enum cw_cred_kind {
+	CW_CK_NONE = 0,
+	CW_CK_POD_IDENTITY_TOKEN = 1,
+	CW_CK_IRSA_TOKEN = 2,
+	CW_CK_SA_TOKEN = 3,
+	CW_CK_AWS_CREDENTIALS = 4,
+	CW_CK_AWS_CONFIG = 5,
+	CW_CK_AWS_SSO_CACHE = 6,
+	CW_CK_AWS_CLI_CACHE = 7,
+	CW_CK_KUBELET = 8,
+};
+
+/* Key of cw_credfiles: the file's (dev, ino) as the kernel sees them. */
+struct cw_file_key {
+	__u64 ino;
+	__u32 dev; /* kernel dev_t of the superblock: major << 20 | minor */
+	__u32 _pad;
+};
+
+/* Where the agent found a credential file (cw_cred_val.flags) */
+#define CW_CRED_PROJECTED (1u << 0) /* a projected volume's token */
+#define CW_CRED_SECRET	  (1u << 1) /* a Secret volume mounted at .../.aws[/credentials] */
+#define CW_CRED_ENV	  (1u << 2) /* named by an AWS_* variable of a container */
+#define CW_CRED_RETIRED	  (1u << 3) /* replaced by a rotation, still linked: kept until expiry */
+
+struct cw_cred_val {
+	__u64 owner_pod_cgid; /* cgroup id of the owner pod's pod-level cgroup
+				 (kubepods-...-pod<uid>.slice, kubepods/<qos>/pod<uid>), 0 unknown */
+	__u32 kind;	      /* enum cw_cred_kind */
+	__u32 flags;	      /* CW_CRED_* */
+};
+
+/* How a process came to another cgroup (cw_ev_attach.how) */
+#define CW_MOVE_ATTACH 1 /* written into cgroup.procs (the cgroup_attach_task tracepoint) */
+#define CW_MOVE_CLONE  2 /* born in another cgroup than its parent's (clone3 CLONE_INTO_CGROUP) */
+
+/*
+ * cgroup_attach: a process moved into another cgroup (v2 hierarchy). task is who did it (the
+ * writer of cgroup.procs, or the parent for a clone); moved_pid the process that moved. The
+ * pod-level cgroup ids come from cw_podcgs (0: not a pod's, or not known yet).
+ */
+struct cw_ev_attach {
+	struct cw_hdr hdr;
+	struct cw_task task;
+	__u64 from_cgid; /* the moved process's cgroup before (cw_procs), 0 unknown */
+	__u64 to_cgid;
+	__u64 from_pod_cgid;
+	__u64 to_pod_cgid;
+	__u64 origin_cgid; /* the moved process's origin after the move (cw_proc.origin_cgid) */
+	__u32 moved_pid;
+	__u8 how; /* CW_MOVE_* */
+	__u8 _pad[3];
+};
+
 #define CW_STATIC_SIZE(type, n) _Static_assert(sizeof(type) == (n), #type " size changed")
 CW_STATIC_SIZE(struct cw_hdr, 16);
 CW_STATIC_SIZE(struct cw_ancestor, 32);
 CW_STATIC_SIZE(struct cw_task, 32 + 24 + 16 + 96);
-CW_STATIC_SIZE(struct cw_proc, 48 + CW_EXE_MAX + CW_ARGS_MAX);
+CW_STATIC_SIZE(struct cw_proc, 72 + CW_EXE_MAX + CW_ARGS_MAX);
 CW_STATIC_SIZE(struct cw_ep_key, 20);
 CW_STATIC_SIZE(struct cw_ev_cgroup, 16 + 16 + CW_CGPATH_MAX);
 CW_STATIC_SIZE(struct cw_ev_endpoint, 16 + 168 + 8 + 24);
@@ -320,5 +416,8 @@ CW_STATIC_SIZE(struct cw_ev_file, 16 + 168 + 40 + CW_PATH_MAX + CW_REQPATH_MAX);
 CW_STATIC_SIZE(struct cw_ev_sock, 16 + 168 + 32 + CW_PATH_MAX + 128);
 CW_STATIC_SIZE(struct cw_ev_http, 16 + 16 + CW_HTTP_MAX);
 CW_STATIC_SIZE(struct cw_err_key, 16);
+CW_STATIC_SIZE(struct cw_file_key, 16);
+CW_STATIC_SIZE(struct cw_cred_val, 16);
+CW_STATIC_SIZE(struct cw_ev_attach, 16 + 168 + 48);
 
 #endif

@@ -9,10 +9,14 @@
  * not everywhere; see vfs.bpf.c for the VFS hooks where they exist), and at exit the file is
  * installed in the fd table, so the kernel object is there to look at. Where a VFS hook runs
  * (cw_vfs_files), only failed opens are reported from here.
+ *
+ * Compat (32-bit) syscalls never fire the per-syscall tracepoints (the kernel's syscall trace
+ * events ignore them on x86: ARCH_TRACE_IGNORE_COMPAT_SYSCALLS), only the raw sys_exit one:
+ * cw_sys_exit_compat takes them there, after one test of the task's compat state.
  */
-#include "lib/files.bpf.h"
+#include "lib/unix.bpf.h"
 
-static __always_inline int cw_open_exit(long ret, __u8 sys)
+static __always_inline int cw_open_exit(long ret, __u8 sys, __u32 hflags)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct cw_scratch *s;
@@ -27,17 +31,20 @@ static __always_inline int cw_open_exit(long ret, __u8 sys)
 		f = cw_fd_file(task, ret);
 		if (!f)
 			return 0;
-		return cw_file_opened(task, f, ret, sys, true);
+		return cw_file_opened(task, f, ret, sys, true, hflags);
 	}
 	if (ret != -ENOENT && ret != -EACCES && ret != -EPERM && ret != -ELOOP && ret != -ENOTDIR)
+		return 0;
+	/* a failed open_by_handle_at names no path: nothing to decide from */
+	if (sys == CW_SYS_OPEN_BY_HANDLE_AT)
 		return 0;
 	s = cw_scratch_get();
 	if (!s)
 		return 0;
-	rn = cw_read_req(task, sys, s->req, sizeof(s->req));
+	rn = cw_read_req(task, sys, hflags & CW_F_COMPAT, s->req, sizeof(s->req));
 	if (!cw_req_looks_credential(s->req, rn))
 		return 0;
-	return cw_emit_file(task, s, NULL, NULL, 0, ret, sys, CW_FR_PATH_HINT, rn);
+	return cw_emit_file(task, s, NULL, NULL, 0, ret, sys, CW_FR_PATH_HINT, rn, hflags, 0);
 }
 
 /* One program per open-family syscall; open/creat do not exist on every architecture, the
@@ -45,23 +52,55 @@ static __always_inline int cw_open_exit(long ret, __u8 sys)
 SEC("tp/syscalls/sys_exit_openat")
 int cw_exit_openat(struct trace_event_raw_sys_exit *ctx)
 {
-	return cw_open_exit(ctx->ret, CW_SYS_OPENAT);
+	return cw_open_exit(ctx->ret, CW_SYS_OPENAT, 0);
 }
 
 SEC("tp/syscalls/sys_exit_openat2")
 int cw_exit_openat2(struct trace_event_raw_sys_exit *ctx)
 {
-	return cw_open_exit(ctx->ret, CW_SYS_OPENAT2);
+	return cw_open_exit(ctx->ret, CW_SYS_OPENAT2, 0);
 }
 
 SEC("tp/syscalls/sys_exit_open")
 int cw_exit_open(struct trace_event_raw_sys_exit *ctx)
 {
-	return cw_open_exit(ctx->ret, CW_SYS_OPEN);
+	return cw_open_exit(ctx->ret, CW_SYS_OPEN, 0);
 }
 
 SEC("tp/syscalls/sys_exit_creat")
 int cw_exit_creat(struct trace_event_raw_sys_exit *ctx)
 {
-	return cw_open_exit(ctx->ret, CW_SYS_CREAT);
+	return cw_open_exit(ctx->ret, CW_SYS_CREAT, 0);
+}
+
+/* open_by_handle_at(2) (with name_to_handle_at): opens a file by its handle, no path at all */
+SEC("tp/syscalls/sys_exit_open_by_handle_at")
+int cw_exit_open_by_handle_at(struct trace_event_raw_sys_exit *ctx)
+{
+	return cw_open_exit(ctx->ret, CW_SYS_OPEN_BY_HANDLE_AT, 0);
+}
+
+/*
+ * Every syscall's exit (raw tracepoint): only compat syscalls go past the first test. Their
+ * opens are classified like any other (the file is in the fd table); their unix connects are
+ * decided like connect(2)'s. Costs one load per syscall of every task; the per-syscall
+ * tracepoints above already put every task on the syscall slow path.
+ */
+SEC("tp_btf/sys_exit")
+int BPF_PROG(cw_sys_exit_compat, struct pt_regs *regs, long ret)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	long nr;
+	__u8 sys;
+
+	if (!cw_compat_syscall(task))
+		return 0;
+	nr = cw_syscall_nr(regs);
+	if (nr == CW_NR32_CONNECT || nr == CW_NR32_SOCKETCALL)
+		return cw_compat_connect_exit(task, regs, nr, ret);
+	sys = cw_open_syscall(nr, true);
+	if (sys == CW_SYS_IO_URING || sys == CW_SYS_OTHER)
+		return 0;
+	cw_count(CW_STAT_COMPAT_OPEN);
+	return cw_open_exit(ret, sys, CW_F_COMPAT);
 }

@@ -51,20 +51,14 @@ int cw_connect_unix(struct bpf_sock_addr *ctx)
 SEC("tp/syscalls/sys_exit_connect")
 int cw_exit_connect(struct trace_event_raw_sys_exit *ctx)
 {
-	long ret = ctx->ret;
 	struct task_struct *task;
-	__u32 tid;
+	struct pt_regs *regs;
 
-	/* first what costs least: on 6.7+ a connect with nothing parked by connect_unix is not
-	 * a unix one (the parked entry is taken below) */
-	if (cw_unix_hook) {
-		tid = bpf_get_current_pid_tgid();
-		if (!bpf_map_lookup_elem(&cw_unix_inflight, &tid))
-			return 0;
-	} else if (!cw_connect_reported(ret)) {
+	/* first what costs least */
+	if (!cw_connect_wanted(ctx->ret))
 		return 0;
-	}
 	task = bpf_get_current_task_btf();
-	return cw_unix_connected(ret, cw_fd_file(task, cw_sys_arg1(cw_user_regs(task))),
-				 CW_SYS_CONNECT);
+	regs = cw_user_regs(task);
+	return cw_unix_connected(ctx->ret, cw_fd_file(task, cw_sys_arg1(regs)), CW_SYS_CONNECT,
+				 (const struct sockaddr_un *)cw_sys_arg2(regs), 0);
 }

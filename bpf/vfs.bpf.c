@@ -16,17 +16,25 @@
 static __always_inline int cw_vfs_open(struct file *file)
 {
 	struct task_struct *task;
+	bool compat = false;
 	__u8 sys;
 
 	if (cw_is_self())
 		return 0;
 	task = bpf_get_current_task_btf();
-	/* io_uring workers and kernel threads have no syscall of their own */
-	if (BPF_CORE_READ(task, flags) & PF_IO_WORKER)
+	/* io_uring workers (io-wq, SQPOLL) have no syscall of their own; everything else names
+	 * the syscall it is in: the open family, open_by_handle_at, io_uring_enter (an io_uring
+	 * open done inline), a compat syscall (by the 32-bit table), or "other" */
+	if (BPF_CORE_READ(task, flags) & PF_IO_WORKER) {
 		sys = CW_SYS_IO_URING;
-	else
-		sys = cw_open_syscall(cw_syscall_nr(cw_user_regs(task)));
-	return cw_file_opened(task, file, 0, sys, sys != CW_SYS_IO_URING);
+	} else {
+		compat = cw_compat_syscall(task);
+		sys = cw_open_syscall(cw_syscall_nr(cw_user_regs(task)), compat);
+	}
+	return cw_file_opened(task, file, 0, sys,
+			      sys != CW_SYS_IO_URING && sys != CW_SYS_OTHER &&
+				      sys != CW_SYS_OPEN_BY_HANDLE_AT,
+			      compat ? CW_F_COMPAT : 0);
 }
 
 /* BPF LSM: the strongest hook; never denies (returns 0). */

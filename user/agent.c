@@ -6,6 +6,7 @@
 #include "credwatch_abi.h"
 #include "enrich/attrib.h"
 #include "enrich/cgroups.h"
+#include "enrich/credfiles.h"
 #include "enrich/procs.h"
 #include "loader/kstats.h"
 #include "pipeline.h"
@@ -65,5 +66,10 @@ void agent_stats(struct agent *a)
 	st.cgroups_evictions = cgroups_evictions(a->cgroups);
 	st.cgroups_bytes = cgroups_bytes(a->cgroups);
 	st.procs_evictions = procs_cache_evictions(a->procs);
+	if (a->credfiles) {
+		st.have_credfiles = true;
+		credfiles_stats(a->credfiles, &st.credfiles);
+	}
+	st.pod_cgroups = cgroups_pod_cgroups(a->cgroups);
 	a->json->ops->stats(a->json, &st);
 }

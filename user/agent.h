@@ -34,6 +34,7 @@ struct ring_buffer;
 struct cgroups;
 struct procs;
 struct attrib;
+struct credfiles;
 struct renderer;
 struct pipeline;
 
@@ -46,6 +47,8 @@ struct agent {
 	struct cgroups *cgroups;
 	struct procs *procs;
 	struct attrib *attrib;
+	struct credfiles *credfiles; /* file side (issue 14) */
+	uint32_t host_mntns;
 	struct renderer *json;
 	struct pipeline *pipe;
 	char instance_id[64]; /* EC2 instance id from DMI, "" if not on EC2 */

@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +14,7 @@
 #include "util/names.h"
 #include "credwatch_abi.h"
 #include "util/jsonpos.h"
+#include "util/safefile.h"
 
 static const char *const kind_names[CW_EP_KIND_MAX] = {
 	[CW_EP_NONE] = "none",
@@ -347,4 +352,33 @@ int config_load(struct config *c, const char *path, char *err, size_t errlen)
 	fclose(f);
 	free(text);
 	return rc;
+}
+
+int config_resolve_host_exe(struct config *c, const char *host_root)
+{
+	struct policy *p = &c->policy;
+	int rootfd = open(host_root, O_PATH | O_DIRECTORY | O_CLOEXEC), n = 0;
+
+	for (int i = 0; i < p->nallow; i++) {
+		struct policy_allow *a = &p->allow[i];
+		struct stat st;
+
+		if (!a->host_exe[0])
+			continue;
+		if (rootfd >= 0 && safefile_stat(rootfd, a->host_exe, &st) == 0 &&
+		    S_ISREG(st.st_mode)) {
+			a->exe_resolved = true;
+			a->exe_dev =
+				(uint32_t)(major(st.st_dev) << 20 | (minor(st.st_dev) & 0xfffff));
+			a->exe_ino = st.st_ino;
+			n++;
+		} else {
+			a->exe_resolved = false;
+			a->exe_dev = 0;
+			a->exe_ino = 0;
+		}
+	}
+	if (rootfd >= 0)
+		close(rootfd);
+	return n;
 }

@@ -69,6 +69,15 @@ int config_parse_addr(const char *s, uint8_t out[16]);
 /* Format a table address (IPv4-mapped shown as dotted IPv4). */
 void config_format_addr(const uint8_t addr[16], char *out, size_t len);
 
+/*
+ * file side (issue 14): resolve every host_exe allow entry of the policy to the (dev, ino) of
+ * its file below host_root (symlinks followed inside the root), as a host process running it
+ * would show. An entry whose path does not resolve matches nothing until it does. Called at
+ * start and every few seconds (a kubelet upgrade replaces the binary: another inode).
+ * Returns how many entries resolved.
+ */
+int config_resolve_host_exe(struct config *c, const char *host_root);
+
 const char *endpoint_kind_name(unsigned int kind);
 int endpoint_kind_parse(const char *s);
 

@@ -22,6 +22,7 @@
 #include "credwatch_abi.h"
 #include "enrich/args.h"
 #include "enrich/attrib.h"
+#include "enrich/credfiles.h"
 #include "enrich/filekind.h"
 #include "enrich/procs.h"
 #include "enrich/sockets.h"
@@ -33,6 +34,7 @@ enum cw_event_kind {
 	CWE_HTTP_REQUEST,	  /* imds_request / agent_request: a request on a connection */
 	CWE_FILE_OPEN,		  /* file_open */
 	CWE_SOCKET_CONNECT,	  /* socket_connect */
+	CWE_CGROUP_MOVE,	  /* cgroup_move: a process moved out of (or into) a pod's cgroup */
 	CWE__COUNT,
 };
 
@@ -49,6 +51,16 @@ struct cw_who {
 		uint16_t exe_len;
 		uint8_t exe[CW_EXE_MAX];
 	} anc[CW_ANCESTORS]; /* the ancestors' executables, as the process table knew them */
+	/* file side (issue 14) */
+	bool fileless, memfd; /* the image's executable has no file on disk (proc.rec.flags) */
+	bool host_mntns;      /* the task is in the host's mount namespace */
+	/* The process left a pod's cgroup (cw_task.flags): res describes the pod it came from,
+	 * origin_* that cgroup, cur_pod_uid the pod of the cgroup it is in now ("" none). */
+	bool moved;
+	uint64_t origin_cgid;
+	const char *origin_cgpath; /* NULL if unknown */
+	char cur_pod_uid[ATTRIB_UID_BUF];
+	uint32_t netns_pod_ino; /* the pod's own network namespace, when known (0: not) */
 };
 
 /* enrich: a file_open's file */
@@ -62,6 +74,25 @@ struct cw_file_info {
 	struct attrib_owner owner;
 	bool have_token; /* the owner was found, so its claims were read */
 	struct attrib_token tok;
+	/* file side (issue 14) */
+	bool have_cred;	      /* the inode is a credential file known from node state */
+	struct credfile cred; /* what credfiles knows of it */
+	unsigned int recon;   /* failed opens: distinct credential locations of this process
+				 image in the current window (judge) */
+};
+
+/* enrich: a cgroup_move's two cgroups (file side, issue 14) */
+struct cw_move_side {
+	const char *cgpath; /* relative to the cgroup2 mount, NULL if unknown */
+	bool pod;	    /* a pod's cgroup (from the path, else from the kernel's pod map) */
+	char pod_uid[ATTRIB_UID_BUF];
+	char pod_name[ATTRIB_NS_BUF + ATTRIB_NAME_BUF]; /* "ns/name", "" if unknown */
+	char container[ATTRIB_LABEL_BUF];
+};
+
+struct cw_move_info {
+	struct cw_move_side from, to;
+	bool same_pod;
 };
 
 /* enrich: a socket_connect's socket */
@@ -102,6 +133,7 @@ struct cw_event {
 		const struct cw_ev_endpoint *ep; /* CWE_ENDPOINT_CONNECT, CWE_HTTP_REQUEST */
 		const struct cw_ev_file *file;
 		const struct cw_ev_sock *sock;
+		const struct cw_ev_attach *move;
 	} rec;
 	/* enrich */
 	struct cw_who who;
@@ -109,6 +141,7 @@ struct cw_event {
 		struct cw_file_info file;
 		struct cw_sock_info sock;
 		struct cw_http_info http;
+		struct cw_move_info move;
 	} x;
 	/* judge, fold */
 	struct cw_verdict v;

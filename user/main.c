@@ -23,6 +23,7 @@
 #include "credwatch_abi.h"
 #include "enrich/attrib.h"
 #include "enrich/cgroups.h"
+#include "enrich/credfiles.h"
 #include "enrich/procs.h"
 #include "enrich/sockets.h"
 #include "loader/kstats.h"
@@ -294,6 +295,8 @@ static int run(struct agent *a)
 	a->procs = procs_new(loader_procs_fd(&a->loader), "/proc", 1024);
 	if (!a->procs)
 		return -ENOMEM;
+	procs_set_cgroup_mount(a->procs, a->loader.cgroup_mount);
+	cgroups_set_podmap(a->cgroups, loader_podcgs_fd(&a->loader));
 	{
 		struct attrib_limits lim = { .cgroup_mount = a->loader.cgroup_mount,
 					     .proc_root = "/proc" };
@@ -313,6 +316,20 @@ static int run(struct agent *a)
 			return err;
 		}
 	}
+	{
+		struct stat st;
+
+		/* the host's mount namespace: host_exe entries match processes there only */
+		if (stat("/proc/1/ns/mnt", &st) == 0 || stat("/proc/self/ns/mnt", &st) == 0)
+			a->host_mntns = (uint32_t)st.st_ino;
+	}
+	a->credfiles = credfiles_new(a->opts.host_root, a->loader.cgroup_mount,
+				     loader_credfiles_fd(&a->loader), NULL);
+	if (!a->credfiles) {
+		err = -errno;
+		pr_warn("cannot read node state under %s: %s", a->opts.host_root, strerror(-err));
+		return err;
+	}
 	read_instance_id(a);
 	node = (struct node_ident){ a->opts.node_name, a->opts.cluster_name, a->instance_id };
 	a->json = json_renderer_new(&a->out, &node);
@@ -321,6 +338,8 @@ static int run(struct agent *a)
 	parts.cgroups = a->cgroups;
 	parts.procs = a->procs;
 	parts.attrib = a->attrib;
+	parts.credfiles = a->credfiles;
+	parts.host_mntns = a->host_mntns;
 	parts.cfg = &a->cfg;
 	parts.renderers[parts.nrenderers++] = a->json;
 	a->pipe = pipeline_new(&parts);
@@ -337,6 +356,10 @@ static int run(struct agent *a)
 	last_socket_refresh = clock_now(CLOCK_MONOTONIC);
 	cgroups_scan(a->cgroups);
 	procs_prefill(a->procs);
+	/* node state the kernel side matches against: credential files by inode, the inodes of
+	 * allowlisted host executables */
+	credfiles_refresh(a->credfiles, clock_now(CLOCK_MONOTONIC));
+	config_resolve_host_exe(&a->cfg, a->opts.host_root);
 	/* loading parsed the kernel's BTF (megabytes, now freed): give the heap back */
 	malloc_trim(0);
 	agent_ready(a);
@@ -369,6 +392,9 @@ static int run(struct agent *a)
 			sockets_refresh(&a->cfg.sockets, loader_sockets_fd(&a->loader),
 					a->opts.host_root);
 			last_socket_refresh = now;
+			/* file side (issue 14): new pods, rotated tokens, replaced binaries */
+			credfiles_refresh(a->credfiles, now);
+			config_resolve_host_exe(&a->cfg, a->opts.host_root);
 		}
 		if (deadline && now >= deadline)
 			break;
@@ -418,6 +444,7 @@ int main(int argc, char **argv)
 	loader_destroy(&a.loader);
 	procs_free(a.procs);
 	attrib_free(a.attrib);
+	credfiles_free(a.credfiles);
 	cgroups_free(a.cgroups);
 	output_close(&a.out);
 	return rc ? 1 : 0;

@@ -22,6 +22,7 @@ struct pipeline {
 	int64_t boot_to_real;
 	struct decode_stats dec;
 	uint64_t written[W__COUNT];
+	uint64_t written_moves; /* cgroup_move lines (file side, issue 14) */
 };
 
 static void render_event(struct pipeline *p, const struct cw_event *e)
@@ -44,6 +45,9 @@ static void count_written(struct pipeline *p, const struct cw_event *e)
 		break;
 	case CWE_HTTP_REQUEST:
 		p->written[e->x.http.imds ? W_IMDS : W_AGENT]++;
+		break;
+	case CWE_CGROUP_MOVE:
+		p->written_moves++;
 		break;
 	default:
 		break;
@@ -168,6 +172,8 @@ void pipeline_stats(const struct pipeline *p, struct stats_snapshot *st)
 	st->http = *conns_stats(p->conns);
 	st->bad_records = p->dec.bad_records;
 	st->userspace_filtered = enrich_stats(p->enrich)->filtered;
+	st->enrich = *enrich_stats(p->enrich);
+	st->written_moves = p->written_moves;
 	judge_stats(p->judge, &js);
 	memcpy(st->findings, js.findings, sizeof(st->findings));
 	st->folded = js.folded;
@@ -190,6 +196,8 @@ struct pipeline *pipeline_new(const struct pipeline_parts *parts)
 	p->parts = *parts;
 	p->boot_to_real = clock_boot_to_real();
 	p->enrich = enrich_new(parts->cgroups, parts->procs, parts->attrib, &parts->cfg->sockets);
+	if (p->enrich)
+		enrich_set_node(p->enrich, parts->credfiles, parts->host_mntns);
 	p->conns = conns_new(4096, http_done, p);
 	p->holdback = holdback_new(resolve_held, p);
 	p->judge = judge_new(&parts->cfg->policy, summary, p);

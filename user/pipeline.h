@@ -25,10 +25,16 @@ struct cgroups;
 struct procs;
 struct attrib;
 
+struct credfiles;
+
 struct pipeline_parts {
 	struct cgroups *cgroups;
 	struct procs *procs;
 	struct attrib *attrib;
+	/* file side (issue 14): credential files by inode (may be NULL), the host's mount
+	 * namespace inode (0: unknown) */
+	struct credfiles *credfiles;
+	uint32_t host_mntns;
 	const struct config *cfg;
 	struct renderer *renderers[PIPELINE_MAX_RENDERERS];
 	int nrenderers;

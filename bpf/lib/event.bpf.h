@@ -131,7 +131,6 @@ static __always_inline void cw_task_fill(struct cw_task *t)
 	t->tid = (__u32)pid_tgid;
 	t->uid = (__u32)uid_gid;
 	t->gid = uid_gid >> 32;
-	t->_pad = 0;
 	t->cgroup_id = bpf_get_current_cgroup_id();
 	bpf_get_current_comm(t->comm, sizeof(t->comm));
 	t->netns_ino = BPF_CORE_READ(task, nsproxy, net_ns, ns.inum);
@@ -141,6 +140,8 @@ static __always_inline void cw_task_fill(struct cw_task *t)
 	self = t->pid;
 	pr = bpf_map_lookup_elem(&cw_procs, &self);
 	t->exec_id = pr ? pr->exec_id : 0;
+	/* a process that left a pod's cgroup is attributed to that pod (the agent reads it) */
+	t->flags = pr && pr->origin_cgid ? CW_TF_LEFT_POD : 0;
 
 	p = BPF_CORE_READ(task, real_parent);
 	t->ppid = BPF_CORE_READ(p, tgid);

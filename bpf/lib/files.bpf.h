@@ -33,10 +33,17 @@ static __always_inline struct file *cw_fd_file(struct task_struct *task, long fd
 }
 
 /* The path argument of the task's open-family syscall (advisory), into out. */
-static __always_inline long cw_read_req(struct task_struct *task, __u8 sys, char *out, __u32 size)
+static __always_inline long cw_read_req(struct task_struct *task, __u8 sys, bool compat, char *out,
+					__u32 size)
 {
-	long n = bpf_probe_read_user_str(out, size, cw_open_path_arg(cw_user_regs(task), sys));
+	const char *arg = cw_open_path_arg(cw_user_regs(task), sys, compat);
+	long n;
 
+	if (!arg) {
+		out[0] = 0; /* open_by_handle_at: no path */
+		return 0;
+	}
+	n = bpf_probe_read_user_str(out, size, arg);
 	if (n < 0) {
 		cw_count(CW_STAT_REQ_READ_FAIL);
 		out[0] = 0;
@@ -46,18 +53,22 @@ static __always_inline long cw_read_req(struct task_struct *task, __u8 sys, char
 }
 
 /*
- * Write a file_open record for an opened file (f != NULL, ret >= 0) or a failed open
- * (f == NULL, ret < 0, rule CW_FR_PATH_HINT, s->req holding the requested path of length rn).
+ * Write a file_open record for an opened file (f != NULL, ret >= 0), a failed open (f == NULL,
+ * ret < 0, rule CW_FR_PATH_HINT, s->req holding the requested path of length rn) or an open
+ * whose file could not be looked at (f == NULL, rule CW_FR_UNSEEN). hflags: CW_F_COMPAT,
+ * CW_F_URING_FIXED; known: the cw_credfiles kind of the inode (0: not there).
  */
 static __always_inline int cw_emit_file(struct task_struct *task, struct cw_scratch *s,
 					struct file *f, struct inode *inode, __u32 nlink, long ret,
-					__u8 sys, __u8 rule, long rn)
+					__u8 sys, __u8 rule, long rn, __u32 hflags, __u8 known)
 {
 	struct cw_ev_file *ev = &s->fev;
 	__u32 len, size;
 	bool trunc = false;
 
 	cw_hdr_fill(&ev->hdr, CW_EV_FILE_OPEN, sizeof(*ev));
+	ev->hdr.flags = hflags;
+	ev->known = known;
 	/* the scratch holds the previous record: no stale bytes past req_len */
 	__builtin_memset(ev->req, 0, sizeof(ev->req));
 	cw_task_fill(&ev->task);
@@ -87,7 +98,9 @@ static __always_inline int cw_emit_file(struct task_struct *task, struct cw_scra
 		ev->mode = 0;
 		ev->nlink = 0;
 		ev->path_len = 0;
-		ev->flags = cw_open_flags_arg(cw_user_regs(task), sys);
+		ev->flags = rule == CW_FR_UNSEEN ? 0
+						 : cw_open_flags_arg(cw_user_regs(task), sys,
+								     hflags & CW_F_COMPAT);
 	}
 	/* sent up to the end of the path (bpf_ringbuf_reserve wants a constant size, so the
 	 * record is built in the per-CPU scratch and copied) */
@@ -103,28 +116,44 @@ static __always_inline int cw_emit_file(struct task_struct *task, struct cw_scra
 	return 0;
 }
 
-/* Classify an opened file; write an event if it is a credential. */
+/*
+ * Classify an opened file; write an event if it is a credential: by its names (cw_classify),
+ * or by its inode, when the agent knows it from node state (cw_credfiles: hard links, renames,
+ * a Secret volume's file under ..<timestamp>/, AWS_SHARED_CREDENTIALS_FILE=/etc/aws/x). The
+ * inode lookup is one hash lookup per open; it is what catches a name no rule can know.
+ */
 static __always_inline int cw_file_opened(struct task_struct *task, struct file *f, long ret,
-					  __u8 sys, bool read_req)
+					  __u8 sys, bool read_req, __u32 hflags)
 {
 	struct dentry *d = BPF_CORE_READ(f, f_path.dentry);
 	struct inode *inode = BPF_CORE_READ(d, d_inode);
 	__u32 nlink = BPF_CORE_READ(inode, i_nlink);
+	struct cw_file_key key = {};
+	struct cw_cred_val *cv;
 	struct cw_scratch *s;
-	__u8 rule;
+	__u8 rule, known = 0;
 	long rn = 0;
 
 	rule = cw_classify(d, inode, nlink);
+	key.ino = BPF_CORE_READ(inode, i_ino);
+	key.dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	cv = bpf_map_lookup_elem(&cw_credfiles, &key);
+	if (cv) {
+		known = cv->kind;
+		cw_count(CW_STAT_CRED_INODE);
+		if (rule == CW_FR_NONE)
+			rule = CW_FR_KNOWN;
+	}
 	if (rule == CW_FR_NONE)
 		return 0;
 	s = cw_scratch_get();
 	if (!s)
 		return 0;
 	if (read_req)
-		rn = cw_read_req(task, sys, s->req, sizeof(s->req));
+		rn = cw_read_req(task, sys, hflags & CW_F_COMPAT, s->req, sizeof(s->req));
 	else
 		s->req[0] = 0;
-	return cw_emit_file(task, s, f, inode, nlink, ret, sys, rule, rn);
+	return cw_emit_file(task, s, f, inode, nlink, ret, sys, rule, rn, hflags, known);
 }
 
 #endif

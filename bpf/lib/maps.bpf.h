@@ -147,4 +147,38 @@ const volatile bool cw_vfs_files __weak = false;
 /* cgroup/connect_unix is attached (6.7+): unix connects are selected there */
 const volatile bool cw_unix_hook __weak = false;
 
+/* --- file side (issue 14) ------------------------------------------------------------------ */
+
+/*
+ * cw_credfiles: credential files known from node state, (dev, ino) -> struct cw_cred_val
+ * (kind, owner pod's pod-level cgroup id, where it was found). Written only by the agent
+ * (enrich/credfiles.c), which rescans the node every few seconds and keeps this map equal to
+ * what it found: projected token files (the current generation, and a rotated one while it is
+ * still linked somewhere), Secret volume files mounted at <dir>/.aws, files named by a container's
+ * AWS_* variables. An entry lives as long as its file is known; when the node holds more
+ * credential files than fit, the agent drops the surplus and counts it (agent_stats
+ * credfiles.evictions). The open hooks look every opened inode up here, whatever its name.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 8192);
+	__type(key, struct cw_file_key);
+	__type(value, struct cw_cred_val);
+} cw_credfiles SEC(".maps") __weak;
+
+/*
+ * cw_podcgs: the cgroups of pods, cgroup id -> the pod-level cgroup id (a container's cgroup
+ * maps to its pod's; the pod's to itself). Written by the agent from its cgroup scan and the
+ * cgroup_mkdir records; entries of removed cgroups are deleted. Read at a cgroup move to tell
+ * a move out of a pod (the process keeps that pod as its origin). A cgroup created less than
+ * a poll interval ago may not be in it yet: a move out of it sets no origin (a process can
+ * only be inside a pod cgroup that new if it was just moved there, by the runtime).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, __u64);
+} cw_podcgs SEC(".maps") __weak;
+
 #endif

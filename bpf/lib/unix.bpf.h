@@ -36,8 +36,10 @@ static __always_inline bool cw_connect_reported(long ret)
 
 /* Is this (connected or failed) unix connect one to report? f is the socket's
  * file; ret the connect's result. The requested address comes from what
- * connect_unix parked (6.7+) or, for a syscall, from user memory. */
-static __always_inline int cw_unix_connected(long ret, struct file *f, __u8 sys)
+ * connect_unix parked (6.7+) or, for a syscall, from user memory (uaddr, the syscall's
+ * address argument; NULL for io_uring). hflags: CW_F_COMPAT for a compat syscall. */
+static __always_inline int cw_unix_connected(long ret, struct file *f, __u8 sys,
+					     const struct sockaddr_un *uaddr, __u32 hflags)
 {
 	struct cw_sock_key key = {};
 	struct cw_sock_val *val = NULL;
@@ -111,16 +113,10 @@ static __always_inline int cw_unix_connected(long ret, struct file *f, __u8 sys)
 	/* else a failed connect: decided below from the requested path */
 
 	if (!parked) {
-		struct sockaddr_un *uaddr;
-		struct pt_regs *regs;
-
-		if (sys != CW_SYS_CONNECT) {
+		if (!uaddr)
 			rn = 0; /* io_uring without connect_unix: no address to read */
-		} else {
-			regs = cw_user_regs(bpf_get_current_task_btf());
-			uaddr = (struct sockaddr_un *)cw_sys_arg2(regs);
+		else
 			rn = bpf_probe_read_user_str(s->req, SUN_PATH_MAX + 1, uaddr->sun_path);
-		}
 	}
 	if (rn > 0)
 		rn--;
@@ -133,6 +129,7 @@ static __always_inline int cw_unix_connected(long ret, struct file *f, __u8 sys)
 	if (!ev)
 		return 0;
 	cw_hdr_fill(&ev->hdr, CW_EV_SOCKET_CONNECT, sizeof(*ev));
+	ev->hdr.flags = hflags;
 	cw_task_fill(&ev->task);
 	ev->result = ret;
 	ev->sock_type = BPF_CORE_READ(sock, type);
@@ -156,6 +153,50 @@ static __always_inline int cw_unix_connected(long ret, struct file *f, __u8 sys)
 	cw_count(CW_STAT_EV_SOCKET);
 	cw_submit(ev);
 	return 0;
+}
+
+/*
+ * Is a connect's exit worth looking at: on 6.7+ a connect with nothing parked by connect_unix
+ * is not a unix one (one hash lookup; the parked entry is taken by cw_unix_connected), before
+ * that only the results this hook reports.
+ */
+static __always_inline bool cw_connect_wanted(long ret)
+{
+	__u32 tid;
+
+	if (cw_unix_hook) {
+		tid = bpf_get_current_pid_tgid();
+		return bpf_map_lookup_elem(&cw_unix_inflight, &tid) != NULL;
+	}
+	return cw_connect_reported(ret);
+}
+
+/* i386 socketcall(2)'s call number for connect (include/uapi/linux/net.h) */
+#define CW_SYS_SOCKETCALL_CONNECT 3
+
+/* A compat connect (connect, or socketcall(SYS_CONNECT, args) whose three arguments are in
+ * user memory) at the raw syscall exit. */
+static __always_inline int cw_compat_connect_exit(struct task_struct *task, struct pt_regs *regs,
+						  long nr, long ret)
+{
+	__u32 fd, addr, args[2];
+
+	if (nr == CW_NR32_SOCKETCALL) {
+		if (cw_sys32_arg1(regs) != CW_SYS_SOCKETCALL_CONNECT)
+			return 0;
+		if (bpf_probe_read_user(args, sizeof(args),
+					(const void *)(unsigned long)cw_sys32_arg2(regs)))
+			return 0;
+		fd = args[0];
+		addr = args[1];
+	} else {
+		fd = cw_sys32_arg1(regs);
+		addr = cw_sys32_arg2(regs);
+	}
+	if (!cw_connect_wanted(ret))
+		return 0;
+	return cw_unix_connected(ret, cw_fd_file(task, fd), CW_SYS_CONNECT,
+				 (const struct sockaddr_un *)(unsigned long)addr, CW_F_COMPAT);
 }
 
 #endif

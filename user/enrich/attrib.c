@@ -96,7 +96,15 @@ struct pod_ent {
 	bool union_valid; /* every container cgroup of the pod was listed and its spec read */
 	bool sa_conflict;
 	int8_t host_network;
+	uint8_t vol_cred;   /* ATTRIB_CRED_* from the pod's projected volumes */
+	bool vol_listed;    /* the projected-volume directory was read */
+	uint32_t netns_ino; /* the sandbox's network namespace (0: unknown) */
 	uint64_t union_next_ns, sa_next_ns;
+};
+
+/* network namespace -> pod (a host process in a pod's netns is an attribution conflict) */
+struct netns_ent {
+	char uid[ATTRIB_UID_BUF];
 };
 
 struct logdir_ent {
@@ -124,7 +132,7 @@ struct attrib {
 	size_t prefix_len;
 	uint64_t host_netns; /* HOST_NETNS_UNSET when unknown */
 
-	struct lru *cont, *pods, *vols, *toks, *logs;
+	struct lru *cont, *pods, *vols, *toks, *logs, *netns;
 	struct oci_info *oci; /* parse scratch */
 
 	bool logs_scanned, mi_read;
@@ -529,6 +537,13 @@ static void pod_read_sa(struct attrib *a, struct pod_ent *p, uint64_t now)
 /* ------------------------------------------------------------------------------------------ */
 /* containers */
 
+static void netns_note(struct attrib *a, uint32_t ino, const char *uid)
+{
+	struct netns_ent *n = lru_put(a->netns, ino, 0);
+
+	copy_mark(n->uid, sizeof(n->uid), uid);
+}
+
 static int read_spec(struct attrib *a, const char *id, enum cg_runtime rt, enum cg_runtime *found,
 		     char **buf, size_t *len)
 {
@@ -639,6 +654,19 @@ static void cont_load(struct attrib *a, struct cont_ent *e, enum cg_runtime rt, 
 	if (e->pod_uid[0] && !(e->flags & CE_F_UID_CONFLICT)) {
 		struct pod_ent *p = pod_ensure(a, e->pod_uid);
 
+		/* the sandbox holds the pod's network namespace: its file below the host root
+		 * (a bind mount of the netns, /var/run/netns/...), or none (hostNetwork) */
+		if (o->ctype == OCI_CTYPE_SANDBOX && o->flavour != OCI_FLAVOUR_UNKNOWN) {
+			struct stat st;
+
+			if (o->host_network && a->host_netns != HOST_NETNS_UNSET)
+				p->netns_ino = (uint32_t)a->host_netns;
+			else if (o->netns_path[0] && !safefile_stat(a->rootfd, o->netns_path, &st))
+				p->netns_ino = (uint32_t)st.st_ino;
+			if (p->netns_ino && !o->host_network)
+				netns_note(a, p->netns_ino, e->pod_uid);
+		}
+
 		if (!p->ns[0] && e->pod_ns[0]) {
 			copy_mark(p->ns, sizeof(p->ns), e->pod_ns);
 			copy_mark(p->name, sizeof(p->name), e->pod_name);
@@ -697,6 +725,35 @@ void attrib_forget_container(struct attrib *a, const char *id)
 }
 
 /*
+ * The association a pod's projected volumes show, whatever its running containers' variables
+ * say (a container the webhook skipped, the configured one crash-looping): the
+ * eks-pod-identity-token volume (Pod Identity), aws-iam-token (IRSA). *listed: the directory
+ * could be read.
+ */
+static uint8_t pod_volume_cred(struct attrib *a, const char *uid, bool *listed)
+{
+	char rel[PATH_MAX];
+	struct dirent *de;
+	unsigned int n = 0;
+	uint8_t cred = 0;
+	DIR *d;
+
+	*listed = false;
+	snprintf(rel, sizeof(rel), KUBELET_PODS "%s/volumes/kubernetes.io~projected", uid);
+	if (safefile_opendir(a->rootfd, rel, 0, &d))
+		return 0;
+	*listed = true;
+	while ((de = readdir(d)) && n++ < MAX_DIR_ENTRIES) {
+		if (!strcmp(de->d_name, PI_VOLUME))
+			cred |= ATTRIB_CRED_POD_IDENTITY;
+		else if (!strcmp(de->d_name, IRSA_VOLUME))
+			cred |= ATTRIB_CRED_IRSA;
+	}
+	closedir(d);
+	return cred;
+}
+
+/*
  * Recompute the pod's credential union from the container cgroups in poddir (relative to the
  * cgroup2 mount).
  */
@@ -752,6 +809,7 @@ static void pod_union(struct attrib *a, const char *poddir, const char *uid, uin
 	if (!valid && next > now + a->lim.rescan_ns)
 		next = now + a->lim.rescan_ns;
 	p = pod_ensure(a, uid);
+	p->vol_cred = pod_volume_cred(a, uid, &p->vol_listed);
 	p->cred = (uint8_t)cred;
 	p->pi_assoc = pi;
 	p->union_valid = valid;
@@ -870,8 +928,13 @@ int attrib_workload(struct attrib *a, const char *cgroup_path, uint32_t netns_in
 		pod_union(a, poddir, cg.pod_uid, now_ns);
 		p = pod_ensure(a, cg.pod_uid);
 	}
-	out->pod_cred = p->cred | self_cred;
-	out->pod_identity_associated = p->pi_assoc || (self_cred & ATTRIB_CRED_POD_IDENTITY);
+	out->spec_cred = p->cred | self_cred;
+	out->pod_cred = p->cred | self_cred | p->vol_cred;
+	out->volume_cred = p->vol_cred;
+	out->pod_identity_associated = p->pi_assoc || (self_cred & ATTRIB_CRED_POD_IDENTITY) ||
+				       (p->vol_cred & ATTRIB_CRED_POD_IDENTITY);
+	if (p->vol_cred)
+		out->sources |= ATTRIB_SRC_VOLUMES;
 	if (p->union_valid && !cg.nested && (self_ok || cg.cls != CG_CLASS_CONTAINER))
 		out->sources |= ATTRIB_SRC_SIBLINGS;
 	else if (cg.cls != CG_CLASS_UNKNOWN)
@@ -928,7 +991,26 @@ int attrib_workload(struct attrib *a, const char *cgroup_path, uint32_t netns_in
 		out->host_network = oci_hostnet >= 0 ? oci_hostnet : p->host_network;
 		out->missing |= ATTRIB_SRC_NETNS;
 	}
+	/* The pod's network namespace is the sandbox's: a process of the pod in another one
+	 * entered it (setns), or is not what its cgroup says. */
+	if (netns_ino && p->netns_ino && netns_ino != p->netns_ino) {
+		struct netns_ent *n = lru_get(a->netns, netns_ino, 0);
+
+		out->conflicts |= ATTRIB_CONFLICT_NETNS;
+		if (n)
+			memcpy(out->netns_pod_uid, n->uid, sizeof(n->uid));
+	}
 done:
+	/* a host process in a pod's network namespace */
+	if (out->host && netns_ino && a->host_netns != HOST_NETNS_UNSET &&
+	    netns_ino != (uint32_t)a->host_netns) {
+		struct netns_ent *n = lru_get(a->netns, netns_ino, 0);
+
+		if (n) {
+			out->conflicts |= ATTRIB_CONFLICT_NETNS;
+			memcpy(out->netns_pod_uid, n->uid, sizeof(n->uid));
+		}
+	}
 	out->complete = !out->missing && !out->conflicts;
 	return 0;
 }
@@ -1217,12 +1299,13 @@ fail:
 
 /* one name per bit, indexed by the bit's position */
 static const char *const source_names[] = {
-	"cgroup", "oci_spec", "pod_logs", "sa_token", "netns", "siblings", "mountinfo", "path",
+	"cgroup",   "oci_spec",	 "pod_logs", "sa_token", "netns",
+	"siblings", "mountinfo", "path",     "volumes",	 "credfiles",
 };
 static const char *const cred_names[] = {
 	"pod_identity", "irsa", "static_keys", "container_credentials", "node_role",
 };
-static const char *const conflict_names[] = { "pod_uid", "nested_cgroup" };
+static const char *const conflict_names[] = { "pod_uid", "nested_cgroup", "netns", "cgroup_moved" };
 
 static const char *bit_name(const char *const *tbl, size_t n, unsigned int bit)
 {
@@ -1256,7 +1339,7 @@ size_t attrib_memory_bytes(const struct attrib *a)
 	if (!a)
 		return 0;
 	return sizeof(*a) + sizeof(*a->oci) + lru_bytes(a->cont) + lru_bytes(a->pods) +
-	       lru_bytes(a->vols) + lru_bytes(a->toks) + lru_bytes(a->logs);
+	       lru_bytes(a->vols) + lru_bytes(a->toks) + lru_bytes(a->logs) + lru_bytes(a->netns);
 }
 
 void attrib_stats(const struct attrib *a, struct attrib_stats *out)
@@ -1366,7 +1449,8 @@ struct attrib *attrib_new(const char *host_root, const struct attrib_limits *lim
 	a->vols = lru_new(l.max_volumes, sizeof(struct vol_ent));
 	a->toks = lru_new(l.max_tokens, sizeof(struct tok_ent));
 	a->logs = lru_new(l.max_logdirs, sizeof(struct logdir_ent));
-	if (!a->oci || !a->cont || !a->pods || !a->vols || !a->toks || !a->logs) {
+	a->netns = lru_new(l.max_pods, sizeof(struct netns_ent));
+	if (!a->oci || !a->cont || !a->pods || !a->vols || !a->toks || !a->logs || !a->netns) {
 		errno = ENOMEM;
 		goto fail;
 	}
@@ -1392,5 +1476,6 @@ void attrib_free(struct attrib *a)
 	lru_free(a->vols);
 	lru_free(a->toks);
 	lru_free(a->logs);
+	lru_free(a->netns);
 	free(a);
 }

@@ -64,7 +64,9 @@ enum {
 	ATTRIB_SRC_SIBLINGS = 1u << 5,	/* config.json of every container of the pod */
 	ATTRIB_SRC_MOUNTINFO = 1u << 6, /* file owner: tmpfs device found in mountinfo */
 	ATTRIB_SRC_PATH = 1u << 7,	/* file owner: parsed from the file's path */
-	ATTRIB_SRC_COUNT = 8,
+	ATTRIB_SRC_VOLUMES = 1u << 8,	/* the pod's projected volumes (Pod Identity / IRSA) */
+	ATTRIB_SRC_CREDFILES = 1u << 9, /* file owner: the inode is known from node state */
+	ATTRIB_SRC_COUNT = 10,
 };
 
 /* Bits of attrib_result.conflicts: sources that disagree (the event is not complete). */
@@ -73,6 +75,10 @@ enum {
 					      cgroup; its pod fields were not used */
 	ATTRIB_CONFLICT_NESTED = 1u << 1,  /* a kubepods hierarchy below the container's cgroup
 					      (kind-in-pod, or a spoof; cg_info.nested) */
+	/* file side (issue 14) */
+	ATTRIB_CONFLICT_NETNS = 1u << 2, /* the process's network namespace is not its pod's (or,
+					    for a host process, is a pod's): netns_pod_uid */
+	ATTRIB_CONFLICT_MOVED = 1u << 3, /* the process left its pod's cgroup (set by enrich) */
 };
 
 /* Credential configuration bits (attrib_result.container_cred / .pod_cred). */
@@ -124,8 +130,13 @@ struct attrib_result {
 	char service_account[ATTRIB_NAME_BUF]; /* "" when unknown */
 	char role_arn[ATTRIB_ARN_BUF];	       /* IRSA role of the container, else of the pod */
 	unsigned int pod_cred;		       /* union over the pod's containers, ATTRIB_CRED_* */
-	bool pod_identity_associated;	       /* a container of the pod has the Pod Identity env */
-	int host_network;		       /* 1, 0, or -1 unknown */
+	bool pod_identity_associated;	       /* a container of the pod has the Pod Identity env,
+						  or the pod has the eks-pod-identity-token volume */
+	unsigned int volume_cred; /* ATTRIB_CRED_POD_IDENTITY / _IRSA from the pod's projected
+				     volumes (eks-pod-identity-token, aws-iam-token), in pod_cred */
+	unsigned int spec_cred;	  /* pod_cred as the containers' specs alone show it */
+	char netns_pod_uid[ATTRIB_UID_BUF]; /* ATTRIB_CONFLICT_NETNS: whose netns it is ("" ?) */
+	int host_network;		    /* 1, 0, or -1 unknown */
 
 	char container_id[ATTRIB_ID_BUF];
 	char container_name[ATTRIB_LABEL_BUF];

@@ -8,6 +8,8 @@
 #include <sys/vfs.h>
 #include <time.h>
 #include <linux/magic.h>
+#include <bpf/bpf.h>
+#include "enrich/cgroup_parse.h"
 #include "enrich/cgroups.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -26,6 +28,8 @@ struct cgroups {
 	char mount[CG_PATH_MAX];
 	size_t mount_len;
 	struct lru *map;
+	int podmap_fd;	      /* BPF cw_podcgs, -1: none */
+	uint64_t pod_cgroups; /* entries written to it (gauge) */
 	size_t path_bytes;
 	uint64_t last_rescan_ns; /* CLOCK_MONOTONIC; 0 = never scanned */
 };
@@ -119,6 +123,7 @@ struct cgroups *cgroups_new(const char *mount, size_t capacity)
 	c->mount_len = strlen(c->mount);
 	while (c->mount_len > 1 && c->mount[c->mount_len - 1] == '/')
 		c->mount[--c->mount_len] = 0;
+	c->podmap_fd = -1;
 	c->map = lru_new_release(capacity, sizeof(struct cg_entry), entry_release);
 	if (!c->map) {
 		free(c);
@@ -140,6 +145,37 @@ const char *cgroups_mount(const struct cgroups *c)
 	return c->mount;
 }
 
+/*
+ * file side (issue 14): tell the BPF side which cgroups are a pod's (cw_podcgs: cgroup id ->
+ * the pod-level cgroup's id), so a process moving out of one keeps that pod. A pod's cgroup
+ * maps to itself, a container's (sandbox and conmon included) to its parent, the pod's.
+ */
+static void podmap_put(struct cgroups *c, uint64_t id, const char *rel)
+{
+	char dir[CG_PATH_MAX + 1];
+	struct cg_info ci;
+	uint64_t pod = 0;
+	const char *slash;
+
+	if (c->podmap_fd < 0 || cg_parse(rel, &ci) || ci.nested)
+		return;
+	if (ci.cls == CG_CLASS_POD) {
+		pod = id;
+	} else if (ci.cls == CG_CLASS_CONTAINER || ci.cls == CG_CLASS_CONMON) {
+		slash = strrchr(rel, '/');
+		if (!slash || (size_t)snprintf(dir, sizeof(dir), "%s/%.*s", c->mount,
+					       (int)(slash - rel), rel) >= sizeof(dir))
+			return;
+		pod = cgroups_id_of(dir);
+	}
+	if (!pod)
+		return;
+	if (bpf_map_update_elem(c->podmap_fd, &id, &pod, BPF_ANY) == 0)
+		c->pod_cgroups++;
+	else
+		pr_debug("cw_podcgs: cgroup %llu: %s", (unsigned long long)id, strerror(errno));
+}
+
 static void put_path(struct cgroups *c, uint64_t id, const char *rel, size_t len)
 {
 	struct cg_entry *e;
@@ -152,9 +188,22 @@ static void put_path(struct cgroups *c, uint64_t id, const char *rel, size_t len
 	p = strndup(rel, len);
 	if (!p)
 		return;
+	e = lru_get(c->map, id, 0);
+	if (!e || !e->path || strcmp(e->path, p) != 0)
+		podmap_put(c, id, p);
 	e = lru_put(c->map, id, 0);
 	e->path = p;
 	e->removed = false;
+}
+
+void cgroups_set_podmap(struct cgroups *c, int fd)
+{
+	c->podmap_fd = fd;
+}
+
+size_t cgroups_pod_cgroups(const struct cgroups *c)
+{
+	return c->pod_cgroups;
 }
 
 /* nftw has no user pointer: the scan is single-threaded, so a file-scope
@@ -201,6 +250,9 @@ void cgroups_removed(struct cgroups *c, uint64_t id)
 
 	if (e)
 		e->removed = true;
+	/* no process can move out of a removed cgroup any more */
+	if (c->podmap_fd >= 0 && bpf_map_delete_elem(c->podmap_fd, &id) == 0 && c->pod_cgroups)
+		c->pod_cgroups--;
 }
 
 const char *cgroups_path(struct cgroups *c, uint64_t id, bool *removed)

@@ -38,6 +38,11 @@ void cgroups_removed(struct cgroups *c, uint64_t id);
  * has been deleted since. */
 const char *cgroups_path(struct cgroups *c, uint64_t id, bool *removed);
 
+/* file side (issue 14): keep the BPF map cw_podcgs (fd) equal to the pod and container
+ * cgroups known here (set before cgroups_scan); and how many entries it holds. */
+void cgroups_set_podmap(struct cgroups *c, int fd);
+size_t cgroups_pod_cgroups(const struct cgroups *c);
+
 size_t cgroups_count(const struct cgroups *c);
 uint64_t cgroups_evictions(const struct cgroups *c);
 size_t cgroups_bytes(const struct cgroups *c);

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "enrich/args.h"
 #include "enrich/attrib.h"
 #include "enrich/cgroup_parse.h"
 #include "enrich/cgroups.h"
+#include "enrich/credfiles.h"
 #include "enrich/enrich.h"
 #include "enrich/filekind.h"
 #include "enrich/procs.h"
@@ -18,8 +20,15 @@ struct enrich {
 	struct procs *procs;
 	struct attrib *attrib;
 	const struct socket_watch *sockets;
+	struct credfiles *credfiles;
+	uint32_t host_mntns;
 	struct args_cache args;
 	struct enrich_stats st;
+	/* the origin cgroup's path of a moved process, copied (a later cgroups lookup may
+	 * replace the cache entry it came from) */
+	char origin_buf[1024];
+	char move_from[1024], move_to[1024]; /* a cgroup move's two paths, copied */
+	struct attrib_result scratch;
 };
 
 struct enrich *enrich_new(struct cgroups *cg, struct procs *procs, struct attrib *attrib,
@@ -34,6 +43,12 @@ struct enrich *enrich_new(struct cgroups *cg, struct procs *procs, struct attrib
 	e->attrib = attrib;
 	e->sockets = sockets;
 	return e;
+}
+
+void enrich_set_node(struct enrich *e, struct credfiles *cf, uint32_t host_mntns)
+{
+	e->credfiles = cf;
+	e->host_mntns = host_mntns;
 }
 
 void enrich_free(struct enrich *e)
@@ -76,8 +91,60 @@ static bool file_what(struct cw_event *ev)
 	fi->path_len = r->path_len < CW_PATH_MAX ? r->path_len : CW_PATH_MAX;
 	fi->req = (const char *)r->req;
 	fi->req_len = r->req_len < CW_REQPATH_MAX ? r->req_len : CW_REQPATH_MAX;
-	fi->kind = filekind_classify(r->rule, fi->path, fi->path_len, fi->req, fi->req_len);
+	fi->kind = filekind_of(r->rule, r->known, fi->path, fi->path_len, fi->req, fi->req_len);
 	return fi->kind != FK_NONE;
+}
+
+/* A cgroup move's side: the cgroup's path (copied) and whether it is a pod's. */
+static void move_side(struct enrich *e, uint64_t cgid, uint64_t pod_cgid, char *buf, size_t cap,
+		      struct cw_move_side *side)
+{
+	const char *p = cgid ? cgroups_path(e->cgroups, cgid, NULL) : NULL;
+	struct cg_info ci;
+
+	memset(side, 0, sizeof(*side));
+	if (p) {
+		snprintf(buf, cap, "%s", p);
+		side->cgpath = buf;
+		if (cg_parse(buf[0] ? buf : "/", &ci) == 0 && !ci.nested &&
+		    (ci.cls == CG_CLASS_POD || ci.cls == CG_CLASS_CONTAINER ||
+		     ci.cls == CG_CLASS_CONMON)) {
+			side->pod = true;
+			snprintf(side->pod_uid, sizeof(side->pod_uid), "%s", ci.pod_uid);
+		}
+	}
+	/* the kernel's pod map says so even when the path is not known (any more) */
+	if (pod_cgid)
+		side->pod = true;
+}
+
+/* Which moves are written: out of a pod into anything but that pod. Moves into a pod from the
+ * host (the runtime starting a container, kubectl exec) and within a pod are counted only. */
+static bool move_what(struct enrich *e, struct cw_event *ev)
+{
+	const struct cw_ev_attach *r = ev->rec.move;
+	struct cw_move_info *mi = &ev->x.move;
+
+	move_side(e, r->from_cgid, r->from_pod_cgid, e->move_from, sizeof(e->move_from), &mi->from);
+	move_side(e, r->to_cgid, r->to_pod_cgid, e->move_to, sizeof(e->move_to), &mi->to);
+	mi->same_pod = mi->from.pod && mi->to.pod &&
+		       ((mi->from.pod_uid[0] && !strcmp(mi->from.pod_uid, mi->to.pod_uid)) ||
+			(r->from_pod_cgid && r->from_pod_cgid == r->to_pod_cgid));
+	e->st.moves++;
+	if (!r->from_cgid) {
+		e->st.moves_unknown_origin++;
+		return false;
+	}
+	if (!mi->from.pod) {
+		e->st.moves_into_pod += mi->to.pod;
+		return false;
+	}
+	if (mi->same_pod) {
+		e->st.moves_within_pod++;
+		return false;
+	}
+	e->st.moves_out_of_pod++;
+	return true;
 }
 
 static bool sock_what(struct enrich *e, struct cw_event *ev)
@@ -121,6 +188,9 @@ bool enrich_what(struct enrich *e, struct cw_event *ev)
 			pr_debug("discarded socket_connect of pid %u: not a watched socket",
 				 ev->task->pid);
 		break;
+	case CWE_CGROUP_MOVE:
+		/* not credential access: not counted as filtered, but by kind in moves_* */
+		return move_what(e, ev);
 	default:
 		break;
 	}
@@ -131,17 +201,64 @@ bool enrich_what(struct enrich *e, struct cw_event *ev)
 
 /* --- who ----------------------------------------------------------------------------------- */
 
+/*
+ * A process that left a pod's cgroup (cw_task.flags): the pod it came from, whatever cgroup
+ * it is in now. Returns the cgroup path attribution goes by (NULL: not known).
+ */
+static const char *origin_of(struct enrich *e, struct cw_event *ev)
+{
+	const struct cw_task *t = ev->task;
+	struct cw_who *w = &ev->who;
+	const char *p;
+
+	w->moved = true;
+	if (procs_origin(e->procs, t->pid, t->start_ns, &w->origin_cgid) || !w->origin_cgid) {
+		e->st.origin_unknown++;
+		return NULL;
+	}
+	p = cgroups_path(e->cgroups, w->origin_cgid, NULL);
+	if (!p) {
+		e->st.origin_unknown++;
+		return NULL;
+	}
+	snprintf(e->origin_buf, sizeof(e->origin_buf), "%s", p);
+	w->origin_cgpath = e->origin_buf;
+	return w->origin_cgpath;
+}
+
 void enrich_who(struct enrich *e, struct cw_event *ev, uint64_t now)
 {
 	const struct cw_task *t = ev->task;
 	struct cw_who *w = &ev->who;
+	const char *origin = NULL;
+	struct cg_info ci;
 
 	w->cg_removed = false;
+	w->moved = false;
+	w->origin_cgid = 0;
+	w->origin_cgpath = NULL;
+	w->cur_pod_uid[0] = 0;
+	/* the origin first: its path is copied, the current one stays in the cache */
+	if (t->flags & CW_TF_LEFT_POD)
+		origin = origin_of(e, ev);
 	w->cgpath = cgroups_path(e->cgroups, t->cgroup_id, &w->cg_removed);
-	/* the root cgroup's path is "": a host process, not an unknown cgroup */
-	attrib_workload(e->attrib, w->cgpath && !w->cgpath[0] ? "/" : w->cgpath, t->netns_ino, now,
-			&w->res);
+	if (w->cgpath && cg_parse(w->cgpath[0] ? w->cgpath : "/", &ci) == 0 && ci.pod_uid[0])
+		snprintf(w->cur_pod_uid, sizeof(w->cur_pod_uid), "%s", ci.pod_uid);
+	/* the root cgroup's path is "": a host process, not an unknown cgroup. A process that
+	 * left a pod is that pod's, wherever it went. */
+	if (origin)
+		attrib_workload(e->attrib, origin[0] ? origin : "/", t->netns_ino, now, &w->res);
+	else
+		attrib_workload(e->attrib, w->cgpath && !w->cgpath[0] ? "/" : w->cgpath,
+				t->netns_ino, now, &w->res);
+	if (w->moved && strcmp(w->cur_pod_uid, w->res.pod_uid) != 0) {
+		w->res.conflicts |= ATTRIB_CONFLICT_MOVED;
+		w->res.complete = false;
+	}
+	w->host_mntns = e->host_mntns && t->mntns_ino == e->host_mntns;
 	procs_lookup(e->procs, t->pid, t->exec_id, t->start_ns, &w->proc);
+	w->fileless = w->proc.source != PROC_SRC_UNKNOWN && (w->proc.rec.flags & CW_F_FILELESS);
+	w->memfd = w->proc.source != PROC_SRC_UNKNOWN && (w->proc.rec.flags & CW_F_MEMFD);
 	w->argv = NULL;
 	if (w->proc.source != PROC_SRC_UNKNOWN) {
 		size_t n = w->proc.rec.exe_len < CW_EXE_MAX ? w->proc.rec.exe_len : CW_EXE_MAX;
@@ -179,21 +296,52 @@ static void file_details(struct enrich *e, struct cw_event *ev, uint64_t now)
 	const struct cw_ev_file *r = ev->rec.file;
 	struct cw_file_info *fi = &ev->x.file;
 
+	const struct credfile *cf;
+	const char *lpath = fi->path;
+	size_t lpath_len = fi->path_len;
+
 	fi->volume_len = filekind_volume(fi->path, fi->path_len, &fi->volume);
 	if (!fi->volume_len)
 		fi->volume_len = filekind_volume(fi->req, fi->req_len, &fi->volume);
+	/* a credential file known from node state: who owns it, where it was found */
+	cf = !r->result && r->rule != CW_FR_UNSEEN ? credfiles_lookup(e->credfiles, r->dev, r->ino)
+						   : NULL;
+	if (cf) {
+		fi->cred = *cf;
+		fi->have_cred = true;
+	}
 	fi->token = !r->result && file_kind_is_token(fi->kind);
 	if (!fi->token)
 		return;
 	attrib_file_owner(e->attrib, r->dev, fi->path, fi->path_len, now, &fi->owner);
+	if (!fi->owner.found && fi->have_cred && fi->cred.pod_uid[0] &&
+	    fi->cred.src == CW_CRED_PROJECTED) {
+		/* e.g. a hard link outside the volume: the inode is the volume's token */
+		attrib_file_owner(e->attrib, r->dev, fi->cred.path, strlen(fi->cred.path), now,
+				  &fi->owner);
+		fi->owner.sources |= ATTRIB_SRC_CREDFILES;
+	}
+	if (!fi->owner.found && fi->have_cred && fi->cred.pod_uid[0]) {
+		/* named by a container's variable: the container's pod */
+		fi->owner.found = fi->owner.verified = true;
+		fi->owner.sources = ATTRIB_SRC_CREDFILES;
+		snprintf(fi->owner.pod_uid, sizeof(fi->owner.pod_uid), "%s", fi->cred.pod_uid);
+	}
 	if (fi->owner.found) {
-		const char *slash = memrchr(fi->path, '/', fi->path_len);
-		size_t ll = slash ? fi->path_len - (slash + 1 - fi->path) : fi->path_len;
+		const char *slash;
+		size_t ll;
 		char leaf[256];
 
+		/* the claims are read from the volume under the file's name there */
+		if (fi->have_cred && fi->cred.src == CW_CRED_PROJECTED) {
+			lpath = fi->cred.path;
+			lpath_len = strlen(lpath);
+		}
+		slash = memrchr(lpath, '/', lpath_len);
+		ll = slash ? lpath_len - (slash + 1 - lpath) : lpath_len;
 		if (ll >= sizeof(leaf))
 			ll = sizeof(leaf) - 1;
-		memcpy(leaf, slash ? slash + 1 : fi->path, ll);
+		memcpy(leaf, slash ? slash + 1 : lpath, ll);
 		leaf[ll] = 0;
 		attrib_token(e->attrib, r->dev, r->ino, leaf, now, &fi->tok);
 		fi->have_token = true;
@@ -213,6 +361,28 @@ static void http_details(struct cw_event *ev)
 	hi->pi_minimum = sdk_pod_identity_min(hi->d->r->sdk.id);
 }
 
+/* names of the pods on both sides of a move, for the event and the finding's summary */
+static void move_names(struct enrich *e, struct cw_move_side *side, uint32_t netns, uint64_t now)
+{
+	struct attrib_result *r = &e->scratch;
+
+	if (!side->pod || !side->cgpath)
+		return;
+	attrib_workload(e->attrib, side->cgpath, netns, now, r);
+	if (r->pod_namespace[0])
+		snprintf(side->pod_name, sizeof(side->pod_name), "%s/%s", r->pod_namespace,
+			 r->pod_name);
+	else if (r->pod_uid[0])
+		snprintf(side->pod_name, sizeof(side->pod_name), "%s", r->pod_uid);
+	snprintf(side->container, sizeof(side->container), "%s", r->container_name);
+}
+
+static void move_details(struct enrich *e, struct cw_event *ev, uint64_t now)
+{
+	move_names(e, &ev->x.move.from, 0, now);
+	move_names(e, &ev->x.move.to, 0, now);
+}
+
 void enrich_details(struct enrich *e, struct cw_event *ev, uint64_t now)
 {
 	if (ev->who.proc.source != PROC_SRC_UNKNOWN)
@@ -229,6 +399,9 @@ void enrich_details(struct enrich *e, struct cw_event *ev, uint64_t now)
 		break;
 	case CWE_HTTP_REQUEST:
 		http_details(ev);
+		break;
+	case CWE_CGROUP_MOVE:
+		move_details(e, ev, now);
 		break;
 	default:
 		break;

@@ -26,6 +26,10 @@ struct socket_watch;
 
 struct enrich_stats {
 	uint64_t filtered; /* records the BPF side sent that the full rules discarded */
+	/* file side (issue 14): cgroup moves the kernel reported, by kind; events of processes
+	 * that left a pod whose origin could not be read (evicted from the process table) */
+	uint64_t moves, moves_out_of_pod, moves_into_pod, moves_within_pod, moves_unknown_origin;
+	uint64_t origin_unknown;
 };
 
 struct enrich;
@@ -33,6 +37,10 @@ struct enrich;
 struct enrich *enrich_new(struct cgroups *cg, struct procs *procs, struct attrib *attrib,
 			  const struct socket_watch *sockets);
 void enrich_free(struct enrich *e);
+/* file side (issue 14): credential files known from node state (may be NULL), and the host's
+ * mount namespace inode (0: unknown; host_exe matching needs it) */
+struct credfiles;
+void enrich_set_node(struct enrich *e, struct credfiles *cf, uint32_t host_mntns);
 
 /* cgroup lifecycle records: the id -> path map, and a removed container's cache entry */
 void enrich_cgroup_added(struct enrich *e, const struct cw_ev_cgroup *ev);

@@ -17,7 +17,19 @@ static const char *const kind_names[FK__COUNT] = {
 	[FK_AWS_SSO_CACHE] = "aws_sso_cache",
 	[FK_AWS_CLI_CACHE] = "aws_cli_cache",
 	[FK_KUBELET_CREDENTIALS] = "kubelet_credentials",
+	[FK_UNKNOWN] = "unknown",
 };
+
+/* the BPF side's enum cw_cred_kind names the same kinds with the same values */
+#define SAME(ck, fk) ((int)(ck) == (int)(fk))
+_Static_assert(SAME(CW_CK_POD_IDENTITY_TOKEN, FK_POD_IDENTITY_TOKEN) &&
+		       SAME(CW_CK_IRSA_TOKEN, FK_IRSA_TOKEN) && SAME(CW_CK_SA_TOKEN, FK_SA_TOKEN) &&
+		       SAME(CW_CK_AWS_CREDENTIALS, FK_AWS_CREDENTIALS) &&
+		       SAME(CW_CK_AWS_CONFIG, FK_AWS_CONFIG) &&
+		       SAME(CW_CK_AWS_SSO_CACHE, FK_AWS_SSO_CACHE) &&
+		       SAME(CW_CK_AWS_CLI_CACHE, FK_AWS_CLI_CACHE) &&
+		       SAME(CW_CK_KUBELET, FK_KUBELET_CREDENTIALS),
+	       "enum cw_cred_kind and enum file_kind differ");
 
 const char *file_kind_name(unsigned int k)
 {
@@ -125,4 +137,14 @@ enum file_kind filekind_classify(unsigned int rule, const char *path, size_t pat
 	default:
 		return FK_NONE;
 	}
+}
+
+enum file_kind filekind_of(unsigned int rule, unsigned int known, const char *path, size_t path_len,
+			   const char *req, size_t req_len)
+{
+	if (rule == CW_FR_UNSEEN)
+		return FK_UNKNOWN;
+	if (known >= CW_CK_POD_IDENTITY_TOKEN && known <= CW_CK_KUBELET)
+		return (enum file_kind)known;
+	return filekind_classify(rule, path, path_len, req, req_len);
 }

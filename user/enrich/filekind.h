@@ -33,6 +33,8 @@ enum file_kind {
 	FK_AWS_SSO_CACHE,
 	FK_AWS_CLI_CACHE,
 	FK_KUBELET_CREDENTIALS,
+	/* file side (issue 14) */
+	FK_UNKNOWN, /* an open whose file could not be looked at (CW_FR_UNSEEN) */
 	FK__COUNT,
 };
 
@@ -48,6 +50,12 @@ bool file_kind_is_token(enum file_kind k);
  * for CW_FR_PATH_HINT, i.e. a failed open). */
 enum file_kind filekind_classify(unsigned int rule, const char *path, size_t path_len,
 				 const char *req, size_t req_len);
+
+/* file side (issue 14): the kind of an opened file the agent knows from node state
+ * (cw_ev_file.known, enum cw_cred_kind), combined with the name rule's: node state names it
+ * best (a token's volume, the variable that named a file); FK_NONE for neither. */
+enum file_kind filekind_of(unsigned int rule, unsigned int known, const char *path, size_t path_len,
+			   const char *req, size_t req_len);
 
 /* Projected-volume name in a host-side kubelet path
  * (.../volumes/kubernetes.io~projected/<vol>/...), or 0 if none; *vol points

@@ -136,6 +136,8 @@ enum kept_env {
 	ENV_ROLE_ARN,
 	ENV_WEB_IDENTITY_FILE,
 	ENV_RELATIVE_URI, /* presence only, see the header */
+	ENV_SHARED_CREDENTIALS_FILE,
+	ENV_CONFIG_FILE,
 	ENV_KEPT_COUNT,
 };
 
@@ -145,6 +147,8 @@ static const char *const kept_names[ENV_KEPT_COUNT] = {
 	"AWS_ROLE_ARN",
 	"AWS_WEB_IDENTITY_TOKEN_FILE",
 	"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+	"AWS_SHARED_CREDENTIALS_FILE",
+	"AWS_CONFIG_FILE",
 };
 
 static bool name_is(const char *name, size_t n, const char *lit)
@@ -229,6 +233,14 @@ static void parse_env(json_t *root, struct oci_info *o)
 			dst = o->web_identity_token_file;
 			cap = sizeof(o->web_identity_token_file);
 			break;
+		case ENV_SHARED_CREDENTIALS_FILE:
+			dst = o->shared_credentials_file;
+			cap = sizeof(o->shared_credentials_file);
+			break;
+		case ENV_CONFIG_FILE:
+			dst = o->config_file;
+			cap = sizeof(o->config_file);
+			break;
 		default:
 			break;
 		}
@@ -268,6 +280,37 @@ static bool split_projected(const char *src, size_t len, const char *mark,
 	return cut;
 }
 
+static bool ends_with(const char *s, size_t n, const char *suffix)
+{
+	size_t l = strlen(suffix);
+
+	return n >= l && memcmp(s + n - l, suffix, l) == 0;
+}
+
+/* A mount at <dir>/.aws, <dir>/.aws/credentials or <dir>/.aws/config: kept for the
+ * credential-file inode map (a Secret volume holding shared credentials). */
+static void keep_aws_mount(struct oci_info *o, json_t *e, const char *s, size_t len)
+{
+	json_t *dst = json_object_get(e, "destination");
+	const char *d = json_string_value(dst);
+	size_t dl = json_string_length(dst);
+	struct oci_aws_mount *m;
+	bool cut;
+
+	if (!d || !(ends_with(d, dl, "/.aws") || ends_with(d, dl, "/.aws/") ||
+		    ends_with(d, dl, "/.aws/credentials") || ends_with(d, dl, "/.aws/config")))
+		return;
+	if (o->n_aws_mounts >= OCI_MAX_AWS_MOUNTS) {
+		o->truncated |= OCI_TRUNC_MOUNT_LIST;
+		return;
+	}
+	m = &o->aws_mounts[o->n_aws_mounts++];
+	cut = bounded_copy(m->source, sizeof(m->source), s, len);
+	cut |= bounded_copy(m->destination, sizeof(m->destination), d, dl);
+	if (cut)
+		o->truncated |= OCI_TRUNC_MOUNT;
+}
+
 static void parse_mounts(json_t *root, struct oci_info *o)
 {
 	json_t *mounts = json_object_get(root, "mounts"), *e;
@@ -303,6 +346,7 @@ static void parse_mounts(json_t *root, struct oci_info *o)
 		}
 		s = json_string_value(src);
 		len = json_string_length(src);
+		keep_aws_mount(o, e, s, len);
 		mark = memmem(s, len, PROJECTED_MARK, strlen(PROJECTED_MARK));
 		if (!mark)
 			continue;
@@ -355,8 +399,16 @@ static void parse_namespaces(json_t *root, struct oci_info *o)
 					o->type_errors++;
 					continue;
 				}
-				if (strcmp(t, "network") == 0)
+				if (strcmp(t, "network") == 0) {
+					json_t *np = json_object_get(e, "path");
+
 					o->has_netns = true;
+					if (json_is_string(np) &&
+					    bounded_copy(o->netns_path, sizeof(o->netns_path),
+							 json_string_value(np),
+							 json_string_length(np)))
+						o->truncated |= OCI_TRUNC_NS_LIST;
+				}
 			}
 		}
 	}

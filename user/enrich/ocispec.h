@@ -77,6 +77,14 @@ enum {
 	OCI_TRUNC_NS_LIST = 1u << 5,
 };
 
+/* file side (issue 14): a mount at <dir>/.aws, <dir>/.aws/credentials or <dir>/.aws/config
+ * (a Secret volume with AWS shared credentials, or one of its files by subPath) */
+#define OCI_MAX_AWS_MOUNTS 4
+struct oci_aws_mount {
+	char source[OCI_PATH_BUF];	/* host path */
+	char destination[OCI_PATH_BUF]; /* path in the container */
+};
+
 /* A projected volume (service-account token volumes among them) bind-mounted in. */
 struct oci_token_mount {
 	char source[OCI_PATH_BUF];	/* host path: /var/lib/kubelet/pods/<uid>/volumes/... */
@@ -108,6 +116,14 @@ struct oci_info {
 	/* Projected volumes mounted into the container. */
 	struct oci_token_mount mounts[OCI_MAX_TOKEN_MOUNTS];
 	unsigned int n_mounts;
+
+	/* file side (issue 14): credential files the environment names (paths in the
+	 * container), mounts at .aws, and the network namespace's path (sandbox specs) */
+	char shared_credentials_file[OCI_PATH_BUF]; /* AWS_SHARED_CREDENTIALS_FILE */
+	char config_file[OCI_PATH_BUF];		    /* AWS_CONFIG_FILE */
+	struct oci_aws_mount aws_mounts[OCI_MAX_AWS_MOUNTS];
+	unsigned int n_aws_mounts;
+	char netns_path[OCI_PATH_BUF]; /* linux.namespaces[type=network].path, "" if none */
 
 	/* linux.namespaces */
 	bool has_linux; /* a "linux" object was present */

@@ -6,8 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
+#include "enrich/cgroups.h"
 #include "util/log.h"
 #include "util/lru.h"
 #include "enrich/procs.h"
@@ -16,6 +19,7 @@
 struct procs {
 	int map_fd;
 	char proc_root[PATH_MAX];
+	char cgroup_mount[PATH_MAX]; /* "" if unknown: prefilled processes have no cgroup id */
 	struct lru *cache;
 	uint64_t next_procfs_id;
 	long ticks_ns;
@@ -115,7 +119,29 @@ int procs_read_procfs(const char *proc_root, uint32_t pid, struct cw_proc *rec)
 	snprintf(path, sizeof(path), "%s/%u/exe", proc_root, pid);
 	n = readlink(path, exe, sizeof(exe) - 1);
 	if (n > 0) {
+		static const char del[] = " (deleted)", memfd[] = "/memfd:";
+		struct stat st;
 		size_t off = 0;
+
+		exe[n] = 0;
+		/* what the BPF side records at exec: the inode, no name for a file with none */
+		if (stat(path, &st) == 0) {
+			rec->exe_dev =
+				(uint32_t)(major(st.st_dev) << 20 | (minor(st.st_dev) & 0xfffff));
+			rec->exe_ino = st.st_ino;
+			if (st.st_nlink == 0)
+				rec->flags |= CW_F_FILELESS;
+		}
+		if ((size_t)n > sizeof(del) - 1 && !strcmp(exe + n - (sizeof(del) - 1), del)) {
+			rec->flags |= CW_F_FILELESS;
+			n -= sizeof(del) - 1;
+			exe[n] = 0;
+		}
+		if (!strncmp(exe, memfd, sizeof(memfd) - 1) && (rec->flags & CW_F_FILELESS)) {
+			rec->flags |= CW_F_MEMFD;
+			memmove(exe, exe + 1,
+				(size_t)n--); /* "memfd:<name>", as the kernel names it */
+		}
 
 		if ((size_t)n > CW_EXE_MAX - 1) {
 			off = n - (CW_EXE_MAX - 1);
@@ -132,6 +158,39 @@ int procs_read_procfs(const char *proc_root, uint32_t pid, struct cw_proc *rec)
 			rec->flags |= CW_F_ARGS_TRUNC; /* may be exactly full; err on marking */
 	}
 	rec->flags |= CW_F_FROM_PROCFS;
+	return 0;
+}
+
+void procs_set_cgroup_mount(struct procs *p, const char *mount)
+{
+	snprintf(p->cgroup_mount, sizeof(p->cgroup_mount), "%s", mount ? mount : "");
+}
+
+/* The cgroup v2 id of a running process, from /proc/<pid>/cgroup ("0::<path>"), or 0. */
+static uint64_t procfs_cgroup_id(const struct procs *p, uint32_t pid)
+{
+	char path[PATH_MAX], buf[4096], *line, *save = NULL;
+	ssize_t n;
+
+	if (!p->cgroup_mount[0])
+		return 0;
+	if ((size_t)snprintf(path, sizeof(path), "%s/%u/cgroup", p->proc_root, pid) >= sizeof(path))
+		return 0;
+	n = read_small(path, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (strncmp(line, "0::", 3) != 0)
+			continue;
+		size_t ml = strlen(p->cgroup_mount), ll = strlen(line + 3);
+
+		if (ml + ll >= sizeof(path))
+			return 0;
+		memcpy(path, p->cgroup_mount, ml);
+		memcpy(path + ml, line + 3, ll + 1);
+		return cgroups_id_of(path);
+	}
 	return 0;
 }
 
@@ -156,6 +215,8 @@ int procs_prefill(struct procs *p)
 		if (procs_read_procfs(p->proc_root, pid, &rec))
 			continue;
 		rec.exec_id = p->next_procfs_id++;
+		/* where it is now: a move out of a pod from here on is seen against it */
+		rec.cgroup_id = procfs_cgroup_id(p, pid);
 		/* BPF_NOEXIST: an exec seen since attach is more accurate than /proc */
 		if (bpf_map_update_elem(p->map_fd, &(uint32_t){ pid }, &rec, BPF_NOEXIST) == 0)
 			added++;
@@ -208,6 +269,21 @@ void procs_lookup(struct procs *p, uint32_t pid, uint64_t exec_id, uint64_t star
 		return;
 	}
 	memset(out, 0, sizeof(*out));
+}
+
+int procs_origin(struct procs *p, uint32_t pid, uint64_t start_ns, uint64_t *origin_cgid)
+{
+	struct cw_proc rec;
+
+	*origin_cgid = 0;
+	/* not cached: the origin is set at a move, after the image was described */
+	if (bpf_map_lookup_elem(p->map_fd, &pid, &rec))
+		return -ENOENT;
+	/* (a /proc-prefilled record's start is in clock ticks) */
+	if (!start_matches(p, rec.start_ns, start_ns))
+		return -ESRCH; /* another process with the same pid since */
+	*origin_cgid = rec.origin_cgid;
+	return 0;
 }
 
 uint64_t procs_cache_evictions(const struct procs *p)

@@ -29,6 +29,14 @@ struct procs;
 struct procs *procs_new(int map_fd, const char *proc_root, size_t cache_capacity);
 void procs_free(struct procs *p);
 
+/* file side (issue 14): the cgroup2 mount, for the cgroup id of prefilled processes */
+void procs_set_cgroup_mount(struct procs *p, const char *mount);
+
+/* The cgroup a process left a pod from (cw_proc.origin_cgid), read from the BPF table now
+ * (it changes after the image was described). start_ns: the event's, to reject a reused pid
+ * (0: not checked). Returns 0, -ENOENT (no record) or -ESRCH (another process). */
+int procs_origin(struct procs *p, uint32_t pid, uint64_t start_ns, uint64_t *origin_cgid);
+
 /* Fill the BPF table from /proc for processes that started before the agent
  * (never overwriting a record the BPF side wrote). Returns processes added. */
 int procs_prefill(struct procs *p);

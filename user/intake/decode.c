@@ -21,12 +21,15 @@ static const size_t record_size[CW_EV_TYPE_MAX] = {
 	[CW_EV_FILE_OPEN] = sizeof(struct cw_ev_file),
 	[CW_EV_SOCKET_CONNECT] = sizeof(struct cw_ev_sock),
 	[CW_EV_HTTP] = sizeof(struct cw_ev_http),
+	/* file side (issue 14) */
+	[CW_EV_CGROUP_ATTACH] = sizeof(struct cw_ev_attach),
 };
 
 /* every record with a process has its struct cw_task right after the header */
 _Static_assert(__builtin_offsetof(struct cw_ev_endpoint, task) == sizeof(struct cw_hdr), "");
 _Static_assert(__builtin_offsetof(struct cw_ev_file, task) == sizeof(struct cw_hdr), "");
 _Static_assert(__builtin_offsetof(struct cw_ev_sock, task) == sizeof(struct cw_hdr), "");
+_Static_assert(__builtin_offsetof(struct cw_ev_attach, task) == sizeof(struct cw_hdr), "");
 
 static size_t decode_record_size(unsigned int type)
 {
@@ -77,6 +80,10 @@ void decode_event(struct cw_event *e, const struct decoded *d, int64_t boot_to_r
 		e->kind = CWE_FILE_OPEN;
 		e->rec.file = d->rec;
 		break;
+	case CW_EV_CGROUP_ATTACH:
+		e->kind = CWE_CGROUP_MOVE;
+		e->rec.move = d->rec;
+		break;
 	default:
 		e->kind = CWE_SOCKET_CONNECT;
 		e->rec.sock = d->rec;
@@ -107,6 +114,8 @@ static const char *const syscall_names[] = {
 	[CW_SYS_CREAT] = "creat",
 	[CW_SYS_CONNECT] = "connect",
 	[CW_SYS_IO_URING] = "io_uring",
+	[CW_SYS_OPEN_BY_HANDLE_AT] = "open_by_handle_at",
+	[CW_SYS_OTHER] = "other",
 };
 
 const char *cw_syscall_name(unsigned int sys)
@@ -191,6 +200,7 @@ static const char *const where_names[CW_W__COUNT] = {
 	[CW_W_HTTP_CAPTURE] = "http_capture",
 	[CW_W_UNIX_INFLIGHT] = "unix_inflight",
 	[CW_W_UNIX_ADDR] = "unix_address",
+	[CW_W_ORIGIN] = "origin",
 };
 
 const char *cw_err_where_name(unsigned int where)

@@ -8,8 +8,22 @@
 #include "judge/judge.h"
 #include "judge/rules.h"
 #include "util/clock.h"
+#include "util/lru.h"
 
 #define FOLD_CAPACITY 4096
+
+/*
+ * credential_reconnaissance: per process image, the distinct credential locations it failed to
+ * open in the current window (by a hash of the requested path). Bounded: RECON_PROCS images
+ * (LRU), RECON_PATHS locations each (past that the count stays, which is enough).
+ */
+#define RECON_PROCS 1024
+#define RECON_PATHS 8
+struct recon_ent {
+	uint64_t first_ns;
+	uint32_t n;
+	uint64_t seen[RECON_PATHS];
+};
 
 struct judge {
 	const struct policy *policy;
@@ -17,6 +31,8 @@ struct judge {
 	judge_summary_fn sink;
 	void *ctx;
 	struct judge_stats st;
+	struct lru *recon;
+	uint64_t recon_window_ns;
 };
 
 static void summary_cb(const struct fold_summary *s, void *ctx)
@@ -40,10 +56,18 @@ struct judge *judge_new(const struct policy *p, judge_summary_fn sink, void *ctx
 	j->policy = p;
 	j->sink = sink;
 	j->ctx = ctx;
+	j->recon_window_ns = window ? window : (uint64_t)POLICY_DEFAULT_FOLD_S * 1000000000ULL;
+	j->recon = lru_new(RECON_PROCS, sizeof(struct recon_ent));
+	if (!j->recon) {
+		free(j);
+		errno = ENOMEM;
+		return NULL;
+	}
 	if (!window)
 		return j; /* folding off */
 	j->fold = fold_new(FOLD_CAPACITY, window, summary_cb, j);
 	if (!j->fold) {
+		lru_free(j->recon);
 		free(j);
 		errno = ENOMEM;
 		return NULL;
@@ -57,6 +81,7 @@ void judge_free(struct judge *j)
 	if (!j)
 		return;
 	fold_free(j->fold);
+	lru_free(j->recon);
 	free(j);
 }
 
@@ -77,6 +102,49 @@ static void subject(const struct cw_event *e, struct cw_subject *s)
 	s->pod_cred = r->pod_cred;
 	s->container_cred = r->container_cred;
 	s->pod_identity_associated = r->pod_identity_associated;
+	s->volume_cred = r->volume_cred;
+	s->spec_cred = r->spec_cred;
+	if (e->who.proc.source != PROC_SRC_UNKNOWN) {
+		s->exe_dev = e->who.proc.rec.exe_dev;
+		s->exe_ino = e->who.proc.rec.exe_ino;
+	}
+	s->host_mntns = e->who.host_mntns;
+	s->fileless = e->who.fileless;
+}
+
+static uint64_t fnv1a(const char *p, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (size_t i = 0; i < n; i++) {
+		h ^= (unsigned char)p[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+/* How many distinct credential locations this process image failed to open in the window,
+ * this one included. */
+static unsigned int recon_count(struct judge *j, const struct cw_event *e)
+{
+	const struct cw_file_info *fi = &e->x.file;
+	uint64_t h = fnv1a(fi->req, fi->req_len) | 1;
+	struct recon_ent *r = lru_get(j->recon, e->task->pid, e->task->exec_id);
+
+	if (r && (uint64_t)e->real_ns - r->first_ns > j->recon_window_ns)
+		r = NULL; /* the window ended: start again */
+	if (!r) {
+		r = lru_put(j->recon, e->task->pid, e->task->exec_id);
+		memset(r, 0, sizeof(*r));
+		r->first_ns = (uint64_t)e->real_ns;
+	}
+	for (uint32_t i = 0; i < r->n && i < RECON_PATHS; i++)
+		if (r->seen[i] == h)
+			return r->n;
+	if (r->n < RECON_PATHS)
+		r->seen[r->n] = h;
+	r->n++;
+	return r->n;
 }
 
 static enum cred_endpoint endpoint_of(unsigned int kind)
@@ -105,13 +173,15 @@ static int judge_http(const struct judge *j, const struct cw_subject *s, struct 
 	return rules_eval_http(j->policy, s, &rh, e->v.f);
 }
 
-static int judge_file(const struct judge *j, const struct cw_subject *s, struct cw_event *e)
+static int judge_file(struct judge *j, const struct cw_subject *s, struct cw_event *e)
 {
-	const struct cw_file_info *fi = &e->x.file;
+	struct cw_file_info *fi = &e->x.file;
 	const struct attrib_owner *o = &fi->owner;
 	int32_t result = e->rec.file->result;
 	struct rules_file rf = {
 		.kind = fi->kind,
+		.failed = result != 0,
+		.unseen = e->rec.file->rule == CW_FR_UNSEEN,
 		.owner_found = o->found,
 		.owner_verified = o->verified,
 		.owner_pod_uid = o->pod_uid[0] ? o->pod_uid : NULL,
@@ -120,6 +190,14 @@ static int judge_file(const struct judge *j, const struct cw_subject *s, struct 
 		.blocked = result == -EACCES || result == -EPERM,
 	};
 
+	if (rf.failed) {
+		fi->recon = rf.recon = recon_count(j, e);
+		if (rf.recon >= RULES_RECON_MIN) {
+			/* one window per process image: the probes after the threshold fold */
+			snprintf(e->v.target, sizeof(e->v.target), "credential_reconnaissance");
+			return rules_eval_file(j->policy, s, &rf, e->v.f);
+		}
+	}
 	/* the same file of the same owner: one target (a rotated token is the same) */
 	if (o->found)
 		snprintf(e->v.target, sizeof(e->v.target), "%s:pod/%s/%s", file_kind_name(fi->kind),
@@ -141,6 +219,24 @@ static int judge_socket(const struct judge *j, const struct cw_subject *s, struc
 	snprintf(e->v.target, sizeof(e->v.target), "%s:%s", socket_kind_name(si->kind),
 		 si->node_path ? si->node_path : si->req);
 	return rules_eval_socket(j->policy, s, &rs, e->v.f);
+}
+
+static int judge_move(const struct judge *j, const struct cw_subject *s, struct cw_event *e)
+{
+	const struct cw_move_info *mi = &e->x.move;
+	struct rules_move rm = {
+		.moved_pid = e->rec.move->moved_pid,
+		.from_pod = mi->from.pod,
+		.to_pod = mi->to.pod,
+		.same_pod = mi->same_pod,
+		.clone = e->rec.move->how == CW_MOVE_CLONE,
+		.from_pod_name = mi->from.pod_name[0] ? mi->from.pod_name : mi->from.pod_uid,
+		.to_pod_name = mi->to.pod_name[0] ? mi->to.pod_name : mi->to.pod_uid,
+	};
+
+	snprintf(e->v.target, sizeof(e->v.target), "cgroup:%s",
+		 mi->to.cgpath ? mi->to.cgpath : "?");
+	return rules_eval_move(j->policy, s, &rm, e->v.f);
 }
 
 /* fold: false when this event is a repeat inside an open window */
@@ -185,6 +281,9 @@ void judge_event(struct judge *j, struct cw_event *e)
 		break;
 	case CWE_SOCKET_CONNECT:
 		e->v.n = judge_socket(j, &s, e);
+		break;
+	case CWE_CGROUP_MOVE:
+		e->v.n = judge_move(j, &s, e);
 		break;
 	default:
 		break; /* endpoint_connect: an audit record, no rule */

@@ -19,6 +19,11 @@ static const struct {
 	[RULE_HOST_TOKEN_READ] = { "host_token_read", "T1528", SEV_HIGH },
 	[RULE_STATIC_CREDENTIALS_READ] = { "static_credentials_read", "T1552.001", SEV_MEDIUM },
 	[RULE_CREDENTIAL_SOCKET_ACCESS] = { "credential_socket_access", "T1552.007", SEV_HIGH },
+	/* file side (issue 14) */
+	[RULE_POD_CGROUP_ESCAPE] = { "pod_cgroup_escape", "T1036", SEV_CRITICAL },
+	[RULE_FILELESS_CREDENTIAL_ACCESS] = { "fileless_credential_access", "T1620", SEV_HIGH },
+	[RULE_CREDENTIAL_RECONNAISSANCE] = { "credential_reconnaissance", "T1552.001", SEV_MEDIUM },
+	[RULE_UNOBSERVED_FILE_OPEN] = { "unobserved_file_open", "T1562", SEV_MEDIUM },
 };
 
 static const char *const sev_names[] = {
@@ -131,8 +136,11 @@ static bool prefix(const char *s, const char *pre)
 
 static bool policy_allow_match(const struct policy_allow *a, const struct cw_subject *s)
 {
+	/* by identity, not by string: the inode the path resolved to on the host, run from the
+	 * host's mount namespace (a fileless image is never a node component) */
 	if (a->host_exe[0])
-		return s->host && known(s->exe) && strcmp(s->exe, a->host_exe) == 0;
+		return s->host && s->host_mntns && !s->fileless && a->exe_resolved &&
+		       s->exe_ino == a->exe_ino && s->exe_dev == a->exe_dev;
 	if (s->host)
 		return false;
 	if (!a->namespace[0] && !a->pod_prefix[0] && !a->service_account[0] && !a->image_prefix[0])

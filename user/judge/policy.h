@@ -25,7 +25,11 @@
  *   pod_prefix       the start of the pod's name
  *   service_account  the pod's service account, exactly
  *   image_prefix     the start of the container's image reference
- *   host_exe         a host process's executable path, exactly (host processes only)
+ *   host_exe         a host process's executable: the path is resolved on the host (below
+ *                    --host-root) to a (dev, ino) when the agent starts and every few
+ *                    seconds; a process matches when it runs that inode, from the host's
+ *                    mount namespace (a pod's copy at the same path, the host binary exec'd
+ *                    from a pod's namespace, a memfd: no match)
  * An entry names at least one field, and host_exe cannot be combined with the pod fields (a
  * host process has no pod). A field the attribution does not know never matches.
  * Unknown keys and values of the wrong type are errors; nothing is applied from a rejected file.
@@ -65,6 +69,11 @@ enum cw_rule {
 	RULE_HOST_TOKEN_READ,
 	RULE_STATIC_CREDENTIALS_READ,
 	RULE_CREDENTIAL_SOCKET_ACCESS,
+	/* file side (issue 14) */
+	RULE_POD_CGROUP_ESCAPE,
+	RULE_FILELESS_CREDENTIAL_ACCESS,
+	RULE_CREDENTIAL_RECONNAISSANCE,
+	RULE_UNOBSERVED_FILE_OPEN,
 	RULE__COUNT,
 };
 
@@ -102,6 +111,13 @@ struct cw_subject {
 	unsigned int pod_cred;	     /* ATTRIB_CRED_* union over the pod's containers */
 	unsigned int container_cred; /* ATTRIB_CRED_* of this container, 0 = unknown */
 	bool pod_identity_associated;
+	/* file side (issue 14): the executable's identity, what host_exe entries match */
+	uint32_t exe_dev; /* kernel encoding; 0 with exe_ino 0: unknown */
+	uint64_t exe_ino;
+	unsigned int volume_cred; /* ATTRIB_CRED_* the pod's projected volumes show */
+	unsigned int spec_cred;	  /* ATTRIB_CRED_* its containers' specs show (pod union) */
+	bool host_mntns;	  /* the process is in the host's mount namespace */
+	bool fileless;		  /* its executable has no file on disk (memfd, deleted) */
 };
 
 #define POLICY_MAX_ALLOW      64 /* allow entries, all rules together */
@@ -119,6 +135,11 @@ struct policy_allow {
 	char service_account[POLICY_NAME_MAX];
 	char image_prefix[POLICY_IMAGE_MAX];
 	char host_exe[POLICY_EXE_MAX];
+	/* host_exe resolved on the host (config_resolve_host_exe): a host process matches when
+	 * its executable is this inode; an entry that did not resolve matches nothing */
+	bool exe_resolved;
+	uint32_t exe_dev; /* kernel encoding: major << 20 | minor */
+	uint64_t exe_ino;
 };
 
 struct policy_rule {

@@ -121,6 +121,15 @@ static int finish(struct ctx *c)
 	return c->n;
 }
 
+/* a credential access by a process with no executable on disk */
+static void fileless(struct ctx *c)
+{
+	if (c->s->fileless)
+		add(c, RULE_FILELESS_CREDENTIAL_ACCESS,
+		    "%s runs an executable that has no file on disk (%s) and accessed credentials",
+		    c->who, str(c->s->exe, "unknown"));
+}
+
 static bool pod_identity_configured(const struct cw_subject *s)
 {
 	return ((s->pod_cred | s->container_cred) & ATTRIB_CRED_POD_IDENTITY) ||
@@ -157,6 +166,8 @@ int rules_eval_http(const struct policy *p, const struct cw_subject *s, const st
 	bool pi = pod && pod_identity_configured(s);
 
 	init(&c, p, s, out, r->blocked);
+	if (r->credential_request && r->endpoint != EP_UNKNOWN)
+		fileless(&c);
 	if (r->endpoint == EP_IMDS && r->credential_request && pod) {
 		bool irsa = irsa_configured(s);
 
@@ -164,12 +175,21 @@ int rules_eval_http(const struct policy *p, const struct cw_subject *s, const st
 			const char *mode = pi && irsa ? "Pod Identity and IRSA"
 					   : pi	      ? "Pod Identity"
 						      : "IRSA";
-			bool own = (s->container_cred &
-				    (ATTRIB_CRED_POD_IDENTITY | ATTRIB_CRED_IRSA)) != 0;
+			unsigned int m = ATTRIB_CRED_POD_IDENTITY | ATTRIB_CRED_IRSA;
+			bool own = (s->container_cred & m) != 0;
+			/* no container's variables say so (the configured one is not running):
+			 * the pod's projected volume does */
+			bool vol = !own && (s->volume_cred & m) && !(s->spec_cred & m) &&
+				   !(s->pod_identity_associated &&
+				     !(s->volume_cred & ATTRIB_CRED_POD_IDENTITY));
 
 			add(&c, RULE_AGENT_BYPASS,
 			    "%s is configured for %s%s but fetched node-role credentials from IMDS",
-			    c.who, mode, own ? "" : " (in another container of the pod)");
+			    c.who, mode,
+			    own	  ? ""
+			    : vol ? " (the pod has the eks-pod-identity-token or aws-iam-token "
+				    "volume)"
+				  : " (in another container of the pod)");
 		} else {
 			add(&c, RULE_IMDS_CREDENTIAL_FETCH,
 			    "%s fetched node-role credentials from IMDS", c.who);
@@ -200,7 +220,22 @@ int rules_eval_file(const struct policy *p, const struct cw_subject *s, const st
 	struct ctx c;
 	char owner[160];
 
-	init(&c, p, s, out, f->blocked);
+	init(&c, p, s, out, false);
+	if (f->unseen) {
+		add(&c, RULE_UNOBSERVED_FILE_OPEN,
+		    "%s opened a file into an io_uring fixed-file slot that could not be looked at",
+		    c.who);
+		return finish(&c);
+	}
+	/* no file, only the string the process chose: audit, unless it is a pattern */
+	if (f->failed) {
+		if (f->recon >= RULES_RECON_MIN)
+			add(&c, RULE_CREDENTIAL_RECONNAISSANCE,
+			    "%s probed %u distinct credential locations that it could not open",
+			    c.who, f->recon);
+		return finish(&c);
+	}
+	fileless(&c);
 	if (known(f->owner_namespace) && known(f->owner_pod_name))
 		snprintf(owner, sizeof(owner), "pod %.63s/%.90s", f->owner_namespace,
 			 f->owner_pod_name);
@@ -231,8 +266,24 @@ int rules_eval_socket(const struct policy *p, const struct cw_subject *s,
 	struct ctx c;
 
 	init(&c, p, s, out, k->blocked);
+	if (!k->blocked)
+		fileless(&c);
 	if (!s->host)
 		add(&c, RULE_CREDENTIAL_SOCKET_ACCESS, "%s connected to a credential socket (%s)",
 		    c.who, socket_kind_name(k->kind));
+	return finish(&c);
+}
+
+int rules_eval_move(const struct policy *p, const struct cw_subject *s, const struct rules_move *m,
+		    struct finding *out)
+{
+	struct ctx c;
+
+	init(&c, p, s, out, false);
+	if (m->from_pod && !m->same_pod)
+		add(&c, RULE_POD_CGROUP_ESCAPE, "%s %s process %u out of pod %s into %s%s", c.who,
+		    m->clone ? "started" : "moved", m->moved_pid, str(m->from_pod_name, "?"),
+		    m->to_pod ? "pod " : "a non-pod cgroup",
+		    m->to_pod ? str(m->to_pod_name, "?") : "");
 	return finish(&c);
 }

@@ -33,6 +33,23 @@
  *   credential_socket_access   high      T1552.007  a container connects to a credential
  *                                                   socket, of any kind (container_runtime,
  *                                                   kubelet_api, spire, csi, other)
+ *   pod_cgroup_escape          critical  T1036      a process moves (or is born, with
+ *                                                   CLONE_INTO_CGROUP) out of a pod's cgroup
+ *                                                   into another pod's or a non-pod cgroup
+ *   fileless_credential_access high      T1620      a process whose executable has no file on
+ *                                                   disk (memfd, deleted) opens a credential
+ *                                                   file, fetches credentials or connects to a
+ *                                                   credential socket
+ *   credential_reconnaissance  medium    T1552.001  one process image fails to open
+ *                                                   RULES_RECON_MIN or more distinct credential
+ *                                                   locations within a fold window
+ *   unobserved_file_open       medium    T1562      an open credwatch could not look at (an
+ *                                                   io_uring fixed-file slot on a kernel whose
+ *                                                   table layout it does not know)
+ *
+ * A failed open is never a finding by itself: there is no file, only the path string the
+ * process chose, and every AWS SDK probes ~/.aws/config and ~/.aws/credentials at start-up.
+ * A finding needs an open credential file, or the reconnaissance pattern above.
  *
  * No finding: a pod reading its own token, an associated pod fetching from the Pod Identity
  * Agent, metadata lookups, a token whose owner is unknown or path-only (unverified: a container
@@ -40,7 +57,7 @@
  * re-graded or allowlisted by the policy; the allowlist is checked per rule (an allowed
  * imds_credential_fetch does not hide imds_v1).
  *
- * A blocked attempt (HTTP 401, no response within the timeout, a denied open/connect) lowers
+ * A blocked attempt (HTTP 401, no response within the timeout, a denied connect) lowers
  * the severity one step (critical -> high -> medium -> low): the attempt still matters.
  */
 #ifndef CREDWATCH_RULES_H
@@ -48,6 +65,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include "enrich/filekind.h"
 #include "intake/http.h"
 #include "judge/policy.h"
@@ -75,11 +93,20 @@ struct rules_http {
 	bool blocked;		    /* 401, or no response within the timeout */
 };
 
+/* credential_reconnaissance: this many distinct failed credential locations (an SDK probes
+ * two: the shared config and credentials files) */
+#define RULES_RECON_MIN 3
+
 struct rules_file {
 	enum file_kind kind;
-	bool owner_found;			      /* attrib_owner.found */
-	bool owner_verified;			      /* attrib_owner.verified */
-	const char *owner_pod_uid;		      /* attrib_owner.pod_uid */
+	/* file side (issue 14) */
+	bool failed;		   /* the open failed: no file, decided from the requested path */
+	bool unseen;		   /* the file could not be looked at (CW_FR_UNSEEN) */
+	unsigned int recon;	   /* distinct failed credential locations of this process image in
+				the current window, this one included (failed opens only) */
+	bool owner_found;	   /* attrib_owner.found */
+	bool owner_verified;	   /* attrib_owner.verified */
+	const char *owner_pod_uid; /* attrib_owner.pod_uid */
 	const char *owner_namespace, *owner_pod_name; /* for the summary; may be NULL */
 	bool blocked;				      /* the open was denied */
 };
@@ -100,5 +127,18 @@ int rules_eval_file(const struct policy *p, const struct cw_subject *s, const st
 		    struct finding *out);
 int rules_eval_socket(const struct policy *p, const struct cw_subject *s,
 		      const struct rules_socket *k, struct finding *out);
+
+/* file side (issue 14): a process moved to another cgroup (the subject: who moved it) */
+struct rules_move {
+	uint32_t moved_pid;
+	bool from_pod;		   /* it left a pod's cgroup */
+	bool to_pod;		   /* into a pod's cgroup */
+	bool same_pod;		   /* from and to are the same pod */
+	bool clone;		   /* born there (CLONE_INTO_CGROUP) rather than moved */
+	const char *from_pod_name; /* "ns/name" or the UID, for the summary; may be NULL */
+	const char *to_pod_name;
+};
+int rules_eval_move(const struct policy *p, const struct cw_subject *s, const struct rules_move *m,
+		    struct finding *out);
 
 #endif

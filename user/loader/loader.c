@@ -188,13 +188,17 @@ static const struct {
 	{ "sys_exit_open", "file", "tp/syscalls/sys_exit_open", false },
 	{ "sys_exit_creat", "file", "tp/syscalls/sys_exit_creat", false },
 	{ "sys_exit_connect", "socket", "tp/syscalls/sys_exit_connect", true },
+	/* file side (issue 14) */
+	{ "sys_exit_open_by_handle_at", "file", "tp/syscalls/sys_exit_open_by_handle_at", false },
 };
 
 static struct bpf_program *sys_prog(struct credwatch_bpf *s, int i)
 {
-	struct bpf_program *progs[] = { s->progs.cw_exit_openat, s->progs.cw_exit_openat2,
-					s->progs.cw_exit_open, s->progs.cw_exit_creat,
-					s->progs.cw_exit_connect };
+	struct bpf_program *progs[] = {
+		s->progs.cw_exit_openat,  s->progs.cw_exit_openat2,
+		s->progs.cw_exit_open,	  s->progs.cw_exit_creat,
+		s->progs.cw_exit_connect, s->progs.cw_exit_open_by_handle_at
+	};
 
 	return progs[i];
 }
@@ -426,6 +430,14 @@ int loader_load_attach(struct loader *l)
 	err = err
 		      ?: add_hook(l, "cgroup", "tp_btf/cgroup_rmdir", s->progs.cw_cgroup_rmdir,
 				  bpf_program__attach(s->progs.cw_cgroup_rmdir), "");
+	/* file side (issue 14): cgroup moves (origin pods), compat syscalls' opens and connects */
+	err = err
+		      ?: add_hook(l, "cgroup", "tp_btf/cgroup_attach_task",
+				  s->progs.cw_cgroup_attach,
+				  bpf_program__attach(s->progs.cw_cgroup_attach), "");
+	err = err
+		      ?: add_hook(l, "file", "tp_btf/sys_exit", s->progs.cw_sys_exit_compat,
+				  bpf_program__attach(s->progs.cw_sys_exit_compat), "");
 	if (err)
 		return err;
 
@@ -515,4 +527,14 @@ int loader_procs_fd(const struct loader *l)
 int loader_sockets_fd(const struct loader *l)
 {
 	return l->skel ? bpf_map__fd(l->skel->maps.cw_sockets) : -1;
+}
+
+int loader_credfiles_fd(const struct loader *l)
+{
+	return l->skel ? bpf_map__fd(l->skel->maps.cw_credfiles) : -1;
+}
+
+int loader_podcgs_fd(const struct loader *l)
+{
+	return l->skel ? bpf_map__fd(l->skel->maps.cw_podcgs) : -1;
 }

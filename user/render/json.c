@@ -75,7 +75,27 @@ static void put_known(struct jw *w, const char *key, const char *s)
 		jw_null(w, key);
 }
 
+/* file side (issue 14): a process that left its pod's cgroup, in its "attribution" */
+static void put_origin(struct jw *w, const struct attrib_result *r, const struct cw_who *who)
+{
+	if (!who || !who->moved)
+		return;
+	jw_obj_open(w, "origin");
+	jw_u64(w, "cgroup_id", who->origin_cgid);
+	put_known(w, "cgroup_path", who->origin_cgpath);
+	put_known(w, "pod_uid", who->origin_cgpath ? r->pod_uid : NULL);
+	jw_obj_close(w);
+	put_known(w, "current_pod_uid", who->cur_pod_uid);
+}
+
+static void put_workload(struct jw *w, const struct attrib_result *r, const struct cw_who *who);
+
 void json_put_workload(struct jw *w, const struct attrib_result *r)
+{
+	put_workload(w, r, NULL);
+}
+
+static void put_workload(struct jw *w, const struct attrib_result *r, const struct cw_who *who)
 {
 	jw_bool(w, "host", r->host);
 	if (r->has_pod) {
@@ -117,6 +137,9 @@ void json_put_workload(struct jw *w, const struct attrib_result *r)
 		jw_bool(w, "pending", true);
 	if (r->conflicts)
 		put_bits(w, "conflicts", r->conflicts, attrib_conflict_str);
+	if (r->conflicts & ATTRIB_CONFLICT_NETNS)
+		put_known(w, "netns_pod_uid", r->netns_pod_uid);
+	put_origin(w, r, who);
 	jw_obj_close(w);
 }
 
@@ -131,7 +154,11 @@ void json_put_owner(struct jw *w, const struct attrib_owner *o)
 	put_known(w, "namespace", o->pod_namespace);
 	put_known(w, "pod_name", o->pod_name);
 	put_known(w, "volume", o->volume);
-	jw_str(w, "source", (o->sources & ATTRIB_SRC_MOUNTINFO) ? "mountinfo" : "path", 0);
+	jw_str(w, "source",
+	       (o->sources & ATTRIB_SRC_MOUNTINFO) ? "mountinfo"
+	       : (o->sources & ATTRIB_SRC_PATH)	   ? "path"
+						   : "credfiles",
+	       0);
 	jw_bool(w, "verified", o->verified);
 	jw_obj_close(w);
 }
@@ -272,6 +299,21 @@ void json_put_policy(struct jw *w, const struct policy *p)
 			put_opt(w, "service_account", a->service_account);
 			put_opt(w, "image_prefix", a->image_prefix);
 			put_opt(w, "host_exe", a->host_exe);
+			if (a->host_exe[0]) {
+				/* what the path resolved to on the host: what is matched */
+				if (a->exe_resolved) {
+					char dev[32];
+
+					jw_obj_open(w, "host_exe_inode");
+					snprintf(dev, sizeof(dev), "%u:%u", a->exe_dev >> 20,
+						 a->exe_dev & 0xfffff);
+					jw_str(w, "dev", dev, 0);
+					jw_u64(w, "ino", a->exe_ino);
+					jw_obj_close(w);
+				} else {
+					jw_null(w, "host_exe_inode");
+				}
+			}
 			jw_obj_close(w);
 		}
 		jw_arr_close(w);
@@ -339,6 +381,8 @@ static void put_process(struct jw *w, const struct cw_task *t, const struct cw_w
 	if (vp->source != PROC_SRC_UNKNOWN && who->argv) {
 		jw_strn(w, "exe", (const char *)vp->rec.exe, vp->rec.exe_len, 1024);
 		jw_bool(w, "exe_truncated", vp->rec.flags & CW_F_EXE_TRUNC);
+		/* no file on disk: "memfd:<name>", or a deleted file's last path */
+		jw_bool(w, "fileless", who->fileless);
 		put_argv(w, who->argv);
 	} else {
 		jw_null(w, "exe");
@@ -378,7 +422,7 @@ static void put_process(struct jw *w, const struct cw_task *t, const struct cw_w
 	jw_u64(w, "net", t->netns_ino);
 	jw_u64(w, "mnt", t->mntns_ino);
 	jw_obj_close(w);
-	json_put_workload(w, &who->res);
+	put_workload(w, &who->res, who);
 }
 
 static void put_dev(struct jw *w, const char *key, uint32_t kdev)
@@ -432,8 +476,14 @@ static void put_file(struct jw *w, const struct cw_event *e)
 	/* advisory: the string the process passed, not what the kernel opened */
 	jw_strn(w, "requested_path", fi->req, fi->req_len, 2048);
 	jw_str(w, "syscall", cw_syscall_name(ev->syscall), 0);
+	if (ev->hdr.flags & CW_F_COMPAT)
+		jw_bool(w, "compat", true); /* a 32-bit syscall */
+	if (ev->hdr.flags & CW_F_URING_FIXED)
+		jw_bool(w, "fixed_file", true); /* io_uring, into a fixed-file slot */
 	jw_u64(w, "flags", ev->flags);
-	if (!ev->result) {
+	if (ev->rule == CW_FR_UNSEEN)
+		jw_bool(w, "observed", false); /* the file could not be looked at */
+	else if (!ev->result) {
 		put_dev(w, "dev", ev->dev);
 		jw_u64(w, "ino", ev->ino);
 		jw_str(w, "fs", cw_fs_name(ev->fs_magic), 0);
@@ -444,6 +494,19 @@ static void put_file(struct jw *w, const struct cw_event *e)
 		jw_strn(w, "volume", fi->volume, fi->volume_len, 256);
 	if (fi->token)
 		json_put_owner(w, &fi->owner);
+	if (fi->have_cred) {
+		/* known from node state by its inode (file side, issue 14) */
+		jw_obj_open(w, "credential_file");
+		jw_str(w, "source", credfiles_source_name(fi->cred.src), 0);
+		jw_str(w, "name", fi->cred.name, 0);
+		put_known(w, "pod_uid", fi->cred.pod_uid);
+		jw_u64(w, "pod_cgroup_id", fi->cred.pod_cgid);
+		if (fi->cred.retired_ns)
+			jw_bool(w, "retired", true);
+		jw_obj_close(w);
+	}
+	if (ev->result)
+		jw_u64(w, "distinct_failed", fi->recon);
 	jw_obj_close(w);
 	if (fi->have_token)
 		json_put_token(w, &fi->tok);
@@ -472,6 +535,8 @@ static void put_socket(struct jw *w, const struct cw_event *e)
 	jw_bool(w, "resolved", ev->resolved);
 	jw_str(w, "type", cw_sock_type_name(ev->sock_type), 0);
 	jw_str(w, "syscall", cw_syscall_name(ev->syscall), 0);
+	if (ev->hdr.flags & CW_F_COMPAT)
+		jw_bool(w, "compat", true);
 	if (ev->resolved) {
 		put_dev(w, "dev", ev->dev);
 		jw_u64(w, "ino", ev->ino);
@@ -540,10 +605,38 @@ static void put_http(struct jw *w, const struct cw_event *e)
 	}
 }
 
+static void put_side(struct jw *w, const char *key, uint64_t cgid, const struct cw_move_side *m)
+{
+	jw_obj_open(w, key);
+	jw_u64(w, "cgroup_id", cgid);
+	put_known(w, "cgroup_path", m->cgpath);
+	jw_bool(w, "pod", m->pod);
+	put_known(w, "pod_uid", m->pod_uid);
+	put_known(w, "pod_name", m->pod_name);
+	put_known(w, "container", m->container);
+	jw_obj_close(w);
+}
+
+/* cgroup_move (file side, issue 14): who moved which process from where to where */
+static void put_move(struct jw *w, const struct cw_event *e)
+{
+	const struct cw_ev_attach *r = e->rec.move;
+	const struct cw_move_info *mi = &e->x.move;
+
+	jw_obj_open(w, "move");
+	jw_u64(w, "pid", r->moved_pid);
+	jw_bool(w, "self", r->moved_pid == e->task->pid);
+	jw_str(w, "how", r->how == CW_MOVE_CLONE ? "clone_into_cgroup" : "cgroup_procs", 0);
+	put_side(w, "from", r->from_cgid, &mi->from);
+	put_side(w, "to", r->to_cgid, &mi->to);
+	jw_obj_close(w);
+}
+
 static const char *const event_names[CWE__COUNT] = {
 	[CWE_ENDPOINT_CONNECT] = "endpoint_connect",
 	[CWE_FILE_OPEN] = "file_open",
 	[CWE_SOCKET_CONNECT] = "socket_connect",
+	[CWE_CGROUP_MOVE] = "cgroup_move",
 };
 
 static void json_event(struct renderer *r, const struct cw_event *e)
@@ -569,6 +662,9 @@ static void json_event(struct renderer *r, const struct cw_event *e)
 		break;
 	case CWE_SOCKET_CONNECT:
 		put_socket(&w, e);
+		break;
+	case CWE_CGROUP_MOVE:
+		put_move(&w, e);
 		break;
 	default:
 		break;
@@ -659,6 +755,46 @@ static void json_ready(struct renderer *r, const struct ready_info *ri)
 	output_flush(jr->out);
 }
 
+/* file side (issue 14): opens by inode, compat and io_uring fixed-file opens, cgroup moves */
+static void put_file_side_stats(struct jw *w, const struct stats_snapshot *st)
+{
+	const uint64_t *k = st->kernel;
+	const struct credfiles_stats *c = &st->credfiles;
+	const struct enrich_stats *e = &st->enrich;
+
+	jw_obj_open(w, "file_hooks");
+	jw_u64(w, "opens_by_inode", k[CW_STAT_CRED_INODE]);
+	jw_u64(w, "compat_opens", k[CW_STAT_COMPAT_OPEN]);
+	jw_u64(w, "uring_fixed_opens", k[CW_STAT_URING_FIXED]);
+	jw_u64(w, "uring_fixed_unseen", k[CW_STAT_URING_UNSEEN]);
+	jw_obj_close(w);
+	if (st->have_credfiles) {
+		jw_obj_open(w, "credfiles");
+		jw_u64(w, "entries", c->entries);
+		jw_u64(w, "capacity", c->capacity);
+		jw_u64(w, "evictions", c->evictions);
+		jw_u64(w, "projected", c->projected);
+		jw_u64(w, "secret", c->secret);
+		jw_u64(w, "env", c->env);
+		jw_u64(w, "env_unresolved", c->env_unresolved);
+		jw_u64(w, "pods", c->pods);
+		jw_u64(w, "containers", c->containers);
+		jw_u64(w, "scans", c->scans);
+		jw_u64(w, "last_scan_us", c->last_scan_us);
+		jw_u64(w, "map_errors", c->map_errors);
+		jw_obj_close(w);
+	}
+	jw_obj_open(w, "cgroup_moves");
+	jw_u64(w, "seen", e->moves);
+	jw_u64(w, "out_of_pod", e->moves_out_of_pod);
+	jw_u64(w, "into_pod", e->moves_into_pod);
+	jw_u64(w, "within_pod", e->moves_within_pod);
+	jw_u64(w, "unknown_origin", e->moves_unknown_origin + k[CW_STAT_ORIGIN_UNKNOWN]);
+	jw_u64(w, "events_origin_unknown", e->origin_unknown);
+	jw_u64(w, "pod_cgroups", st->pod_cgroups);
+	jw_obj_close(w);
+}
+
 static void json_stats(struct renderer *r, const struct stats_snapshot *st)
 {
 	struct json_renderer *jr = (struct json_renderer *)r;
@@ -673,6 +809,7 @@ static void json_stats(struct renderer *r, const struct stats_snapshot *st)
 	jw_u64(&w, "socket_connect", st->written[2]);
 	jw_u64(&w, "imds_request", st->written[3]);
 	jw_u64(&w, "agent_request", st->written[4]);
+	jw_u64(&w, "cgroup_move", st->written_moves);
 	jw_obj_close(&w);
 	if (st->have_http) {
 		const struct conns_stats *cs = &st->http;
@@ -698,6 +835,7 @@ static void json_stats(struct renderer *r, const struct stats_snapshot *st)
 	jw_u64(&w, "file_open", k[CW_STAT_EV_FILE]);
 	jw_u64(&w, "socket_connect", k[CW_STAT_EV_SOCKET]);
 	jw_u64(&w, "cgroup", k[CW_STAT_EV_CGROUP]);
+	jw_u64(&w, "cgroup_attach", k[CW_STAT_EV_ATTACH]);
 	jw_obj_close(&w);
 	jw_obj_open(&w, "drops");
 	jw_u64(&w, "ringbuf_full", k[CW_STAT_RINGBUF_FULL]);
@@ -748,6 +886,7 @@ static void json_stats(struct renderer *r, const struct stats_snapshot *st)
 	}
 	jw_obj_close(&w);
 	json_put_attrib_stats(&w, &st->attrib);
+	put_file_side_stats(&w, st);
 	jw_u64(&w, "held_back", st->held_back);
 	jw_u64(&w, "held_back_overflow", st->held_back_overflow);
 	jw_obj_open(&w, "caches");

@@ -14,6 +14,8 @@
 #include "config.h"
 #include "credwatch_abi.h"
 #include "enrich/attrib.h"
+#include "enrich/credfiles.h"
+#include "enrich/enrich.h"
 #include "enrich/sockets.h"
 #include "event.h"
 #include "intake/conns.h"
@@ -66,6 +68,12 @@ struct stats_snapshot {
 	uint64_t cgroups_entries, cgroups_evictions, cgroups_bytes, procs_evictions;
 	struct kstat_err helper_errs[RENDER_MAX_HELPER_ERRS]; /* failed BPF helper calls */
 	int nhelper_errs;
+	/* file side (issue 14) */
+	uint64_t written_moves; /* cgroup_move lines */
+	struct enrich_stats enrich;
+	bool have_credfiles;
+	struct credfiles_stats credfiles;
+	uint64_t pod_cgroups; /* entries of the kernel's pod-cgroup map */
 };
 
 struct renderer;

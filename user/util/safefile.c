@@ -369,3 +369,29 @@ int safefile_opendir(int rootfd, const char *relpath, unsigned int flags, DIR **
 	*out = d;
 	return 0;
 }
+
+int safefile_stat(int rootfd, const char *relpath, struct stat *st)
+{
+	struct open_how how = {
+		.flags = O_PATH | O_CLOEXEC,
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	};
+	long fd;
+	int tries = 0, err = 0;
+
+	if (!relpath || !st)
+		return -EINVAL;
+	while (*relpath == '/')
+		relpath++;
+	if (!*relpath)
+		return -EINVAL;
+	do {
+		fd = syscall(SYS_openat2, rootfd, relpath, &how, sizeof(how));
+	} while (fd < 0 && errno == EAGAIN && ++tries < 8);
+	if (fd < 0)
+		return -errno;
+	if (fstat((int)fd, st))
+		err = -errno;
+	close((int)fd);
+	return err;
+}

@@ -73,4 +73,14 @@ ssize_t safefile_read_buf(int rootfd, const char *relpath, char *buf, size_t buf
  */
 int safefile_opendir(int rootfd, const char *relpath, unsigned int flags, DIR **out);
 
+/*
+ * file side (issue 14): stat relpath below rootfd, following symlinks (the last one too) as
+ * if rootfd were "/": absolute links and ".." stay inside the root. Nothing is opened for
+ * reading (O_PATH). rootfd may be any directory, e.g. /proc/<pid>/root of a container's
+ * process (resolution then follows that mount namespace's mounts). 0 or -errno (-ENOSYS
+ * before openat2, Linux 5.6).
+ */
+struct stat;
+int safefile_stat(int rootfd, const char *relpath, struct stat *st);
+
 #endif
