@@ -27,6 +27,7 @@
 #define GOLDEN_BOOT_NS	    1000000000000ULL
 #define GOLDEN_BOOT_TO_REAL (1795996800000000000LL - (long long)GOLDEN_BOOT_NS)
 #define GOLDEN_HOST_NETNS   4026531840u
+#define GOLDEN_HOST_MNTNS   (GOLDEN_HOST_NETNS + 100) /* as scenario.c's task() makes it */
 
 struct gvol {
 	const char *name, *leaf, *aud, *mountpoint;
@@ -59,6 +60,9 @@ struct gproc {
 	const char *args;
 	uint16_t args_len;
 	bool in_map; /* its record is in the BPF process table */
+	/* file side (issue 14) */
+	uint64_t origin_cgid; /* the pod cgroup it left (cw_proc.origin_cgid) */
+	bool host_file;	      /* exe is a file of the fixture's host root: its (dev, ino) */
 };
 
 extern struct gpod golden_pods[];

@@ -89,6 +89,8 @@ int golden_run(const char *host_root, const char *cgroup_mount, const char *proc
 	a.opts.ringbuf_size = lo.ringbuf_size;
 	a.opts.max_procs = lo.max_procs;
 	config_defaults(&a.cfg);
+	/* what credwatch run does after loading: host_exe entries by inode, on the host root */
+	config_resolve_host_exe(&a.cfg, host_root);
 	lo.cfg = &a.cfg;
 	loader_init(&a.loader, &lo);
 	snprintf(a.loader.cgroup_mount, sizeof(a.loader.cgroup_mount), "%s", cgroup_mount);
@@ -107,6 +109,7 @@ int golden_run(const char *host_root, const char *cgroup_mount, const char *proc
 	parts.cgroups = a.cgroups;
 	parts.procs = a.procs;
 	parts.attrib = a.attrib;
+	parts.host_mntns = GOLDEN_HOST_MNTNS;
 	parts.cfg = &a.cfg;
 	parts.renderers[parts.nrenderers++] = a.json;
 	a.pipe = a.cgroups && a.procs && a.attrib && a.json ? pipeline_new(&parts) : NULL;

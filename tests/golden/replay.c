@@ -253,6 +253,16 @@ static void node(void)
 	mkdir_p(procroot); /* empty: nothing is described from /proc */
 	for (int i = 0; golden_pods[i].uid; i++)
 		pod(&golden_pods[i]);
+	/* the host's kubelet binary: a host_exe entry resolves to its inode */
+	snprintf(path, sizeof(path), "%s/usr/bin", root);
+	mkdir_p(path);
+	snprintf(path, sizeof(path), "%s/usr/bin/kubelet", root);
+	{
+		FILE *f = fopen(path, "w");
+
+		if (!f || fputs("#!/bin/false\n", f) < 0 || fclose(f))
+			die(path);
+	}
 	/* the container runtime's socket, bound for real: watched by (dev, ino) */
 	snprintf(path, sizeof(path), "%s/run/containerd", root);
 	mkdir_p(path);
@@ -308,6 +318,18 @@ static void maps(void)
 		memcpy(r.exe, gp->exe, r.exe_len);
 		r.args_len = gp->args_len;
 		memcpy(r.args, gp->args, gp->args_len);
+		r.origin_cgid = gp->origin_cgid;
+		if (gp->host_file) {
+			/* the executable on the fixture's host root: what host_exe resolves to */
+			char path[1024];
+			struct stat st;
+
+			snprintf(path, sizeof(path), "%s%s", root, gp->exe);
+			if (stat(path, &st))
+				die(path);
+			r.exe_dev = (uint32_t)(major(st.st_dev) << 20 | minor(st.st_dev));
+			r.exe_ino = st.st_ino;
+		}
 		if (bpf_map_update_elem(procs_fd, &gp->pid, &r, BPF_ANY))
 			die("procs map");
 	}

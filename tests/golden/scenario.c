@@ -161,7 +161,7 @@ struct gproc golden_procs[] = {
 	{ 1, 0, 0x1001, 1000, 0, "systemd", "/usr/lib/systemd/systemd", 0, A("/sbin/init\0"),
 	  true },
 	{ 1001, 1, 0x1101, 2000, 0, "kubelet", "/usr/bin/kubelet", 0,
-	  A("/usr/bin/kubelet\0--config=/etc/kubernetes/kubelet/config.json\0"), true },
+	  A("/usr/bin/kubelet\0--config=/etc/kubernetes/kubelet/config.json\0"), true, 0, true },
 	{ 1102, 1, 0x1202, 3000, 0, "bash", "/usr/bin/bash", 0, A("-bash\0"), true },
 	{ 1101, 1102, 0x1201, 3100, 0, "cat", "/usr/bin/cat", 0,
 	  A("cat\0/var/lib/kubelet/pods/" U_PI "/volumes/kubernetes.io~projected/"
@@ -204,6 +204,14 @@ struct gproc golden_procs[] = {
 	  A("ev\"il\0a\nb\0\xff\xfe\0"), true },
 	/* late pod */
 	{ 2501, 1201, 0x2501, 9500, 0, "cat", "/bin/cat", 0, A("cat\0token\0"), true },
+	/* file side (issue 14): a pod's own binary named like the kubelet (not the host's file) */
+	{ 2601, 2200, 0x2601, 9600, 0, "kubelet", "/usr/local/bin/kubelet", 0, A("kubelet\0"),
+	  true },
+	/* a binary run from a memfd */
+	{ 2602, 2200, 0x2602, 9700, CW_F_FILELESS | CW_F_MEMFD, "x", "memfd:x", 0, A("x\0"),
+	  true },
+	/* a process of the plain pod that moved itself to the root cgroup */
+	{ 2603, 2200, 0x2603, 9800, 0, "sh", "/bin/sh", 0, A("sh\0"), true, 122 },
 	{ 0 },
 };
 
@@ -653,6 +661,94 @@ static void sockets(void)
 		 "/run/containerd/containerd.sock", CW_SYS_CONNECT);
 }
 
+/* a cgroup move (file side, issue 14) */
+static void attach_rec(const struct cw_task *t, uint32_t moved, uint64_t from, uint64_t to,
+		       uint8_t how)
+{
+	struct cw_ev_attach ev = { 0 };
+
+	hdr(&ev.hdr, CW_EV_CGROUP_ATTACH, sizeof(ev));
+	ev.task = *t;
+	ev.from_cgid = from;
+	ev.to_cgid = to;
+	ev.moved_pid = moved;
+	ev.how = how;
+	push(&ev, sizeof(ev));
+}
+
+static void file_side(void)
+{
+	struct cw_task t;
+	char p[600];
+
+	host_path(p, sizeof(p), U_PI, "eks-pod-identity-token", "eks-pod-identity-token");
+	/* 34. a pod process in the root cgroup running its own "kubelet" (another inode, its
+	 * own mount namespace): not the allowlisted kubelet */
+	task(&t, 2601, 1, 4026532103u);
+	file_rec(&t, CW_FR_PROJECTED_TOKEN, CW_SYS_OPENAT, 0, S(p), S(p), VOL(U_PI, 1), TMPFS,
+		 RDONLY, 0);
+	/* 35. a binary run from a memfd reads its pod's service-account token */
+	in_pod(&t, 2602, U_PLAIN, 1);
+	file_rec(&t, CW_FR_PROJECTED_TOKEN, CW_SYS_OPENAT, 0,
+		 S("/var/run/secrets/kubernetes.io/serviceaccount/" GOLDEN_TSDIR "/token"),
+		 S("/var/run/secrets/kubernetes.io/serviceaccount/token"), VOL(U_PLAIN, 0), TMPFS,
+		 RDONLY, 0);
+	/* 36. every entry point named: open_by_handle_at, a compat open, an io_uring open into a
+	 * fixed-file slot, and one whose file could not be looked at */
+	in_pod(&t, 2201, U_PLAIN, 1);
+	file_rec(&t, CW_FR_AWS_CREDENTIALS, CW_SYS_OPEN_BY_HANDLE_AT, 0,
+		 S("/home/a/.aws/credentials"), "", 0, NULL, OVERLAY, RDONLY, 0);
+	file_rec(&t, CW_FR_AWS_CREDENTIALS, CW_SYS_OPEN, 0, S("/home/b/.aws/credentials"),
+		 S("/home/b/.aws/credentials"), NULL, OVERLAY, RDONLY, CW_F_COMPAT);
+	file_rec(&t, CW_FR_AWS_CREDENTIALS, CW_SYS_IO_URING, 0, S("/home/c/.aws/credentials"), "",
+		 0, NULL, OVERLAY, RDONLY, CW_F_URING_FIXED);
+	file_rec(&t, CW_FR_UNSEEN, CW_SYS_IO_URING, 0, "", 0, "", 0, NULL, 0, 0, CW_F_URING_FIXED);
+	/* 37. a file no name rule knows, known by its inode (AWS_SHARED_CREDENTIALS_FILE) */
+	{
+		struct cw_ev_file ev = { 0 };
+		const char *path = "/etc/aws/credentials";
+		size_t size = CW_EV_FILE_MIN + strlen(path);
+
+		hdr(&ev.hdr, CW_EV_FILE_OPEN, size);
+		ev.task = t;
+		ev.rule = CW_FR_KNOWN;
+		ev.known = CW_CK_AWS_CREDENTIALS;
+		ev.syscall = CW_SYS_OPENAT;
+		ev.flags = RDONLY;
+		ev.dev = 0 << 20 | 99;
+		ev.ino = 424243;
+		ev.fs_magic = OVERLAY;
+		ev.mode = 0100600;
+		ev.nlink = 1;
+		ev.path_len = strlen(path);
+		memcpy(ev.path, path, ev.path_len);
+		ev.req_len = ev.path_len;
+		memcpy(ev.req, path, ev.req_len);
+		push(&ev, size);
+	}
+	/* 38. an SDK's two probes are audit; a third distinct location is reconnaissance */
+	in_pod(&t, 2101, U_PI, 1);
+	file_rec(&t, CW_FR_PATH_HINT, CW_SYS_OPENAT, -2, "", 0, S("/root/.aws/credentials"), NULL,
+		 0, RDONLY, 0);
+	file_rec(&t, CW_FR_PATH_HINT, CW_SYS_OPENAT, -2, "", 0, S("/root/.aws/config"), NULL, 0,
+		 RDONLY, 0);
+	file_rec(&t, CW_FR_PATH_HINT, CW_SYS_OPENAT, -13, "", 0, S("/home/admin/.aws/credentials"),
+		 NULL, 0, RDONLY, 0);
+	/* 39. a plain pod's process moves itself to the root cgroup; then reads a token there:
+	 * still the plain pod's */
+	task(&t, 2603, 1, 4026532103u);
+	t.flags = CW_TF_LEFT_POD;
+	attach_rec(&t, 2603, pod_of(U_PLAIN)->ctr[1].cgid, 1, CW_MOVE_ATTACH);
+	file_rec(&t, CW_FR_PROJECTED_TOKEN, CW_SYS_OPENAT, 0, S(p), S(p), VOL(U_PI, 1), TMPFS,
+		 RDONLY, 0);
+	/* 40. moves that are not escapes: into a pod from the host (the runtime), within one */
+	task(&t, 1201, 51, GOLDEN_HOST_NETNS);
+	attach_rec(&t, 2603, 51, pod_of(U_PLAIN)->ctr[1].cgid, CW_MOVE_ATTACH);
+	in_pod(&t, 2151, U_PI, 2);
+	attach_rec(&t, 2151, pod_of(U_PI)->ctr[1].cgid, pod_of(U_PI)->ctr[2].cgid,
+		   CW_MOVE_CLONE);
+}
+
 static void misc(void)
 {
 	struct cw_hdr bad = { 0 };
@@ -696,5 +792,6 @@ void golden_feed(const struct gsink *s)
 	network();
 	files();
 	sockets();
+	file_side();
 	misc();
 }

@@ -1247,14 +1247,19 @@ static void test_bad_args(void)
 	ASSERT_NULL(attrib_new("/nonexistent-cw-attrib", &lim));
 	l.cgroup_mount = "/nonexistent-cw-attrib";
 	ASSERT_NULL(attrib_new(host, &l));
-	/* no cgroup mount: the pod union is the container's own, and says so */
+	/* no cgroup mount: the pod union is the container's own and the pod's volumes, and it
+	 * says so */
 	l.cgroup_mount = NULL;
 	{
 		struct attrib *a = new_attrib(&l);
 
 		resolve(a, cg_pi_side, OTHER_NETNS, T0);
 		ASSERT_TRUE(jhas("attribution.missing", "siblings"));
-		ASSERT_EQ(jlen("pod.credential_mode"), 1);
+		ASSERT_EQ(jlen("pod.credential_mode"), 2);
+		ASSERT_TRUE(jhas("pod.credential_mode", "node_role"));	  /* its own */
+		ASSERT_TRUE(jhas("pod.credential_mode", "pod_identity")); /* the pod's volume */
+		ASSERT_TRUE(jhas("attribution.sources", "volumes"));
+		ASSERT_EQ(jb("pod.pod_identity_associated"), 1);
 		attrib_free(a);
 	}
 	attrib_free(NULL);

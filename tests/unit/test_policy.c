@@ -211,11 +211,37 @@ static void test_defaults(void)
 	ASSERT_FALSE(policy_allowed(&p, RULE_AGENT_BYPASS, &s));
 	s.pod_name = "eks-pod-identity-agent"; /* the prefix includes the dash */
 	ASSERT_FALSE(policy_allowed(&p, RULE_IMDS_CREDENTIAL_FETCH, &s));
+	/* host_exe: by the inode the path resolved to, never by the path string */
 	s.host = true;
+	s.host_mntns = true;
 	s.exe = "/usr/bin/kubelet";
+	s.exe_dev = 259u << 20 | 1;
+	s.exe_ino = 4242;
+	ASSERT_FALSE(policy_allowed(&p, RULE_HOST_TOKEN_READ, &s)); /* nothing resolved yet */
+	for (int i = 0; i < p.nallow; i++)
+		if (!strcmp(p.allow[i].host_exe, "/usr/bin/kubelet")) {
+			p.allow[i].exe_resolved = true;
+			p.allow[i].exe_dev = 259u << 20 | 1;
+			p.allow[i].exe_ino = 4242;
+		}
 	ASSERT_TRUE(policy_allowed(&p, RULE_HOST_TOKEN_READ, &s));
 	ASSERT_FALSE(policy_allowed(&p, RULE_IMDS_CREDENTIAL_FETCH, &s));
-	s.exe = "/usr/bin/kubelet2";
+	s.exe = "/usr/bin/kubelet2"; /* the path is not what is matched */
+	ASSERT_TRUE(policy_allowed(&p, RULE_HOST_TOKEN_READ, &s));
+	s.exe_ino = 4243; /* another file at the kubelet's path: no */
+	s.exe = "/usr/bin/kubelet";
+	ASSERT_FALSE(policy_allowed(&p, RULE_HOST_TOKEN_READ, &s));
+	s.exe_ino = 4242;
+	s.exe_dev = 259u << 20 | 2; /* the same inode number on another filesystem: no */
+	ASSERT_FALSE(policy_allowed(&p, RULE_HOST_TOKEN_READ, &s));
+	s.exe_dev = 259u << 20 | 1;
+	s.host_mntns = false; /* the host's binary run from a pod's mount namespace: no */
+	ASSERT_FALSE(policy_allowed(&p, RULE_HOST_TOKEN_READ, &s));
+	s.host_mntns = true;
+	s.fileless = true; /* never a fileless image */
+	ASSERT_FALSE(policy_allowed(&p, RULE_HOST_TOKEN_READ, &s));
+	s.fileless = false;
+	s.host = false; /* a pod process */
 	ASSERT_FALSE(policy_allowed(&p, RULE_HOST_TOKEN_READ, &s));
 }
 
@@ -313,7 +339,21 @@ static void test_policy_put(void)
 		      "\"T1552.005\",\"allow\":[{\"namespace\":\"kube-system\",\"pod_prefix\":"
 		      "\"aws-node-\"},{\"namespace\":\"kube-system\",\"pod_prefix\":"
 		      "\"eks-pod-identity-agent-\"}]}");
-	CONTAINS(buf, "{\"host_exe\":\"/usr/bin/kubelet\"}");
+	/* not resolved on a host yet: the inode it would match is null */
+	CONTAINS(buf, "{\"host_exe\":\"/usr/bin/kubelet\",\"host_exe_inode\":null}");
+	/* resolved: the inode agent_ready shows */
+	for (int i = 0; i < p.nallow; i++)
+		if (!strcmp(p.allow[i].host_exe, "/usr/bin/kubelet")) {
+			p.allow[i].exe_resolved = true;
+			p.allow[i].exe_dev = 259u << 20 | 1;
+			p.allow[i].exe_ino = 4242;
+		}
+	jw_init(&w, buf, 16384);
+	jw_obj_open(&w, NULL);
+	json_put_policy(&w, &p);
+	jw_finish(&w);
+	CONTAINS(buf, "{\"host_exe\":\"/usr/bin/kubelet\",\"host_exe_inode\":{\"dev\":\"259:1\","
+		      "\"ino\":4242}}");
 	free(buf);
 }
 

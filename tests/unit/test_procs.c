@@ -295,10 +295,24 @@ static void test_fake_exe_trunc(void)
 	ASSERT_STREQ((const char *)rec.exe, target + 1); /* the leading '/' dropped */
 	ASSERT_TRUE(rec.flags & CW_F_EXE_TRUNC);
 
-	/* a symlink target with spaces and a "(deleted)" suffix is kept verbatim */
+	/* a deleted executable: its last path, marked fileless (the kernel's " (deleted)") */
 	put_exe(500, "/tmp/my prog (deleted)");
 	ASSERT_EQ(procs_read_procfs(root, 500, &rec), 0);
-	ASSERT_STREQ((const char *)rec.exe, "/tmp/my prog (deleted)");
+	ASSERT_STREQ((const char *)rec.exe, "/tmp/my prog");
+	ASSERT_TRUE(rec.flags & CW_F_FILELESS);
+	ASSERT_FALSE(rec.flags & CW_F_MEMFD);
+	/* a memfd: named as the kernel names it, "memfd:<name>" */
+	put_exe(500, "/memfd:payload (deleted)");
+	ASSERT_EQ(procs_read_procfs(root, 500, &rec), 0);
+	ASSERT_STREQ((const char *)rec.exe, "memfd:payload");
+	ASSERT_EQ(rec.exe_len, strlen("memfd:payload"));
+	ASSERT_TRUE(rec.flags & CW_F_FILELESS);
+	ASSERT_TRUE(rec.flags & CW_F_MEMFD);
+	/* a file really named like that, still there: kept as it is */
+	put_exe(500, "/memfd:payload");
+	ASSERT_EQ(procs_read_procfs(root, 500, &rec), 0);
+	ASSERT_STREQ((const char *)rec.exe, "/memfd:payload");
+	ASSERT_FALSE(rec.flags & (CW_F_FILELESS | CW_F_MEMFD));
 }
 
 static int rm_one(const char *path)

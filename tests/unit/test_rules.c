@@ -30,10 +30,38 @@ static struct cw_subject pod(const char *ns, const char *name, unsigned int pod_
 	return s;
 }
 
+/* A stand-in for the inode a path resolves to on the host (config_resolve_host_exe). */
+static uint64_t fake_ino(const char *path)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (; path && *path; path++)
+		h = (h ^ (unsigned char)*path) * 1099511628211ULL;
+	return h | 1;
+}
+
+#define FAKE_DEV (259u << 20 | 1)
+
+/* every host_exe entry of p, resolved as if each path were its own file */
+static void resolve_all(struct policy *p)
+{
+	for (int i = 0; i < p->nallow; i++)
+		if (p->allow[i].host_exe[0]) {
+			p->allow[i].exe_resolved = true;
+			p->allow[i].exe_dev = FAKE_DEV;
+			p->allow[i].exe_ino = fake_ino(p->allow[i].host_exe);
+		}
+}
+
+/* a host process in the host's mount namespace running the file at exe */
 static struct cw_subject host(const char *exe)
 {
-	struct cw_subject s = { .host = true, .exe = exe };
+	struct cw_subject s = { .host = true, .exe = exe, .host_mntns = true };
 
+	if (exe) {
+		s.exe_dev = FAKE_DEV;
+		s.exe_ino = fake_ino(exe);
+	}
 	return s;
 }
 
@@ -398,9 +426,31 @@ static void test_tokens(void)
 	CONTAINS(f[0].summary, "IRSA token");
 	fa.kind = FK_SA_TOKEN;
 	ASSERT_EQ(rules_eval_file(&pol, &s, &fa, f), 1);
-	fa.blocked = true;
+	/* a failed open (denied, missing) has no file: audit only, unless it is a pattern */
+	fa.blocked = fa.failed = true;
+	ASSERT_EQ(rules_eval_file(&pol, &s, &fa, f), 0);
+	fa.recon = RULES_RECON_MIN - 1;
+	ASSERT_EQ(rules_eval_file(&pol, &s, &fa, f), 0);
+	fa.recon = RULES_RECON_MIN;
 	n = rules_eval_file(&pol, &s, &fa, f);
-	expect("foreign denied", n, f, 1, RULE_FOREIGN_TOKEN_READ, SEV_HIGH, 0, 0);
+	expect("recon", n, f, 1, RULE_CREDENTIAL_RECONNAISSANCE, SEV_MEDIUM, 0, 0);
+	CONTAINS(f[0].summary, "probed 3 distinct credential locations");
+	fa.blocked = fa.failed = false;
+	fa.recon = 0;
+	/* a fileless process reading another pod's token: both findings */
+	s.fileless = true;
+	s.exe = "memfd:x";
+	n = rules_eval_file(&pol, &s, &fa, f);
+	expect("foreign, fileless", n, f, 2, RULE_FOREIGN_TOKEN_READ, SEV_CRITICAL,
+	       RULE_FILELESS_CREDENTIAL_ACCESS, SEV_HIGH);
+	CONTAINS(f[1].summary, "(memfd:x)");
+	s.fileless = false;
+	s.exe = "/usr/bin/python3";
+	/* an open that could not be looked at */
+	fa.unseen = true;
+	n = rules_eval_file(&pol, &s, &fa, f);
+	expect("unseen", n, f, 1, RULE_UNOBSERVED_FILE_OPEN, SEV_MEDIUM, 0, 0);
+	fa.unseen = false;
 
 	/* path-only owner (spoofable) or none: no finding */
 	fa = token_of(other, false);
@@ -416,7 +466,17 @@ static void test_tokens(void)
 	fa = token_of(other, true);
 	ASSERT_EQ(rules_eval_file(&pol, &s, &fa, f), 1);
 
-	/* host processes: the kubelet and containerd are node components */
+	/* host processes: the kubelet and containerd are node components, by identity */
+	s = host("/usr/bin/kubelet");
+	ASSERT_EQ(rules_eval_file(&pol, &s, &fa, f), 0);
+	s.host_mntns = false; /* the host's kubelet binary, exec'd from a pod's namespace */
+	ASSERT_EQ(rules_eval_file(&pol, &s, &fa, f), 1);
+	s = host("/usr/bin/kubelet");
+	s.exe_ino++; /* another file at the kubelet's path (a pod moved to the root cgroup) */
+	ASSERT_EQ(rules_eval_file(&pol, &s, &fa, f), 1);
+	s = host("/usr/bin/kubelet");
+	s.fileless = true; /* a memfd named kubelet */
+	ASSERT_EQ(rules_eval_file(&pol, &s, &fa, f), 2);
 	s = host("/usr/bin/kubelet");
 	ASSERT_EQ(rules_eval_file(&pol, &s, &fa, f), 0);
 	s = host("/usr/local/bin/kubelet");
@@ -528,10 +588,13 @@ static void test_policy_effects(void)
 	ASSERT_EQ(rules_eval_http(&p, &s, &r, f), 2);
 	s.service_account = NULL;
 	ASSERT_EQ(rules_eval_http(&p, &s, &r, f), 2);
-	/* host_exe entries match host processes only, exactly */
+	/* host_exe entries match host processes only, by the file's identity */
 	a->image_prefix[0] = a->service_account[0] = 0;
 	snprintf(a->host_exe, sizeof(a->host_exe), "/usr/bin/python3");
-	ASSERT_EQ(rules_eval_http(&p, &s, &r, f), 2); /* the pod's exe is the same path */
+	resolve_all(&p);
+	s.exe_dev = FAKE_DEV;
+	s.exe_ino = fake_ino("/usr/bin/python3");
+	ASSERT_EQ(rules_eval_http(&p, &s, &r, f), 2); /* a pod running the very same file */
 	s = host("/usr/bin/python3");
 	ASSERT_EQ(rules_eval_http(&p, &s, &r, f), 0);
 	s = host("/usr/bin/python3.11");
@@ -618,6 +681,7 @@ static void test_bounds(void)
 int main(void)
 {
 	policy_defaults(&pol);
+	resolve_all(&pol);
 	RUN(test_names);
 	RUN(test_agent_bypass);
 	RUN(test_imds_credential_fetch);
