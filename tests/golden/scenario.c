@@ -208,8 +208,7 @@ struct gproc golden_procs[] = {
 	{ 2601, 2200, 0x2601, 9600, 0, "kubelet", "/usr/local/bin/kubelet", 0, A("kubelet\0"),
 	  true },
 	/* a binary run from a memfd */
-	{ 2602, 2200, 0x2602, 9700, CW_F_FILELESS | CW_F_MEMFD, "x", "memfd:x", 0, A("x\0"),
-	  true },
+	{ 2602, 2200, 0x2602, 9700, CW_F_FILELESS | CW_F_MEMFD, "x", "memfd:x", 0, A("x\0"), true },
 	/* a process of the plain pod that moved itself to the root cgroup */
 	{ 2603, 2200, 0x2603, 9800, 0, "sh", "/bin/sh", 0, A("sh\0"), true, 122 },
 	{ 0 },
@@ -745,8 +744,7 @@ static void file_side(void)
 	task(&t, 1201, 51, GOLDEN_HOST_NETNS);
 	attach_rec(&t, 2603, 51, pod_of(U_PLAIN)->ctr[1].cgid, CW_MOVE_ATTACH);
 	in_pod(&t, 2151, U_PI, 2);
-	attach_rec(&t, 2151, pod_of(U_PI)->ctr[1].cgid, pod_of(U_PI)->ctr[2].cgid,
-		   CW_MOVE_CLONE);
+	attach_rec(&t, 2151, pod_of(U_PI)->ctr[1].cgid, pod_of(U_PI)->ctr[2].cgid, CW_MOVE_CLONE);
 }
 
 static void misc(void)
