@@ -89,6 +89,10 @@ $(BUILD)/tests/credsim: tests/sim/credsim.c | $(BUILD)/tests
 $(BUILD)/tests/%: tests/progs/%.c | $(BUILD)/tests
 	$(CC) $(CFLAGS) $< -o $@ -luring
 
+# reads the agent's BPF maps (file side tests)
+$(BUILD)/tests/cw_mapget: tests/progs/cw_mapget.c bpf/credwatch_abi.h | $(BUILD)/tests
+	$(CC) $(CFLAGS) $< -o $@ $(PKG_LIBS)
+
 unit: $(UNIT_BINS)
 	@tests/unit/run.sh $(UNIT_BINS)
 

@@ -166,8 +166,10 @@ struct cw_task {
 };
 
 /* Bits in cw_task.flags. CW_TF_LEFT_POD: the process (or the image it came from) left a pod's
- * cgroup; cw_procs[pid].origin_cgid is the cgroup it left. */
-#define CW_TF_LEFT_POD (1u << 0)
+ * cgroup; cw_procs[pid].origin_cgid is the cgroup it left. CW_TF_EXE_UNLINKED: at the event,
+ * the process's executable has no name on disk (deleted since exec, or a memfd). */
+#define CW_TF_LEFT_POD	   (1u << 0)
+#define CW_TF_EXE_UNLINKED (1u << 1)
 
 /*
  * Process table value (map cw_procs, key = tgid). Written at exec (and fork)

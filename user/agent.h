@@ -21,6 +21,7 @@ struct agent_opts {
 	double duration;	 /* seconds, 0 = until signalled */
 	uint32_t ringbuf_size;	 /* bytes */
 	uint32_t max_procs;	 /* BPF process table entries */
+	uint32_t max_credfiles;	 /* credential files by inode (BPF map and the agent's table) */
 	uint32_t cgroup_cache;	 /* cgroup id -> path entries */
 	int verbose;
 	enum file_hook file_hook; /* --hooks file=..., FILE_HOOK_AUTO by default */

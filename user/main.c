@@ -59,6 +59,7 @@ static const char usage_text[] =
 	"      --cluster-name NAME  EKS cluster name for events (default: $CLUSTER_NAME)\n"
 	"      --ringbuf-size BYTES ring buffer size, a power of two >= 4096 (default 4194304)\n"
 	"      --max-procs N        process table entries in the kernel (default 8192)\n"
+	"      --max-credfiles N    credential files known by inode (default 8192)\n"
 	"      --hooks FAMILY=HOOK[,...]  force a hook family (default: the strongest\n"
 	"                           the kernel accepts): file=lsm|fentry|tracepoint,\n"
 	"                           socket=connect_unix|tracepoint\n"
@@ -129,7 +130,15 @@ static unsigned long parse_ulong(const char *opt, const char *s, unsigned long m
 
 static void parse_args(struct agent *a, int argc, char **argv)
 {
-	enum { OPT_NODE = 256, OPT_RINGBUF, OPT_MAXPROCS, OPT_HOSTROOT, OPT_CLUSTER, OPT_HOOKS };
+	enum {
+		OPT_NODE = 256,
+		OPT_RINGBUF,
+		OPT_MAXPROCS,
+		OPT_HOSTROOT,
+		OPT_CLUSTER,
+		OPT_HOOKS,
+		OPT_MAXCREDFILES,
+	};
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "duration", required_argument, NULL, 'd' },
@@ -140,6 +149,7 @@ static void parse_args(struct agent *a, int argc, char **argv)
 		{ "host-root", required_argument, NULL, OPT_HOSTROOT },
 		{ "cluster-name", required_argument, NULL, OPT_CLUSTER },
 		{ "hooks", required_argument, NULL, OPT_HOOKS },
+		{ "max-credfiles", required_argument, NULL, OPT_MAXCREDFILES },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
@@ -150,6 +160,7 @@ static void parse_args(struct agent *a, int argc, char **argv)
 
 	o->ringbuf_size = 1 << 22;
 	o->max_procs = 8192;
+	o->max_credfiles = 8192;
 	o->cgroup_cache = 16384;
 	o->host_root = "/";
 	o->file_hook = FILE_HOOK_AUTO;
@@ -214,6 +225,9 @@ static void parse_args(struct agent *a, int argc, char **argv)
 		case OPT_MAXPROCS:
 			o->max_procs = parse_ulong("--max-procs", optarg, 64, 1u << 22);
 			break;
+		case OPT_MAXCREDFILES:
+			o->max_credfiles = parse_ulong("--max-credfiles", optarg, 1, 1u << 20);
+			break;
 		case 'v':
 			o->verbose++;
 			break;
@@ -272,6 +286,7 @@ static int run(struct agent *a)
 	struct loader_opts lo = {
 		.ringbuf_size = a->opts.ringbuf_size,
 		.max_procs = a->opts.max_procs,
+		.max_credfiles = a->opts.max_credfiles,
 		.file_hook = a->opts.file_hook,
 		.sock_hook = a->opts.sock_hook,
 		.cfg = &a->cfg,
@@ -323,8 +338,12 @@ static int run(struct agent *a)
 		if (stat("/proc/1/ns/mnt", &st) == 0 || stat("/proc/self/ns/mnt", &st) == 0)
 			a->host_mntns = (uint32_t)st.st_ino;
 	}
-	a->credfiles = credfiles_new(a->opts.host_root, a->loader.cgroup_mount,
-				     loader_credfiles_fd(&a->loader), NULL);
+	{
+		struct credfiles_limits cl = { .capacity = a->opts.max_credfiles };
+
+		a->credfiles = credfiles_new(a->opts.host_root, a->loader.cgroup_mount,
+					     loader_credfiles_fd(&a->loader), &cl);
+	}
 	if (!a->credfiles) {
 		err = -errno;
 		pr_warn("cannot read node state under %s: %s", a->opts.host_root, strerror(-err));

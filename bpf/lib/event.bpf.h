@@ -142,6 +142,10 @@ static __always_inline void cw_task_fill(struct cw_task *t)
 	t->exec_id = pr ? pr->exec_id : 0;
 	/* a process that left a pod's cgroup is attributed to that pod (the agent reads it) */
 	t->flags = pr && pr->origin_cgid ? CW_TF_LEFT_POD : 0;
+	/* an executable deleted after exec (the exec-time record cannot know) */
+	if (!BPF_CORE_READ(task, mm, exe_file, f_inode, i_nlink) &&
+	    BPF_CORE_READ(task, mm, exe_file))
+		t->flags |= CW_TF_EXE_UNLINKED;
 
 	p = BPF_CORE_READ(task, real_parent);
 	t->ppid = BPF_CORE_READ(p, tgid);

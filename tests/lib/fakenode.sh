@@ -612,6 +612,9 @@ fn_cleanup() {
 #                                   before fn_volumes: fn_volumes then puts these names in the
 #                                   token claims and rewrites the app config.json with the
 #                                   volume mounts.
+#                                   The sandbox's network namespace is bind-mounted where
+#                                   its spec names it (var/run/netns/cni-<id> or, CRI-O,
+#                                   var/run/netns/<id>), unmounted at cleanup.
 #                                   Exports POD_<NAME>_K8S_NAMESPACE, _K8S_NAME, _K8S_SA,
 #                                   _CONTAINER, _IMAGE, _CONFIG (app config.json path, also
 #                                   when not written), _SANDBOX_CONFIG, _LOGDIR. The --env
@@ -1082,6 +1085,17 @@ fn_pod_state() {
 
 	# the task directories exist before the runtime writes the spec
 	mkdir -p "${cfgfile%/*}" "${sfile%/*}" || return 1
+	# the sandbox's network namespace where its spec says it is (containerd's CNI netns
+	# /var/run/netns/cni-<id>, CRI-O's /var/run/netns/<id>): a bind mount of the pod's netns,
+	# as the runtime leaves it on a node
+	if [[ $hostnet != true ]]; then
+		local nsid nsfile
+		nsid=$(printf '%s-%s-%s-%s-%s' "${sid:8:8}" "${sid:16:4}" "${sid:20:4}" "${sid:24:4}" "${sid:28:12}")
+		nsfile=$FN_ROOT/var/run/netns/$([[ $rt == crio ]] || echo cni-)$nsid
+		mkdir -p "${nsfile%/*}" && : >"$nsfile" || return 1
+		echo "$nsfile" >>"$FN_RUN/mounts"
+		mount --bind "/run/netns/$(_fn_pod_get "$name" NETNS)" "$nsfile" || return 1
+	fi
 	if ((sandbox)); then
 		_fn_state_write "$name" sandbox || return 1
 	fi

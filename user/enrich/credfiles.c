@@ -71,6 +71,8 @@ struct credfiles {
 	uint64_t gen, now;
 	uint32_t voldevs[MAX_VOLDEVS];
 	unsigned int nvoldevs;
+	uint64_t ctrs[MAX_VOLDEVS]; /* containers running at this scan (first 16 hex digits) */
+	unsigned int nctrs;
 	/* the pod being walked (its containers are its cgroup's children) */
 	char walk_uid[ATTRIB_UID_BUF];
 	uint64_t walk_pod_cgid;
@@ -147,7 +149,8 @@ static int stat_in_root(int dirfd, const char *path, struct stat *st)
 
 /* Record (or confirm) one credential file found by this scan. */
 static void found(struct credfiles *cf, const struct stat *st, enum file_kind kind, uint8_t src,
-		  const char *uid, uint64_t pod_cgid, const char *name, const char *path)
+		  const char *uid, uint64_t pod_cgid, uint64_t ctr, const char *name,
+		  const char *path)
 {
 	uint32_t dev = kdev(st->st_dev);
 	struct credfile *f = lru_get(cf->files, st->st_ino, dev);
@@ -168,6 +171,7 @@ static void found(struct credfiles *cf, const struct stat *st, enum file_kind ki
 	f->kind = (uint8_t)kind;
 	f->src = src;
 	f->pod_cgid = pod_cgid;
+	f->ctr = ctr;
 	f->gen = cf->gen;
 	f->retired_ns = 0;
 	cpy(f->pod_uid, sizeof(f->pod_uid), uid ? uid : "");
@@ -223,7 +227,7 @@ static void scan_projected(struct credfiles *cf, const char *uid, uint64_t pod_c
 			if (cf->nvoldevs < MAX_VOLDEVS)
 				cf->voldevs[cf->nvoldevs++] = kdev(st.st_dev);
 			found(cf, &st, token_kind(de->d_name, leaves[i]), CW_CRED_PROJECTED, uid,
-			      pod_cgid, de->d_name, rel);
+			      pod_cgid, 0, de->d_name, rel);
 		}
 	}
 	closedir(d);
@@ -315,7 +319,7 @@ static struct spec_ent *spec_of(struct credfiles *cf, const char *id, enum cg_ru
 
 /* A Secret volume (or one of its files) mounted at .aws: its files, by their names. */
 static void scan_aws_mount(struct credfiles *cf, const char *source, enum file_kind kind,
-			   const char *uid, uint64_t pod_cgid)
+			   const char *uid, uint64_t pod_cgid, uint64_t ctr)
 {
 	char rel[PATH_MAX], dir[PATH_MAX];
 	struct dirent *de;
@@ -327,7 +331,8 @@ static void scan_aws_mount(struct credfiles *cf, const char *source, enum file_k
 		source++;
 	if (kind != FK_NONE) {
 		if (!stat_in_root(cf->rootfd, source, &st))
-			found(cf, &st, kind, CW_CRED_SECRET, uid, pod_cgid, "aws-mount", source);
+			found(cf, &st, kind, CW_CRED_SECRET, uid, pod_cgid, ctr, "aws-mount",
+			      source);
 		return;
 	}
 	/* an atomic-writer volume keeps its files in ..data/; a plain directory in itself */
@@ -346,7 +351,7 @@ static void scan_aws_mount(struct credfiles *cf, const char *source, enum file_k
 		    stat_in_root(cf->rootfd, rel, &st))
 			continue;
 		found(cf, &st, !strcmp(de->d_name, "config") ? FK_AWS_CONFIG : FK_AWS_CREDENTIALS,
-		      CW_CRED_SECRET, uid, pod_cgid, "aws-mount", rel);
+		      CW_CRED_SECRET, uid, pod_cgid, ctr, "aws-mount", rel);
 	}
 	closedir(d);
 }
@@ -373,7 +378,7 @@ static pid_t first_pid(const char *abs)
 
 /* The files a container's variables name, resolved in its mount namespace. */
 static void scan_env(struct credfiles *cf, const struct spec_ent *se, const char *abs,
-		     const char *uid, uint64_t pod_cgid)
+		     const char *uid, uint64_t pod_cgid, uint64_t ctr)
 {
 	char path[PATH_MAX];
 	pid_t pid = first_pid(abs);
@@ -401,7 +406,7 @@ static void scan_env(struct credfiles *cf, const struct spec_ent *se, const char
 			cf->st.env_unresolved++;
 			continue;
 		}
-		found(cf, &st, se->env[i].kind, CW_CRED_ENV, uid, pod_cgid, se->env[i].var,
+		found(cf, &st, se->env[i].kind, CW_CRED_ENV, uid, pod_cgid, ctr, se->env[i].var,
 		      se->env[i].path);
 	}
 	close(rootfd);
@@ -411,14 +416,17 @@ static void scan_container(struct credfiles *cf, const struct cg_info *ci, const
 {
 	struct spec_ent *se = spec_of(cf, ci->container_id, ci->runtime);
 	uint64_t pod_cgid = !strcmp(ci->pod_uid, cf->walk_uid) ? cf->walk_pod_cgid : 0;
+	uint64_t ctr = hex64(ci->container_id);
 
 	cf->st.containers++;
+	if (cf->nctrs < MAX_VOLDEVS)
+		cf->ctrs[cf->nctrs++] = ctr;
 	if (se->state != SPEC_OK)
 		return;
 	for (unsigned int i = 0; i < se->n_aws; i++)
-		scan_aws_mount(cf, se->aws[i].source, se->aws[i].kind, ci->pod_uid, pod_cgid);
+		scan_aws_mount(cf, se->aws[i].source, se->aws[i].kind, ci->pod_uid, pod_cgid, ctr);
 	if (se->n_env)
-		scan_env(cf, se, abs, ci->pod_uid, pod_cgid);
+		scan_env(cf, se, abs, ci->pod_uid, pod_cgid, ctr);
 }
 
 /* --- the walk -------------------------------------------------------------------------------- */
@@ -469,8 +477,18 @@ static bool voldev_live(const struct credfiles *cf, uint32_t dev)
 	return false;
 }
 
+static bool ctr_live(const struct credfiles *cf, uint64_t ctr)
+{
+	for (unsigned int i = 0; i < cf->nctrs; i++)
+		if (cf->ctrs[i] == ctr)
+			return true;
+	return false;
+}
+
 /* Files this scan did not find: a projected token replaced by a rotation stays (retired)
- * while its volume is mounted and for at most retired_keep_ns; the others go. */
+ * while its volume is mounted, a file a container's spec named while that container runs (a
+ * rename does not make it something else), for at most retired_keep_ns; the others go. A
+ * tmpfs's (dev, ino) are reused once it is gone: nothing outlives its filesystem's owner. */
 static void sweep_one(void *ctx, uint64_t key, uint64_t tag, void *value)
 {
 	struct sweep *sw = ctx;
@@ -479,7 +497,8 @@ static void sweep_one(void *ctx, uint64_t key, uint64_t tag, void *value)
 
 	if (f->gen == cf->gen)
 		return;
-	if (f->src == CW_CRED_PROJECTED && voldev_live(cf, f->dev) &&
+	if (((f->src == CW_CRED_PROJECTED && voldev_live(cf, f->dev)) ||
+	     (f->src != CW_CRED_PROJECTED && f->ctr && ctr_live(cf, f->ctr))) &&
 	    (!f->retired_ns || cf->now - f->retired_ns < cf->lim.retired_keep_ns)) {
 		if (!f->retired_ns) {
 			f->retired_ns = cf->now ? cf->now : 1;
@@ -504,6 +523,7 @@ int credfiles_refresh(struct credfiles *cf, uint64_t now_ns)
 	cf->gen++;
 	cf->now = now_ns;
 	cf->nvoldevs = 0;
+	cf->nctrs = 0;
 	cf->walk_dirs = 0;
 	cf->walk_uid[0] = 0;
 	cf->walk_pod_cgid = 0;

@@ -12,6 +12,8 @@
  *    kubernetes.io~projected/<vol>/..data/{token,eks-pod-identity-token}, the current
  *    generation; after a rotation the previous one is kept (marked retired) while its volume
  *    is mounted, up to a day (a token's longest life), since a hard link keeps it readable;
+ *    likewise a file a container's spec named that is not there any more (renamed, replaced)
+ *    stays while that container runs;
  *  - Secret volumes a container mounts at <dir>/.aws (every file) or <dir>/.aws/credentials,
  *    <dir>/.aws/config (config.json mounts);
  *  - the files AWS_SHARED_CREDENTIALS_FILE, AWS_CONFIG_FILE, AWS_WEB_IDENTITY_TOKEN_FILE and
@@ -50,6 +52,7 @@ struct credfile {
 	uint64_t gen;	     /* the last scan that found it */
 	uint64_t retired_ns; /* when a rotation replaced it (0: current) */
 	char pod_uid[ATTRIB_UID_BUF];
+	uint64_t ctr; /* the container whose spec named it (first 16 hex digits), 0: a volume */
 	char name[CREDFILES_NAME_BUF]; /* the volume, or the variable that named the file */
 	char path[CREDFILES_PATH_BUF]; /* the volume file's path below the host root, or the
 					  variable's path in the container */

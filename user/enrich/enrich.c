@@ -257,7 +257,9 @@ void enrich_who(struct enrich *e, struct cw_event *ev, uint64_t now)
 	}
 	w->host_mntns = e->host_mntns && t->mntns_ino == e->host_mntns;
 	procs_lookup(e->procs, t->pid, t->exec_id, t->start_ns, &w->proc);
-	w->fileless = w->proc.source != PROC_SRC_UNKNOWN && (w->proc.rec.flags & CW_F_FILELESS);
+	/* no file on disk: at exec (memfd, O_TMPFILE), or deleted since (seen at the event) */
+	w->fileless = (w->proc.source != PROC_SRC_UNKNOWN && (w->proc.rec.flags & CW_F_FILELESS)) ||
+		      (t->flags & CW_TF_EXE_UNLINKED);
 	w->memfd = w->proc.source != PROC_SRC_UNKNOWN && (w->proc.rec.flags & CW_F_MEMFD);
 	w->argv = NULL;
 	if (w->proc.source != PROC_SRC_UNKNOWN) {

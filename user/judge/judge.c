@@ -13,9 +13,13 @@
 #define FOLD_CAPACITY 4096
 
 /*
- * credential_reconnaissance: per process image, the distinct credential locations it failed to
- * open in the current window (by a hash of the requested path). Bounded: RECON_PROCS images
- * (LRU), RECON_PATHS locations each (past that the count stays, which is enough).
+ * credential_reconnaissance: per workload (the container's cgroup, or the origin cgroup of a
+ * process that left it; a host process's own cgroup), the distinct credential locations its
+ * processes failed to open in the current window (by a hash of the requested path). Per
+ * cgroup rather than per process: `for h in /home/x /home/y ...; do cat $h/.aws/credentials; done` is one
+ * cat per location. An SDK probes two (the shared config and credentials files), however
+ * often its container starts it. Bounded: RECON_PROCS workloads (LRU), RECON_PATHS locations
+ * each (past that the count stays, which is enough).
  */
 #define RECON_PROCS 1024
 #define RECON_PATHS 8
@@ -123,18 +127,19 @@ static uint64_t fnv1a(const char *p, size_t n)
 	return h;
 }
 
-/* How many distinct credential locations this process image failed to open in the window,
- * this one included. */
+/* How many distinct credential locations this workload failed to open in the window, this
+ * one included. */
 static unsigned int recon_count(struct judge *j, const struct cw_event *e)
 {
 	const struct cw_file_info *fi = &e->x.file;
 	uint64_t h = fnv1a(fi->req, fi->req_len) | 1;
-	struct recon_ent *r = lru_get(j->recon, e->task->pid, e->task->exec_id);
+	uint64_t cg = e->who.moved && e->who.origin_cgid ? e->who.origin_cgid : e->task->cgroup_id;
+	struct recon_ent *r = lru_get(j->recon, cg, 0);
 
 	if (r && (uint64_t)e->real_ns - r->first_ns > j->recon_window_ns)
 		r = NULL; /* the window ended: start again */
 	if (!r) {
-		r = lru_put(j->recon, e->task->pid, e->task->exec_id);
+		r = lru_put(j->recon, cg, 0);
 		memset(r, 0, sizeof(*r));
 		r->first_ns = (uint64_t)e->real_ns;
 	}
@@ -193,7 +198,7 @@ static int judge_file(struct judge *j, const struct cw_subject *s, struct cw_eve
 	if (rf.failed) {
 		fi->recon = rf.recon = recon_count(j, e);
 		if (rf.recon >= RULES_RECON_MIN) {
-			/* one window per process image: the probes after the threshold fold */
+			/* one window per workload and image: the probes after the threshold fold */
 			snprintf(e->v.target, sizeof(e->v.target), "credential_reconnaissance");
 			return rules_eval_file(j->policy, s, &rf, e->v.f);
 		}

@@ -40,9 +40,10 @@
  *                                                   disk (memfd, deleted) opens a credential
  *                                                   file, fetches credentials or connects to a
  *                                                   credential socket
- *   credential_reconnaissance  medium    T1552.001  one process image fails to open
- *                                                   RULES_RECON_MIN or more distinct credential
- *                                                   locations within a fold window
+ *   credential_reconnaissance  medium    T1552.001  the processes of one container (or one
+ *                                                   host cgroup) fail to open RULES_RECON_MIN or
+ *                                                   more distinct credential locations within a
+ *                                                   fold window
  *   unobserved_file_open       medium    T1562      an open credwatch could not look at (an
  *                                                   io_uring fixed-file slot on a kernel whose
  *                                                   table layout it does not know)

@@ -272,6 +272,8 @@ static int open_configure(struct loader *l, enum file_hook fh, enum sock_hook sh
 					      (enum bpf_attach_type)CW_CGROUP_UNIX_CONNECT);
 	bpf_map__set_max_entries(s->maps.cw_events, l->opts.ringbuf_size);
 	bpf_map__set_max_entries(s->maps.cw_procs, l->opts.max_procs);
+	if (l->opts.max_credfiles)
+		bpf_map__set_max_entries(s->maps.cw_credfiles, l->opts.max_credfiles);
 	bpf_program__set_autoload(s->progs.cw_lsm_file_open, fh == FILE_HOOK_LSM);
 	bpf_program__set_autoload(s->progs.cw_fentry_file_open, fh == FILE_HOOK_FENTRY);
 	/* io_uring: opens on tracepoint kernels, unix connects everywhere */

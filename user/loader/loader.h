@@ -33,6 +33,7 @@ enum sock_hook {
 struct loader_opts {
 	uint32_t ringbuf_size;	  /* bytes */
 	uint32_t max_procs;	  /* BPF process table entries */
+	uint32_t max_credfiles;	  /* cw_credfiles entries (0: the object's default) */
 	enum file_hook file_hook; /* --hooks file=..., FILE_HOOK_AUTO by default */
 	enum sock_hook sock_hook; /* --hooks socket=..., SOCK_HOOK_AUTO by default */
 	const struct config *cfg; /* endpoints (map and port filter) */
