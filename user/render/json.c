@@ -481,6 +481,15 @@ static void put_file(struct jw *w, const struct cw_event *e)
 	if (ev->hdr.flags & CW_F_URING_FIXED)
 		jw_bool(w, "fixed_file", true); /* io_uring, into a fixed-file slot */
 	jw_u64(w, "flags", ev->flags);
+	/* what identified it: the kernel's name rules, the inode map (node state), both, or
+	 * (a failed open) the requested path */
+	jw_str(w, "matched_by",
+	       ev->rule == CW_FR_PATH_HINT ? "path"
+	       : ev->rule == CW_FR_UNSEEN  ? "none"
+	       : ev->rule == CW_FR_KNOWN   ? "inode"
+	       : ev->known		   ? "name_and_inode"
+					   : "name",
+	       0);
 	if (ev->rule == CW_FR_UNSEEN)
 		jw_bool(w, "observed", false); /* the file could not be looked at */
 	else if (!ev->result) {
