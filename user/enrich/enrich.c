@@ -143,6 +143,17 @@ static bool move_what(struct enrich *e, struct cw_event *ev)
 		e->st.moves_within_pod++;
 		return false;
 	}
+	/* back into the pod it came from (its origin): it returns, it does not escape */
+	if (r->origin_cgid && mi->to.pod) {
+		const char *op = cgroups_path(e->cgroups, r->origin_cgid, NULL);
+		struct cg_info oi;
+
+		if (op && !cg_parse(op[0] ? op : "/", &oi) && oi.pod_uid[0] &&
+		    !strcmp(oi.pod_uid, mi->to.pod_uid)) {
+			e->st.moves_home++;
+			return false;
+		}
+	}
 	e->st.moves_out_of_pod++;
 	return true;
 }

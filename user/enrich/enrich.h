@@ -29,6 +29,7 @@ struct enrich_stats {
 	/* file side (issue 14): cgroup moves the kernel reported, by kind; events of processes
 	 * that left a pod whose origin could not be read (evicted from the process table) */
 	uint64_t moves, moves_out_of_pod, moves_into_pod, moves_within_pod, moves_unknown_origin;
+	uint64_t moves_home; /* back into the pod a process had left */
 	uint64_t origin_unknown;
 };
 

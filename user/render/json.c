@@ -618,7 +618,10 @@ static void put_side(struct jw *w, const char *key, uint64_t cgid, const struct 
 {
 	jw_obj_open(w, key);
 	jw_u64(w, "cgroup_id", cgid);
-	put_known(w, "cgroup_path", m->cgpath);
+	if (m->cgpath)
+		jw_str(w, "cgroup_path", m->cgpath, 2048); /* "" is the root cgroup */
+	else
+		jw_null(w, "cgroup_path");
 	jw_bool(w, "pod", m->pod);
 	put_known(w, "pod_uid", m->pod_uid);
 	put_known(w, "pod_name", m->pod_name);
@@ -798,6 +801,7 @@ static void put_file_side_stats(struct jw *w, const struct stats_snapshot *st)
 	jw_u64(w, "out_of_pod", e->moves_out_of_pod);
 	jw_u64(w, "into_pod", e->moves_into_pod);
 	jw_u64(w, "within_pod", e->moves_within_pod);
+	jw_u64(w, "back_home", e->moves_home);
 	jw_u64(w, "unknown_origin", e->moves_unknown_origin + k[CW_STAT_ORIGIN_UNKNOWN]);
 	jw_u64(w, "events_origin_unknown", e->origin_unknown);
 	jw_u64(w, "pod_cgroups", st->pod_cgroups);
