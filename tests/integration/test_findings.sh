@@ -121,7 +121,10 @@ fn_track_pid $!
 for _ in $(seq 50); do [ -e "$FN_ROOT/run/containerd/containerd.sock.ready" ] && break; sleep 0.1; done
 
 # a host binary the policy allowlists for host_token_read: a copy of cat named kubelet
-KUBELET=$FN_RUN/kubelet
+# (host_exe entries name the file as the node sees it, below --host-root, and match its inode)
+KUBELET_NODE=/opt/bin/kubelet
+KUBELET=$FN_ROOT$KUBELET_NODE
+mkdir -p "${KUBELET%/*}"
 cp "$(readlink -f "$(command -v cat)")" "$KUBELET"
 
 # header files and values read now, before the agent watches (reading a token from the host
@@ -136,7 +139,7 @@ cat >"$FN_RUN/policy.json" <<EOF
 {
   "policy": {
     "fold_window_seconds": $((60 * ${CW_TIME_SCALE:-1})),
-    "host_token_read": {"extra_allow": [{"host_exe": "$KUBELET"}]},
+    "host_token_read": {"extra_allow": [{"host_exe": "$KUBELET_NODE"}]},
     "static_credentials_read": {"extra_allow": [{"namespace": "kube-system", "pod_prefix": "aws-node-"}]}
   }
 }
@@ -192,7 +195,7 @@ BOTO_ENV=(env -u AWS_EC2_METADATA_SERVICE_ENDPOINT -u AWS_EC2_METADATA_SERVICE_E
 
 agent_start -v --host-root "$FN_ROOT" --config "$FN_RUN/policy.json" || exit 1
 check_eq "agent_ready shows the policy's host_token_read allow entry" \
-	"$(jq -c 'select(.event=="agent_ready") | [.config.policy.rules.host_token_read.allow[] | select(.host_exe=="'"$KUBELET"'")] | length' "$AGENT_OUT")" 1
+	"$(jq -c 'select(.event=="agent_ready") | [.config.policy.rules.host_token_read.allow[] | select(.host_exe=="'"$KUBELET_NODE"'" and .host_exe_inode.ino=='"$(stat -c %i "$KUBELET")"')] | length' "$AGENT_OUT")" 1
 
 # run TAG WHERE CMD...: WHERE is host, netns:POD (this shell's cgroup, the pod's network
 # namespace), ctr:POD (fn_in_container), side:POD:CNAME (fw_in_container) or a pod name

@@ -166,8 +166,6 @@ int rules_eval_http(const struct policy *p, const struct cw_subject *s, const st
 	bool pi = pod && pod_identity_configured(s);
 
 	init(&c, p, s, out, r->blocked);
-	if (r->credential_request && r->endpoint != EP_UNKNOWN)
-		fileless(&c);
 	if (r->endpoint == EP_IMDS && r->credential_request && pod) {
 		bool irsa = irsa_configured(s);
 
@@ -211,6 +209,8 @@ int rules_eval_http(const struct policy *p, const struct cw_subject *s, const st
 		    "%s has no Pod Identity association but called the Pod Identity Agent's "
 		    "credential path",
 		    c.who);
+	if (r->credential_request && r->endpoint != EP_UNKNOWN)
+		fileless(&c);
 	return finish(&c);
 }
 
@@ -235,7 +235,6 @@ int rules_eval_file(const struct policy *p, const struct cw_subject *s, const st
 			    c.who, f->recon);
 		return finish(&c);
 	}
-	fileless(&c);
 	if (known(f->owner_namespace) && known(f->owner_pod_name))
 		snprintf(owner, sizeof(owner), "pod %.63s/%.90s", f->owner_namespace,
 			 f->owner_pod_name);
@@ -257,6 +256,7 @@ int rules_eval_file(const struct policy *p, const struct cw_subject *s, const st
 		add(&c, RULE_STATIC_CREDENTIALS_READ, "%s read a credentials file (%s)", c.who,
 		    file_kind_name(f->kind));
 	}
+	fileless(&c);
 	return finish(&c);
 }
 
@@ -266,11 +266,11 @@ int rules_eval_socket(const struct policy *p, const struct cw_subject *s,
 	struct ctx c;
 
 	init(&c, p, s, out, k->blocked);
-	if (!k->blocked)
-		fileless(&c);
 	if (!s->host)
 		add(&c, RULE_CREDENTIAL_SOCKET_ACCESS, "%s connected to a credential socket (%s)",
 		    c.who, socket_kind_name(k->kind));
+	if (!k->blocked)
+		fileless(&c);
 	return finish(&c);
 }
 
