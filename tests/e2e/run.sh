@@ -33,6 +33,10 @@
 #      the token redacted from curl's argv in the event.
 #   5. host: curl from this shell through `ip netns exec` into pod hostns's netns (never the
 #      host netns): host: true, imds_v1 for the v1 fetch, nothing for the v2 flow.
+#   6. probes (issue 14): the JS SDK in the Pod Identity pod and in the plain pod, and
+#      botocore, with a HOME without .aws and no AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE:
+#      the JS SDK's failed opens of ~/.aws/config and ~/.aws/credentials are audit events,
+#      botocore stat()s them and opens nothing; the only findings are the IMDS fetches'.
 #
 # Folding is off (policy fold_window_seconds 0): the curl pod repeats the same targets over
 # three address forms on purpose; with it off, not one finding_summary may appear.
@@ -248,6 +252,20 @@ run w1v6 curl "$OL" v1 wget "$I6"
 # (the response is filtered to the key id: the client's output must hold no secret either)
 run thief thief sh -c 'curl -H "Authorization: $(cat "$0")" http://169.254.170.23/v1/credentials |
 	sed -n "s/.*\"AccessKeyId\":\"\([A-Za-z0-9]*\)\".*/AccessKeyId=\1/p"' "$FN_RUN/stolen.token"
+# 6. the SDKs' start-up probes of the standard shared-config files (no AWS_CONFIG_FILE /
+# AWS_SHARED_CREDENTIALS_FILE, a HOME without .aws): failed opens, audit events only
+mkdir -p "$FN_RUN/probe-home"
+PROBE_ENV=()
+for e in "${SDK_ENV[@]}"; do
+	case $e in
+	AWS_CONFIG_FILE=* | AWS_SHARED_CREDENTIALS_FILE=*) ;;
+	HOME=*) PROBE_ENV+=("HOME=$FN_RUN/probe-home") ;;
+	*) PROBE_ENV+=("$e") ;;
+	esac
+done
+run jspiprobe ctr:jspi "${PROBE_ENV[@]}" "${PI_ENV[@]}" "$NODE" "$E2E/creds.js"
+run jsnodeprobe ctr:jsnode "${PROBE_ENV[@]}" "$NODE" "$E2E/creds.js"
+run botoprobe ctr:bv1 "${PROBE_ENV[@]}" $PY "$E2E/boto_creds.py"
 # 5. host processes in a test netns
 run hostv1 netns:hostns "$OL" v1 curl "$I4"
 run hostv2 netns:hostns "$OL" v2 curl "$I4"
@@ -298,7 +316,7 @@ check_eq "jspi: agent_request class, credential request, Authorization present" 
 	'["pod_identity_agent","pod_identity_credentials",true,true]'
 check_eq "jspi: the JS v3 container provider sends no User-Agent (sdk null)" "$(http_fval jspi '[.http.user_agent,.sdk]')" '[null,null]'
 check_eq "jspi: credsim got the pod's token (sha256 of its Authorization)" \
-	"$(simlog jspi 'select(.path=="/v1/credentials") | [.status,.authorization_sha256]')" "[200,\"$PI_SHA\"]"
+	"$(simlog jspi 'select(.path=="/v1/credentials") | [.status,.authorization_sha256]' | sort -u)" "[200,\"$PI_SHA\"]"
 
 check_eq "jsirsa: got the STS key" "$(out_of jsirsa)" "AccessKeyId=$STS_AKID"
 expect jsirsa "file_open irsa_token -"
@@ -397,6 +415,29 @@ expect hostv2 "endpoint_connect 169.254.169.254 -" "endpoint_connect 169.254.169
 check_eq "host: host true, no pod, no container" "$(fval hostv1 '[.host,.pod,.container]') $(fval hostv2 '[.host,.pod,.container]')" '[true,null,null] [true,null,null]'
 check_eq "hostv1: summary says host process" \
 	"$(http_fval hostv1 '.finding.summary | startswith("IMDSv1 request (no session token) from host process")')" true
+
+# -- 6. the SDKs' probes of ~/.aws/config and ~/.aws/credentials: audit, never a finding
+PH=$FN_RUN/probe-home/.aws
+for t in jspiprobe jsnodeprobe botoprobe; do
+	check "$t: the client still got credentials ($(out_of $t | grep -v '^botocore=' | head -c 80))" \
+		grep -q '^AccessKeyId=' "$FN_RUN/$t.out"
+done
+# the JS SDK opens them (ENOENT); botocore stat()s them first (os.path.isfile): no open at all
+for t in jspiprobe jsnodeprobe; do
+	check_eq "$t: its failed opens are the standard shared-config paths, audit only" \
+		"$(ev_of $t | jq -c 'select(.event=="file_open" and .file.result!="ok") | [.file.kind,.file.requested_path,.file.result,has("finding")]' | sort -u | tr '\n' ' ')" \
+		"[\"aws_config\",\"$PH/config\",\"ENOENT\",false] [\"aws_credentials\",\"$PH/credentials\",\"ENOENT\",false] "
+done
+check_eq "botoprobe: botocore looks for its files without opening them: no file event" \
+	"$(ev_of botoprobe | jq -c 'select(.event=="file_open")')" ""
+check_eq "jspiprobe: besides the probes, exactly what jspi had: its own token, the agent, no finding" \
+	"$(ev_of jspiprobe | jq -r 'select(.file.result != "ENOENT" or .event != "file_open") | '"$SIG" | sort | tr '\n' ';')" \
+	"agent_request GET /v1/credentials 200 -;endpoint_connect 169.254.170.23 -;file_open pod_identity_token -;"
+check_eq "jsnodeprobe / botoprobe: the only findings are the IMDS credential fetches'" \
+	"$(for t in jsnodeprobe botoprobe; do ev_of $t; done | jq -r 'select(has("finding")) | "\(.event) \(.http.path) \([.findings[].rule]|join(","))"' | sort -u | tr '\n' ';')" \
+	"$(printf '%s\n' "imds_request $CREDP imds_credential_fetch" "imds_request $CREDP$ROLE imds_credential_fetch" \
+		"imds_request $CREDP imds_credential_fetch,imds_v1" "imds_request $CREDP$ROLE imds_credential_fetch,imds_v1" |
+		sort | tr '\n' ';')"
 
 # -- nothing else from our pods, nothing folded
 CGSEL="(.cgroup.path // \"\" | startswith(\"$FN_CGREL/\"))"
