@@ -50,6 +50,26 @@ int BPF_PROG(fl_cgroup_rmdir)
 	return 0;
 }
 
+/* file side (issue 14): cgroup moves, compat syscalls (every syscall's exit),
+ * open_by_handle_at */
+SEC("tp_btf/cgroup_attach_task")
+int BPF_PROG(fl_cgroup_attach)
+{
+	return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(fl_sys_exit)
+{
+	return 0;
+}
+
+SEC("tp/syscalls/sys_exit_open_by_handle_at")
+int fl_exit_open_by_handle_at(void *ctx)
+{
+	return 0;
+}
+
 SEC("tp/syscalls/sys_exit_openat")
 int fl_exit_openat(void *ctx)
 {

@@ -65,7 +65,7 @@ int main(int argc, char **argv)
 		const char *hook;
 		struct bpf_program *prog;
 		bool cgroup, optional, skb;
-	} hooks[24];
+	} hooks[32];
 	struct bpf_link *links[24] = {};
 	char cg2[4096], list[1024] = "";
 	struct floor_bpf *s;
@@ -103,6 +103,8 @@ int main(int argc, char **argv)
 	H("tp_btf/sched_process_exit", fl_exit, false, false, false);
 	H("tp_btf/cgroup_mkdir", fl_cgroup_mkdir, false, false, false);
 	H("tp_btf/cgroup_rmdir", fl_cgroup_rmdir, false, false, false);
+	H("tp_btf/cgroup_attach_task", fl_cgroup_attach, false, false, false);
+	H("tp_btf/sys_exit", fl_sys_exit, false, false, false);
 	H("tp/syscalls/sys_exit_openat", fl_exit_openat, false, false, false);
 	H("tp/syscalls/sys_exit_openat2", fl_exit_openat2, false, true, false);
 	H("tp/syscalls/sys_exit_open", fl_exit_open, false, true, false);
@@ -111,6 +113,7 @@ int main(int argc, char **argv)
 	H("lsm/file_open", fl_lsm_file_open, false, true, false);
 	H("fentry/security_file_open", fl_fentry_file_open, false, true, false);
 	H("tp/syscalls/sys_exit_connect", fl_exit_connect, false, false, false);
+	H("tp/syscalls/sys_exit_open_by_handle_at", fl_exit_open_by_handle_at, false, true, false);
 	H("cgroup/connect4", fl_connect4, true, false, false);
 	H("cgroup/connect6", fl_connect6, true, false, false);
 	H("cgroup/connect_unix", fl_connect_unix, true, true, false);

@@ -25,7 +25,8 @@
 #
 # Environment: BENCH_ROUNDS (default 11: figures 1 and 2 are ratios of ~1 % effects on a
 # shared machine; the median of many interleaved rounds is what is stable), BENCH_QUICK=1
-# (fewer iterations, for a smoke run).
+# (fewer iterations, for a smoke run), BENCH_UPTO=N (figures 1..N only, then the report:
+# BENCH_UPTO=1 is the syscall-overhead figure alone).
 # Cleanup (EXIT/INT/TERM): tests/lib/fakenode.sh ends the processes this script started (by
 # pid), removes its network namespaces, mounts, cgroups and temporary trees.
 set -u
@@ -258,6 +259,16 @@ for ((r = 0; r < ROUNDS; r++)); do
 	done
 done
 
+# BENCH_UPTO: stop after figure N (the report covers what ran)
+upto() {
+	((${BENCH_UPTO:-5} > $1)) && return 0
+	meta loadavg_end "$(cut -d' ' -f1-3 /proc/loadavg)"
+	meta duration_s "$((SECONDS - T0))"
+	python3 tests/bench/report.py "$S" "$JSON_OUT"
+	exit $?
+}
+upto 1
+
 # --- figure 2: packet path -------------------------------------------------------------------
 log "figure 2: $((BULK >> 20)) MiB loopback transfers ($ROUNDS rounds x none/floor/credwatch/skbfloor)"
 for ((r = 0; r < ROUNDS; r++)); do
@@ -269,6 +280,8 @@ for ((r = 0; r < ROUNDS; r++)); do
 		stop_variant
 	done
 done
+
+upto 2
 
 # --- figure 3: credential event pipeline -----------------------------------------------------
 log "figure 3: fake pod with an IRSA token volume"
@@ -441,6 +454,8 @@ for kind in tok imds; do
 	sample fig3 "$kind.x10.target" "$((base * 10))"
 	overload "$kind" "$((base * 10))"
 done
+
+upto 3
 
 # --- figures 4 and 5: a synthetic node with 1,000 containers ----------------------------------
 log "figure 4: synthetic node with $NCONT containers"

@@ -335,19 +335,20 @@ static void scan_aws_mount(struct credfiles *cf, const char *source, enum file_k
 			      source);
 		return;
 	}
-	/* an atomic-writer volume keeps its files in ..data/; a plain directory in itself */
-	if (strlen(source) + sizeof("/..data") > sizeof(dir))
+	/* an atomic-writer volume keeps its files in ..data/ (a symlink: the trailing slash has
+	 * it followed, inside the root); a plain directory in itself */
+	if (strlen(source) + sizeof("/..data/") > sizeof(dir))
 		return;
-	snprintf(dir, sizeof(dir), "%s/..data", source);
+	snprintf(dir, sizeof(dir), "%s/..data/", source);
 	if (safefile_opendir(cf->rootfd, dir, 0, &d)) {
-		cpy(dir, sizeof(dir), source);
+		snprintf(dir, sizeof(dir), "%s/", source);
 		if (safefile_opendir(cf->rootfd, dir, 0, &d))
 			return;
 	}
 	while ((de = readdir(d)) && n++ < MAX_VOL_ENTRIES) {
 		if (de->d_name[0] == '.')
 			continue;
-		if ((size_t)snprintf(rel, sizeof(rel), "%s/%s", dir, de->d_name) >= sizeof(rel) ||
+		if ((size_t)snprintf(rel, sizeof(rel), "%s%s", dir, de->d_name) >= sizeof(rel) ||
 		    stat_in_root(cf->rootfd, rel, &st))
 			continue;
 		found(cf, &st, !strcmp(de->d_name, "config") ? FK_AWS_CONFIG : FK_AWS_CREDENTIALS,
