@@ -137,7 +137,8 @@ int pipeline_record(void *ctx, void *data, size_t size)
 		return 0;
 	now = clock_now(CLOCK_MONOTONIC);
 	enrich_who(p->enrich, &e, now);
-	if (e.who.res.pending &&
+	/* (a cgroup move is not held: it is about two cgroups, and counted as it is decided) */
+	if (e.who.res.pending && e.kind != CWE_CGROUP_MOVE &&
 	    holdback_put(p->holdback, d.rec, d.size, now, e.who.res.retry_at_ns))
 		return 0;
 	finish(p, &e, now);

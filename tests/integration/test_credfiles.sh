@@ -196,8 +196,9 @@ check "the node has more than 3 credential files ($n_before in the map)" test "$
 stats=$(jq -c 'select(.event=="agent_stats") | .credfiles' "$AGENT_OUT")
 check_eq "agent_stats credfiles: no eviction, no map error at the default capacity" \
 	"$(jq -c '[.capacity,.evictions,.map_errors]' <<<"$stats")" '[8192,0,0]'
-check "agent_stats credfiles: files found by every source ($stats)" \
-	jq -e '.projected >= 5 and .secret >= 2 and .env >= 1' <<<"$stats" >/dev/null
+# (the per-source counts are the last scan's: the envp container has exited by now)
+check "agent_stats credfiles: the last scan found the projected and Secret files ($stats)" \
+	jqtrue '.projected >= 5 and .secret >= 2 and .scans >= 3' <<<"$stats"
 check_eq "opens matched by inode were counted in the kernel" \
 	"$(jq 'select(.event=="agent_stats") | .file_hooks.opens_by_inode > 0' "$AGENT_OUT")" true
 

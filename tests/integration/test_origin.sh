@@ -130,7 +130,7 @@ check_eq "the victim reading its own token: attribution complete, no conflict" \
 
 STATS=$(jq -c 'select(.event=="agent_stats") | .cgroup_moves' "$AGENT_OUT")
 check "moves counted: out of a pod >= 5, into a pod from the host, within one, back home ($STATS)" \
-	jq -e '.out_of_pod >= 5 and .into_pod >= 5 and .within_pod >= 1 and .back_home >= 1 and .pod_cgroups >= 9' <<<"$STATS" >/dev/null
+	jqtrue '.out_of_pod >= 5 and .into_pod >= 5 and .within_pod >= 1 and .back_home >= 1 and .pod_cgroups >= 9' <<<"$STATS"
 check_eq "cgroup_move events: only the escapes" \
 	"$(count_events '.event=="cgroup_move"') $(count_events '.event=="cgroup_move" and .finding.rule=="pod_cgroup_escape"')" \
 	"5 5"

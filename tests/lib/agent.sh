@@ -16,6 +16,11 @@ check() {
 	if "$@"; then pass "$desc"; else fail "$desc"; fi
 }
 
+# jqtrue FILTER: the JSON on stdin makes FILTER true (for check DESC jqtrue FILTER <<<"$json")
+jqtrue() {
+	jq -e "$1" >/dev/null
+}
+
 # check_eq DESC GOT WANT
 check_eq() {
 	if [ "$2" == "$3" ]; then pass "$1"; else fail "$1 (got '$2', want '$3')"; fi

@@ -329,7 +329,8 @@ static void file_details(struct enrich *e, struct cw_event *ev, uint64_t now)
 	attrib_file_owner(e->attrib, r->dev, fi->path, fi->path_len, now, &fi->owner);
 	if (!fi->owner.found && fi->have_cred && fi->cred.pod_uid[0] &&
 	    fi->cred.src == CW_CRED_PROJECTED) {
-		/* e.g. a hard link outside the volume: the inode is the volume's token */
+		/* the path names no volume (a mount of the volume elsewhere, a hard link in a
+		 * directory the atomic writer does not own): the inode is the volume's token */
 		attrib_file_owner(e->attrib, r->dev, fi->cred.path, strlen(fi->cred.path), now,
 				  &fi->owner);
 		fi->owner.sources |= ATTRIB_SRC_CREDFILES;
