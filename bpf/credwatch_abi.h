@@ -377,6 +377,17 @@ struct cw_file_key {
 #define CW_CRED_ENV	  (1u << 2) /* named by an AWS_* variable of a container */
 #define CW_CRED_RETIRED	  (1u << 3) /* replaced by a rotation, still linked: kept until expiry */
 
+/*
+ * cw_credbits: a bitmap in front of cw_credfiles, so that an open costs an inlined array
+ * access and one read of the inode number instead of a hash lookup: the bit of a file's inode
+ * number (cw_credbit()) is set for every file in cw_credfiles (and, for a while, for some
+ * that were removed: a false positive only costs the hash lookup). One element of
+ * CW_CREDBITS_WORDS words.
+ */
+#define CW_CREDBITS_SHIFT 20 /* 2^20 bits: ~0.8 % false positives with 8192 files */
+#define CW_CREDBITS_WORDS ((1u << CW_CREDBITS_SHIFT) / 64)
+#define cw_credbit(ino)	  ((__u32)(((__u64)(ino)*0x9e3779b97f4a7c15ULL) >> (64 - CW_CREDBITS_SHIFT)))
+
 struct cw_cred_val {
 	__u64 owner_pod_cgid; /* cgroup id of the owner pod's pod-level cgroup
 				 (kubepods-...-pod<uid>.slice, kubepods/<qos>/pod<uid>), 0 unknown */

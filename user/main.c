@@ -343,6 +343,13 @@ static int run(struct agent *a)
 
 		a->credfiles = credfiles_new(a->opts.host_root, a->loader.cgroup_mount,
 					     loader_credfiles_fd(&a->loader), &cl);
+		err = a->credfiles
+			      ? credfiles_set_bitmap(a->credfiles, loader_credbits_fd(&a->loader))
+			      : 0;
+		if (err) {
+			pr_warn("cannot map the credential-file bitmap: %s", strerror(-err));
+			return err;
+		}
 	}
 	if (!a->credfiles) {
 		err = -errno;

@@ -129,15 +129,22 @@ static __always_inline int cw_file_opened(struct task_struct *task, struct file 
 	struct inode *inode = BPF_CORE_READ(d, d_inode);
 	__u32 nlink = BPF_CORE_READ(inode, i_nlink);
 	struct cw_file_key key = {};
-	struct cw_cred_val *cv;
+	struct cw_cred_val *cv = NULL;
+	struct cw_credbits *bits;
 	struct cw_scratch *s;
 	__u8 rule, known = 0;
+	__u32 zero = 0, b;
 	long rn = 0;
 
 	rule = cw_classify(d, inode, nlink);
+	/* the inode map, behind its bitmap: most opens stop at one bit test */
 	key.ino = BPF_CORE_READ(inode, i_ino);
-	key.dev = BPF_CORE_READ(inode, i_sb, s_dev);
-	cv = bpf_map_lookup_elem(&cw_credfiles, &key);
+	bits = bpf_map_lookup_elem(&cw_credbits, &zero);
+	b = cw_credbit(key.ino);
+	if (bits && (bits->w[b / 64] >> (b % 64)) & 1) {
+		key.dev = BPF_CORE_READ(inode, i_sb, s_dev);
+		cv = bpf_map_lookup_elem(&cw_credfiles, &key);
+	}
 	if (cv) {
 		known = cv->kind;
 		cw_count(CW_STAT_CRED_INODE);

@@ -166,6 +166,20 @@ struct {
 	__type(value, struct cw_cred_val);
 } cw_credfiles SEC(".maps") __weak;
 
+/* cw_credbits: the prefilter of cw_credfiles (credwatch_abi.h), one element. The agent mmaps
+ * it and sets a file's bit right after adding the file to cw_credfiles; after each rescan it
+ * clears the bits no file has any more (word by word: a bit in use is never cleared). */
+struct cw_credbits {
+	__u64 w[CW_CREDBITS_WORDS];
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct cw_credbits);
+} cw_credbits SEC(".maps") __weak;
+
 /*
  * cw_podcgs: the cgroups of pods, cgroup id -> the pod-level cgroup id (a container's cgroup
  * maps to its pod's; the pod's to itself). Written by the agent from its cgroup scan and the

@@ -47,8 +47,10 @@
 #define CW_NR32_SOCKETCALL	  102
 /* arch/x86/include/asm/thread_info.h: "32bit syscall active" (set at every compat entry,
  * cleared on the way back to user mode, after the sys_exit tracepoint) */
-#define CW_TS_COMPAT		0x0002
-#define cw_compat_syscall(task) ((BPF_CORE_READ(task, thread_info.status) & CW_TS_COMPAT) != 0)
+#define CW_TS_COMPAT 0x0002
+/* task: a BTF pointer (bpf_get_current_task_btf()): a direct load, no helper call (this runs
+ * at every syscall's exit) */
+#define cw_compat_syscall(task) (((task)->thread_info.status & CW_TS_COMPAT) != 0)
 /* the i386 syscall ABI: ebx, ecx, edx */
 #define cw_sys32_arg1(regs) ((__u32)BPF_CORE_READ(regs, bx))
 #define cw_sys32_arg2(regs) ((__u32)BPF_CORE_READ(regs, cx))
@@ -65,7 +67,7 @@
 #define CW_NR32_SOCKETCALL	  (-1) /* OABI only */
 /* arch/arm64/include/asm/thread_info.h: TIF_32BIT, an AArch32 task (all its syscalls) */
 #define CW_TIF_32BIT		  22
-#define cw_compat_syscall(task)	  ((BPF_CORE_READ(task, thread_info.flags) >> CW_TIF_32BIT) & 1)
+#define cw_compat_syscall(task)	  (((task)->thread_info.flags >> CW_TIF_32BIT) & 1)
 /* AArch32: r0, r1, r2 (regs[0] holds the return value at exit: orig_x0 is the first) */
 #define cw_sys32_arg1(regs)	  ((__u32)BPF_CORE_READ(regs, orig_x0))
 #define cw_sys32_arg2(regs)	  ((__u32)BPF_CORE_READ(regs, regs[1]))

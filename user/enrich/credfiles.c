@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -73,6 +74,10 @@ struct credfiles {
 	unsigned int nvoldevs;
 	uint64_t ctrs[MAX_VOLDEVS]; /* containers running at this scan (first 16 hex digits) */
 	unsigned int nctrs;
+	/* the kernel's cw_credbits (mmapped), and the bitmap the current files need */
+	volatile uint64_t *bits;
+	size_t bits_len;
+	uint64_t *want;
 	/* the pod being walked (its containers are its cgroup's children) */
 	char walk_uid[ATTRIB_UID_BUF];
 	uint64_t walk_pod_cgid;
@@ -98,6 +103,14 @@ static uint32_t kdev(dev_t d)
 	return (uint32_t)(major(d) << 20 | (minor(d) & 0xfffff));
 }
 
+static void bit_set(struct credfiles *cf, uint64_t ino)
+{
+	uint32_t b = cw_credbit(ino);
+
+	if (cf->bits)
+		__atomic_fetch_or(&cf->bits[b / 64], 1ULL << (b % 64), __ATOMIC_RELEASE);
+}
+
 static void map_put(struct credfiles *cf, struct credfile *f)
 {
 	struct cw_file_key k = { .ino = f->ino, .dev = f->dev };
@@ -116,6 +129,8 @@ static void map_put(struct credfiles *cf, struct credfile *f)
 		return;
 	}
 	f->in_map = true;
+	/* after the map entry: a set bit always has its entry behind it */
+	bit_set(cf, f->ino);
 }
 
 static void map_del(struct credfiles *cf, const struct credfile *f)
@@ -460,6 +475,28 @@ static int walk_one(const char *path, const struct stat *sb, int type, struct FT
 	return FTW_CONTINUE;
 }
 
+static void want_one(void *ctx, uint64_t key, uint64_t tag, void *value)
+{
+	struct credfiles *cf = ctx;
+	uint32_t b = cw_credbit(key);
+
+	(void)tag;
+	(void)value;
+	cf->want[b / 64] |= 1ULL << (b % 64);
+}
+
+/* Clear the bits no file needs any more (a word at a time: a bit still in use stays set). */
+static void bits_sweep(struct credfiles *cf)
+{
+	if (!cf->bits || !cf->want)
+		return;
+	memset(cf->want, 0, CW_CREDBITS_WORDS * sizeof(uint64_t));
+	lru_each(cf->files, want_one, cf);
+	for (uint32_t i = 0; i < CW_CREDBITS_WORDS; i++)
+		if (cf->bits[i] & ~cf->want[i]) /* only this thread sets bits: want covers them */
+			__atomic_fetch_and(&cf->bits[i], cf->want[i], __ATOMIC_RELEASE);
+}
+
 struct sweep {
 	struct credfiles *cf;
 	struct {
@@ -542,6 +579,7 @@ int credfiles_refresh(struct credfiles *cf, uint64_t now_ns)
 		for (unsigned int i = 0; i < sw.ndel; i++)
 			lru_del(cf->files, sw.del[i].ino, sw.del[i].dev); /* map_del via release */
 	} while (sw.more);
+	bits_sweep(cf);
 	cf->st.scans++;
 	cf->st.last_scan_us = (clock_now(CLOCK_MONOTONIC) - t0) / 1000;
 	return (int)lru_count(cf->files);
@@ -626,11 +664,34 @@ struct credfiles *credfiles_new(const char *host_root, const char *cgroup_mount,
 	return cf;
 }
 
+int credfiles_set_bitmap(struct credfiles *cf, int bits_fd)
+{
+	size_t len = (CW_CREDBITS_WORDS * sizeof(uint64_t) + 4095) & ~(size_t)4095;
+	void *p;
+
+	if (bits_fd < 0)
+		return -EBADF;
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, bits_fd, 0);
+	if (p == MAP_FAILED)
+		return -errno;
+	cf->want = calloc(CW_CREDBITS_WORDS, sizeof(uint64_t));
+	if (!cf->want) {
+		munmap(p, len);
+		return -ENOMEM;
+	}
+	cf->bits = p;
+	cf->bits_len = len;
+	return 0;
+}
+
 void credfiles_free(struct credfiles *cf)
 {
 	if (!cf)
 		return;
 	release_ctx = NULL; /* the map outlives nothing: no deletes at exit */
+	if (cf->bits)
+		munmap((void *)cf->bits, cf->bits_len);
+	free(cf->want);
 	if (cf->rootfd >= 0)
 		close(cf->rootfd);
 	lru_free(cf->files);

@@ -79,6 +79,10 @@ struct credfiles;
  * map cw_credfiles (-1: keep the table only, for tests). NULL with errno on failure. */
 struct credfiles *credfiles_new(const char *host_root, const char *cgroup_mount, int map_fd,
 				const struct credfiles_limits *lim);
+/* The BPF map cw_credbits (mmapable, one struct of CW_CREDBITS_WORDS words): the bitmap the
+ * open hooks test before looking an inode up. 0 or -errno (then every open looks up nothing:
+ * set it before the first refresh). */
+int credfiles_set_bitmap(struct credfiles *cf, int bits_fd);
 void credfiles_free(struct credfiles *cf);
 
 /* Rescan the node and bring the map up to date. now_ns: CLOCK_MONOTONIC. Returns the number

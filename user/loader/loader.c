@@ -536,6 +536,11 @@ int loader_credfiles_fd(const struct loader *l)
 	return l->skel ? bpf_map__fd(l->skel->maps.cw_credfiles) : -1;
 }
 
+int loader_credbits_fd(const struct loader *l)
+{
+	return l->skel ? bpf_map__fd(l->skel->maps.cw_credbits) : -1;
+}
+
 int loader_podcgs_fd(const struct loader *l)
 {
 	return l->skel ? bpf_map__fd(l->skel->maps.cw_podcgs) : -1;

@@ -78,6 +78,7 @@ int loader_sockets_fd(const struct loader *l);
 /* file side (issue 14): credential files by inode, pod cgroups */
 int loader_credfiles_fd(const struct loader *l);
 int loader_podcgs_fd(const struct loader *l);
+int loader_credbits_fd(const struct loader *l);
 
 const char *loader_file_hook_name(enum file_hook h);
 const char *loader_sock_hook_name(enum sock_hook h);
