@@ -11,8 +11,9 @@
  * (cw_vfs_files), only failed opens are reported from here.
  *
  * Compat (32-bit) syscalls never fire the per-syscall tracepoints (the kernel's syscall trace
- * events ignore them on x86: ARCH_TRACE_IGNORE_COMPAT_SYSCALLS), only the raw sys_exit one:
- * cw_sys_exit_compat takes them there, after one test of the task's compat state.
+ * events ignore them on x86: ARCH_TRACE_IGNORE_COMPAT_SYSCALLS): fexit programs on the i386
+ * entry points take them (x86 with BPF trampolines), else cw_sys_exit_compat at the raw
+ * sys_exit tracepoint, after one test of the task's compat state.
  */
 #include "lib/unix.bpf.h"
 
@@ -80,22 +81,13 @@ int cw_exit_open_by_handle_at(struct trace_event_raw_sys_exit *ctx)
 	return cw_open_exit(ctx->ret, CW_SYS_OPEN_BY_HANDLE_AT, 0);
 }
 
-/*
- * Every syscall's exit (raw tracepoint): only compat syscalls go past the first test. Their
- * opens are classified like any other (the file is in the fd table); their unix connects are
- * decided like connect(2)'s. Costs one load per syscall of every task; the per-syscall
- * tracepoints above already put every task on the syscall slow path.
- */
-SEC("tp_btf/sys_exit")
-int BPF_PROG(cw_sys_exit_compat, struct pt_regs *regs, long ret)
+/* A compat syscall's exit: its opens are classified like any other (the file is in the fd
+ * table); its unix connects are decided like connect(2)'s. */
+static __always_inline int cw_compat_exit(struct task_struct *task, struct pt_regs *regs, long ret)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
-	long nr;
+	long nr = cw_syscall_nr(regs);
 	__u8 sys;
 
-	if (!cw_compat_syscall(task))
-		return 0;
-	nr = cw_syscall_nr(regs);
 	if (nr == CW_NR32_CONNECT || nr == CW_NR32_SOCKETCALL)
 		return cw_compat_connect_exit(task, regs, nr, ret);
 	sys = cw_open_syscall(nr, true);
@@ -104,3 +96,41 @@ int BPF_PROG(cw_sys_exit_compat, struct pt_regs *regs, long ret)
 	cw_count(CW_STAT_COMPAT_OPEN);
 	return cw_open_exit(ret, sys, CW_F_COMPAT);
 }
+
+/*
+ * Every syscall's exit (raw tracepoint): only compat syscalls go past the first test. Costs
+ * one program run per syscall of every task (the per-syscall tracepoints above already put
+ * every task on the syscall slow path): the fallback where the fexit programs below cannot
+ * attach (no BPF trampolines: tracepoint-only kernels; arm64, whose compat syscalls share
+ * their 64-bit wrappers).
+ */
+SEC("tp_btf/sys_exit")
+int BPF_PROG(cw_sys_exit_compat, struct pt_regs *regs, long ret)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+
+	if (!cw_compat_syscall(task))
+		return 0;
+	return cw_compat_exit(task, regs, ret);
+}
+
+#if defined(__TARGET_ARCH_x86)
+/*
+ * x86: the i386 syscall table's own entry points (arch/x86/entry/syscalls/syscall_32.tbl),
+ * reached by compat syscalls only: nothing runs at a 64-bit syscall. The agent attaches all of
+ * them or, if any is missing, cw_sys_exit_compat instead.
+ */
+#define CW_IA32_EXIT(prog, fn)                                                                  \
+	SEC("fexit/" #fn)                                                                       \
+	int BPF_PROG(prog, const struct pt_regs *regs, long ret)                                \
+	{                                                                                       \
+		return cw_compat_exit(bpf_get_current_task_btf(), (struct pt_regs *)regs, ret); \
+	}
+CW_IA32_EXIT(cw_ia32_open, __ia32_compat_sys_open)
+CW_IA32_EXIT(cw_ia32_openat, __ia32_compat_sys_openat)
+CW_IA32_EXIT(cw_ia32_openat2, __ia32_sys_openat2)
+CW_IA32_EXIT(cw_ia32_creat, __ia32_sys_creat)
+CW_IA32_EXIT(cw_ia32_open_by_handle_at, __ia32_compat_sys_open_by_handle_at)
+CW_IA32_EXIT(cw_ia32_connect, __ia32_sys_connect)
+CW_IA32_EXIT(cw_ia32_socketcall, __ia32_compat_sys_socketcall)
+#endif

@@ -104,6 +104,9 @@ int main(int argc, char **argv)
 	H("tp_btf/cgroup_mkdir", fl_cgroup_mkdir, false, false, false);
 	H("tp_btf/cgroup_rmdir", fl_cgroup_rmdir, false, false, false);
 	H("tp_btf/cgroup_attach_task", fl_cgroup_attach, false, false, false);
+	/* compat exits: the agent's hook on tracepoint kernels (this machine); where the file
+	 * hook has trampolines it uses fexit on the i386 entry points instead (free at 64-bit
+	 * syscalls), and this floor is then above the agent's */
 	H("tp_btf/sys_exit", fl_sys_exit, false, false, false);
 	H("tp/syscalls/sys_exit_openat", fl_exit_openat, false, false, false);
 	H("tp/syscalls/sys_exit_openat2", fl_exit_openat2, false, true, false);

@@ -67,9 +67,21 @@ for mode in "${modes[@]}"; do
 	agent_start "${args[@]}" || exit 1
 	hook=$(jq -r 'select(.event=="agent_ready") | .hook_selection.file.chosen' "$AGENT_OUT")
 	m="[$mode: file hook $hook]"
-	check_eq "$m agent_ready lists the open_by_handle_at and raw sys_exit hooks" \
-		"$(jq -c 'select(.event=="agent_ready") | [.hooks[] | select(.hook=="tp/syscalls/sys_exit_open_by_handle_at" or .hook=="tp_btf/sys_exit") | .hook] | sort' "$AGENT_OUT")" \
-		'["tp/syscalls/sys_exit_open_by_handle_at","tp_btf/sys_exit"]'
+	check_eq "$m agent_ready lists the open_by_handle_at hook" \
+		"$(jq -c 'select(.event=="agent_ready") | [.hooks[] | select(.hook=="tp/syscalls/sys_exit_open_by_handle_at") | .hook]' "$AGENT_OUT")" \
+		'["tp/syscalls/sys_exit_open_by_handle_at"]'
+	# compat exits: fexit on the seven i386 entry points where the file hook has trampolines
+	# (x86), else the raw sys_exit tracepoint; never both, never a part of the set
+	compat_hooks=$(jq -r 'select(.event=="agent_ready") | [.hooks[] | select(.hook=="tp_btf/sys_exit" or (.hook | startswith("fexit/__ia32_"))) | .hook] | if . == ["tp_btf/sys_exit"] then "sys_exit" elif length == 7 and all(startswith("fexit/")) then "fexit" else tostring end' "$AGENT_OUT")
+	if [ "$hook" = tracepoint ]; then
+		check_eq "$m compat syscalls: the raw sys_exit tracepoint" "$compat_hooks" sys_exit
+	elif [ "$compat" = yes ] && [ "$(uname -m)" = x86_64 ]; then
+		check_eq "$m compat syscalls: fexit on the i386 entry points, nothing at 64-bit syscalls" \
+			"$compat_hooks" fexit
+	else
+		check "$m compat syscalls: all seven fexit entry points or the raw sys_exit ($compat_hooks)" \
+			test "$compat_hooks" = fexit -o "$compat_hooks" = sys_exit
+	fi
 	run plain cat "$TOKEN"
 	run handle "$T/cw_handle_open" "$TOKEN"
 	run handle2 "$T/cw_handle_open" "$TOKEN" "$POD_victim_VOL_IRSA/..data"

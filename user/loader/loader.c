@@ -244,7 +244,98 @@ const char *loader_sock_hook_name(enum sock_hook h)
 }
 
 /* open + configure (everything set before load: rodata, map sizes, autoload) */
-static int open_configure(struct loader *l, enum file_hook fh, enum sock_hook sh)
+/*
+ * File side (issue 14): the exits of compat syscalls. On x86 with BPF trampolines, fexit on
+ * the i386 table's entry points for the open family and connect (nothing runs at a 64-bit
+ * syscall); all of them or none. Elsewhere, or if one is missing or refuses to attach, the
+ * raw sys_exit tracepoint (a program run at every syscall's exit).
+ */
+#if defined(__x86_64__)
+static const struct {
+	const char *fn;
+	const char *hook;
+} ia32_hooks[] = {
+	{ "__ia32_compat_sys_open", "fexit/__ia32_compat_sys_open" },
+	{ "__ia32_compat_sys_openat", "fexit/__ia32_compat_sys_openat" },
+	{ "__ia32_sys_openat2", "fexit/__ia32_sys_openat2" },
+	{ "__ia32_sys_creat", "fexit/__ia32_sys_creat" },
+	{ "__ia32_compat_sys_open_by_handle_at", "fexit/__ia32_compat_sys_open_by_handle_at" },
+	{ "__ia32_sys_connect", "fexit/__ia32_sys_connect" },
+	{ "__ia32_compat_sys_socketcall", "fexit/__ia32_compat_sys_socketcall" },
+};
+#define N_IA32 (sizeof(ia32_hooks) / sizeof(ia32_hooks[0]))
+
+static struct bpf_program *ia32_prog(struct credwatch_bpf *s, size_t i)
+{
+	struct bpf_program *p[N_IA32] = {
+		s->progs.cw_ia32_open,
+		s->progs.cw_ia32_openat,
+		s->progs.cw_ia32_openat2,
+		s->progs.cw_ia32_creat,
+		s->progs.cw_ia32_open_by_handle_at,
+		s->progs.cw_ia32_connect,
+		s->progs.cw_ia32_socketcall,
+	};
+
+	return p[i];
+}
+
+/* fexit where the file hook itself needs trampolines (they work) and every entry point is
+ * in the kernel's BTF */
+static bool ia32_configure(struct credwatch_bpf *s, enum file_hook fh, struct btf **vmlinux)
+{
+	bool on = fh != FILE_HOOK_TRACEPOINT;
+
+	if (on && !*vmlinux)
+		*vmlinux = btf__load_vmlinux_btf();
+	for (size_t i = 0; on && i < N_IA32; i++)
+		on = *vmlinux &&
+		     btf__find_by_name_kind(*vmlinux, ia32_hooks[i].fn, BTF_KIND_FUNC) > 0;
+	for (size_t i = 0; i < N_IA32; i++)
+		bpf_program__set_autoload(ia32_prog(s, i), on);
+	return on;
+}
+
+static int ia32_attach(struct loader *l)
+{
+	int first = l->nhooks;
+
+	for (size_t i = 0; i < N_IA32; i++) {
+		struct bpf_link *link = bpf_program__attach(ia32_prog(l->skel, i));
+		int err = libbpf_get_error(link);
+
+		if (!err && link)
+			err = add_hook(l, "file", ia32_hooks[i].hook, ia32_prog(l->skel, i), link,
+				       "");
+		else
+			err = err ? err : -EINVAL;
+		if (err) {
+			pr_info("compat syscalls: fexit on %s: %s: the raw sys_exit tracepoint "
+				"instead",
+				ia32_hooks[i].fn, strerror(-err));
+			while (l->nhooks > first)
+				bpf_link__destroy(l->hooks[--l->nhooks].link);
+			return err;
+		}
+	}
+	return 0;
+}
+#else
+static bool ia32_configure(struct credwatch_bpf *s, enum file_hook fh, struct btf **vmlinux)
+{
+	(void)s, (void)fh, (void)vmlinux;
+	return false;
+}
+
+static int ia32_attach(struct loader *l)
+{
+	(void)l;
+	return -ENOTSUP;
+}
+#endif
+
+static int open_configure(struct loader *l, enum file_hook fh, enum sock_hook sh,
+			  struct btf **vmlinux)
 {
 	struct credwatch_bpf *s = credwatch_bpf__open();
 
@@ -276,6 +367,7 @@ static int open_configure(struct loader *l, enum file_hook fh, enum sock_hook sh
 		bpf_map__set_max_entries(s->maps.cw_credfiles, l->opts.max_credfiles);
 	bpf_program__set_autoload(s->progs.cw_lsm_file_open, fh == FILE_HOOK_LSM);
 	bpf_program__set_autoload(s->progs.cw_fentry_file_open, fh == FILE_HOOK_FENTRY);
+	l->compat_fexit = ia32_configure(s, fh, vmlinux);
 	/* io_uring: opens on tracepoint kernels, unix connects everywhere */
 	bpf_program__set_autoload(s->progs.cw_uring_complete,
 				  probe_tracepoint_exists("io_uring", "io_uring_complete"));
@@ -362,7 +454,7 @@ int loader_load_attach(struct loader *l)
 				continue;
 			}
 		}
-		err = open_configure(l, order[i], l->sock_hook);
+		err = open_configure(l, order[i], l->sock_hook, &vmlinux);
 		if (err)
 			return err;
 		l->probing = !last || (l->sock_hook == SOCK_HOOK_CONNECT_UNIX &&
@@ -437,9 +529,11 @@ int loader_load_attach(struct loader *l)
 		      ?: add_hook(l, "cgroup", "tp_btf/cgroup_attach_task",
 				  s->progs.cw_cgroup_attach,
 				  bpf_program__attach(s->progs.cw_cgroup_attach), "");
-	err = err
-		      ?: add_hook(l, "file", "tp_btf/sys_exit", s->progs.cw_sys_exit_compat,
-				  bpf_program__attach(s->progs.cw_sys_exit_compat), "");
+	if (!err && l->compat_fexit && ia32_attach(l))
+		l->compat_fexit = false;
+	if (!err && !l->compat_fexit)
+		err = add_hook(l, "file", "tp_btf/sys_exit", s->progs.cw_sys_exit_compat,
+			       bpf_program__attach(s->progs.cw_sys_exit_compat), "");
 	if (err)
 		return err;
 

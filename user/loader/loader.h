@@ -13,7 +13,7 @@
 #include <stdint.h>
 #include "config.h"
 
-#define LOADER_MAX_HOOKS 32
+#define LOADER_MAX_HOOKS 48
 
 /* How successful file opens are observed (strongest first). */
 enum file_hook {
@@ -63,6 +63,9 @@ struct loader {
 	enum sock_hook sock_hook;   /* chosen */
 	char sock_hook_reason[256];
 	bool probing; /* loading a candidate: keep libbpf quiet */
+	/* file side (issue 14): compat syscalls' exits by fexit on the i386 entry points (else
+	 * the raw sys_exit tracepoint) */
+	bool compat_fexit;
 };
 
 void loader_init(struct loader *l, const struct loader_opts *o);
