@@ -83,7 +83,7 @@ int cw_exit_open_by_handle_at(struct trace_event_raw_sys_exit *ctx)
 
 /* A compat syscall's exit: its opens are classified like any other (the file is in the fd
  * table); its unix connects are decided like connect(2)'s. */
-static __always_inline int cw_compat_exit(struct task_struct *task, struct pt_regs *regs, long ret)
+static __noinline int cw_compat_exit(struct task_struct *task, struct pt_regs *regs, long ret)
 {
 	long nr = cw_syscall_nr(regs);
 	__u8 sys;

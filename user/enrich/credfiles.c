@@ -77,7 +77,8 @@ struct credfiles {
 	/* the kernel's cw_credbits (mmapped), and the bitmap the current files need */
 	volatile uint64_t *bits;
 	size_t bits_len;
-	uint64_t *want;
+	uint64_t *want;	 /* during bits_sweep only */
+	bool bits_stale; /* a file left the map since the last sweep */
 	/* the pod being walked (its containers are its cgroup's children) */
 	char walk_uid[ATTRIB_UID_BUF];
 	uint64_t walk_pod_cgid;
@@ -137,8 +138,10 @@ static void map_del(struct credfiles *cf, const struct credfile *f)
 {
 	struct cw_file_key k = { .ino = f->ino, .dev = f->dev };
 
-	if (cf->map_fd >= 0 && f->in_map)
+	if (cf->map_fd >= 0 && f->in_map) {
 		bpf_map_delete_elem(cf->map_fd, &k);
+		cf->bits_stale = true;
+	}
 }
 
 /* lru release: an entry evicted for room (or deleted) leaves the BPF map too. The lru has no
@@ -485,16 +488,22 @@ static void want_one(void *ctx, uint64_t key, uint64_t tag, void *value)
 	cf->want[b / 64] |= 1ULL << (b % 64);
 }
 
-/* Clear the bits no file needs any more (a word at a time: a bit still in use stays set). */
+/* Clear the bits no file needs any more (a word at a time: a bit still in use stays set),
+ * after a rescan that removed files. */
 static void bits_sweep(struct credfiles *cf)
 {
-	if (!cf->bits || !cf->want)
+	if (!cf->bits || !cf->bits_stale)
 		return;
-	memset(cf->want, 0, CW_CREDBITS_WORDS * sizeof(uint64_t));
+	cf->want = calloc(CW_CREDBITS_WORDS, sizeof(uint64_t));
+	if (!cf->want)
+		return; /* next time: stale bits only cost lookups */
 	lru_each(cf->files, want_one, cf);
 	for (uint32_t i = 0; i < CW_CREDBITS_WORDS; i++)
 		if (cf->bits[i] & ~cf->want[i]) /* only this thread sets bits: want covers them */
 			__atomic_fetch_and(&cf->bits[i], cf->want[i], __ATOMIC_RELEASE);
+	free(cf->want);
+	cf->want = NULL;
+	cf->bits_stale = false;
 }
 
 struct sweep {
@@ -674,11 +683,6 @@ int credfiles_set_bitmap(struct credfiles *cf, int bits_fd)
 	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, bits_fd, 0);
 	if (p == MAP_FAILED)
 		return -errno;
-	cf->want = calloc(CW_CREDBITS_WORDS, sizeof(uint64_t));
-	if (!cf->want) {
-		munmap(p, len);
-		return -ENOMEM;
-	}
 	cf->bits = p;
 	cf->bits_len = len;
 	return 0;
@@ -691,7 +695,6 @@ void credfiles_free(struct credfiles *cf)
 	release_ctx = NULL; /* the map outlives nothing: no deletes at exit */
 	if (cf->bits)
 		munmap((void *)cf->bits, cf->bits_len);
-	free(cf->want);
 	if (cf->rootfd >= 0)
 		close(cf->rootfd);
 	lru_free(cf->files);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <linux/capability.h>
 #include <stdio.h>
 #include <string.h>
@@ -499,6 +500,9 @@ int loader_load_attach(struct loader *l)
 		}
 	}
 	btf__free(vmlinux);
+	/* the kernel's BTF, parsed here and by libbpf for CO-RE (~10 MiB in all), is freed: give
+	 * the pages back (else they stay in the agent's RSS below later allocations) */
+	malloc_trim(0);
 	/* trailing "; " */
 	if (strlen(why) >= 2 && why[strlen(why) - 2] == ';')
 		why[strlen(why) - 2] = 0;
