@@ -25,7 +25,10 @@
 #include <linux/types.h>
 #endif
 
-#define CW_ABI_VERSION 2 /* 2: file records end after path_len bytes of path; socket.syscall */
+/* 2: file records end after path_len bytes of path; socket.syscall
+ * 3: http records are TCP stream segments (seq, flags, up to CW_HTTP_CAP bytes, variable size);
+ *    endpoint records carry the connected address (NAT) and how the connection was found */
+#define CW_ABI_VERSION 3
 
 #define CW_COMM_LEN    16
 #define CW_ANCESTORS   3
@@ -77,6 +80,10 @@ enum cw_stat {
 	CW_STAT_EV_HTTP,	  /* http records submitted */
 	CW_STAT_HTTP_NOT_PARSED,  /* packet on a watched connection that could not be parsed */
 	CW_STAT_ERRS_FULL,	  /* a failed helper call whose key did not fit in cw_errs */
+	/* network side (issue 13) */
+	CW_STAT_HTTP_SEG_CUT, /* segment longer than CW_HTTP_CAP: the rest is a gap */
+	CW_STAT_EV_NAT,	      /* of the endpoint_connect records: found under another address */
+	CW_STAT_EV_FOUND,     /* of the endpoint_connect records: found established at start */
 	CW_STAT_MAX,
 };
 
@@ -121,6 +128,9 @@ struct cw_hdr {
 #define CW_F_EXITED	 (1u << 4)
 #define CW_F_FORKED	 (1u << 5) /* copied from the parent at fork, no exec yet */
 #define CW_F_ARGS_SPLIT	 (1u << 6) /* args: the first CW_ARGS_HEAD bytes, then the last ones */
+/* endpoint records: how the connection to the endpoint was found */
+#define CW_F_VIA_NAT	    (1u << 7) /* its packets reach the endpoint under another destination */
+#define CW_F_FOUND_AT_START (1u << 8) /* established before the agent started (iterator) */
 
 struct cw_ancestor {
 	__u32 pid;
@@ -185,15 +195,18 @@ struct cw_ev_cgroup {
 };
 
 struct cw_ev_endpoint {
-	struct cw_hdr hdr;
+	struct cw_hdr hdr; /* flags: CW_F_VIA_NAT, CW_F_FOUND_AT_START */
 	struct cw_task task;
 	__u64 sock_cookie;
-	__u8 addr[16]; /* as the process gave it (v4 as ::ffff:a.b.c.d for family 2) */
+	__u8 addr[16]; /* the endpoint (v4 as ::ffff:a.b.c.d); with NAT, the packets' destination */
 	__u16 port;    /* host byte order */
 	__u8 family;   /* AF_INET or AF_INET6 of the socket */
 	__u8 protocol; /* IPPROTO_TCP / IPPROTO_UDP */
 	__u8 kind;     /* enum cw_endpoint_kind */
 	__u8 _pad[3];
+	__u8 conn_addr[16]; /* what the socket connected to (differs from addr under NAT) */
+	__u16 conn_port;
+	__u8 _pad2[6];
 };
 
 /* Which kernel rule matched a file (userspace refines it into file.kind). */
@@ -282,30 +295,44 @@ struct cw_ev_sock {
 };
 
 /*
- * http: the first bytes of a TCP payload segment on a connection to a
- * watched endpoint (joined to its endpoint_connect by the socket cookie):
- * egress segments that start an HTTP request, ingress segments that start
- * an HTTP response. The bytes may hold secrets (the IMDSv2 token, the
- * Authorization header): the agent parses them in memory, keeps only what
- * the event needs, and wipes the record.
+ * http: one TCP segment of a connection to a watched endpoint (joined to its endpoint_connect
+ * by the socket cookie), in either direction: its sequence number, TCP flags and length, and
+ * its first bytes (up to CW_HTTP_CAP). The agent reassembles each direction's byte stream in
+ * sequence order (retransmissions overlap, a cut segment leaves a gap it can see) and parses
+ * every request and response on it. Segments with neither payload nor SYN/FIN/RST are not
+ * sent. The record is variable-sized: hdr.size = CW_EV_HTTP_MIN + cap_len.
+ *
+ * The bytes may hold secrets (the IMDSv2 token in a header or a PUT's response body, an
+ * Authorization token, a credentials response): the agent parses them in memory, keeps only
+ * what the event needs, and wipes its copies.
  */
-#define CW_HTTP_MAX	512
+#define CW_HTTP_CAP	4096 /* bytes of one segment captured (a power of two) */
 #define CW_HTTP_EGRESS	0
 #define CW_HTTP_INGRESS 1
+#define CW_TCP_FIN	0x01
+#define CW_TCP_SYN	0x02
+#define CW_TCP_RST	0x04
 struct cw_ev_http {
 	struct cw_hdr hdr;
 	__u64 sock_cookie;
-	__u32 seg_len; /* payload bytes in this segment */
-	__u16 cap_len; /* bytes captured in data[] */
-	__u8 dir;      /* CW_HTTP_EGRESS / CW_HTTP_INGRESS */
-	__u8 kind;     /* enum cw_endpoint_kind of the connection */
-	__u8 data[CW_HTTP_MAX];
+	__u32 seq;	/* TCP sequence number of the first byte (of the SYN itself for a SYN) */
+	__u32 seg_len;	/* payload bytes in this segment */
+	__u16 cap_len;	/* bytes captured in data[] */
+	__u8 dir;	/* CW_HTTP_EGRESS / CW_HTTP_INGRESS */
+	__u8 kind;	/* enum cw_endpoint_kind of the connection */
+	__u8 tcp_flags; /* CW_TCP_* */
+	__u8 _pad[3];
+	/* last, and sent only up to cap_len */
+	__u8 data[CW_HTTP_CAP];
 };
+#define CW_EV_HTTP_MIN ((unsigned long)&((struct cw_ev_http *)0)->data)
 
 /* Value of the watched-connections map (key: socket cookie). */
 struct cw_http_sock {
 	__u32 kind;
-	__u32 tgid; /* who connected */
+	__u32 tgid;  /* who connected */
+	__u32 flags; /* CW_F_VIA_NAT, CW_F_FOUND_AT_START */
+	__u32 _pad;
 };
 
 #define CW_STATIC_SIZE(type, n) _Static_assert(sizeof(type) == (n), #type " size changed")
@@ -315,10 +342,10 @@ CW_STATIC_SIZE(struct cw_task, 32 + 24 + 16 + 96);
 CW_STATIC_SIZE(struct cw_proc, 48 + CW_EXE_MAX + CW_ARGS_MAX);
 CW_STATIC_SIZE(struct cw_ep_key, 20);
 CW_STATIC_SIZE(struct cw_ev_cgroup, 16 + 16 + CW_CGPATH_MAX);
-CW_STATIC_SIZE(struct cw_ev_endpoint, 16 + 168 + 8 + 24);
+CW_STATIC_SIZE(struct cw_ev_endpoint, 16 + 168 + 8 + 24 + 24);
 CW_STATIC_SIZE(struct cw_ev_file, 16 + 168 + 40 + CW_PATH_MAX + CW_REQPATH_MAX);
 CW_STATIC_SIZE(struct cw_ev_sock, 16 + 168 + 32 + CW_PATH_MAX + 128);
-CW_STATIC_SIZE(struct cw_ev_http, 16 + 16 + CW_HTTP_MAX);
+CW_STATIC_SIZE(struct cw_ev_http, 16 + 24 + CW_HTTP_CAP);
 CW_STATIC_SIZE(struct cw_err_key, 16);
 
 #endif

@@ -332,6 +332,9 @@ static int run(struct agent *a)
 		pr_warn("cannot set up the ring buffer consumer: %s", strerror(-err));
 		return err;
 	}
+	/* connections to endpoints opened before the hooks: marked and reported now (their
+	 * records are read after agent_ready) */
+	loader_find_connections(&a->loader);
 	/* after attach: a cgroup or process created meanwhile is seen either way */
 	sockets_refresh(&a->cfg.sockets, loader_sockets_fd(&a->loader), a->opts.host_root);
 	last_socket_refresh = clock_now(CLOCK_MONOTONIC);

@@ -11,7 +11,7 @@
 #include "util/clock.h"
 
 /* Lines written, by what agent_stats.events calls them. */
-enum { W_ENDPOINT, W_FILE, W_SOCKET, W_IMDS, W_AGENT, W__COUNT };
+enum { W_ENDPOINT, W_FILE, W_SOCKET, W_IMDS, W_AGENT, W_UNPARSED, W__COUNT };
 
 struct pipeline {
 	struct pipeline_parts parts;
@@ -44,6 +44,9 @@ static void count_written(struct pipeline *p, const struct cw_event *e)
 		break;
 	case CWE_HTTP_REQUEST:
 		p->written[e->x.http.imds ? W_IMDS : W_AGENT]++;
+		break;
+	case CWE_ENDPOINT_UNPARSED:
+		p->written[W_UNPARSED]++;
 		break;
 	default:
 		break;
@@ -90,7 +93,18 @@ static void http_done(void *ctx, const struct conn_done *d)
 	if (!d->connect)
 		return; /* counted by conns as requests_without_connect */
 	decode_http_event(&e, d, p->boot_to_real);
-	e.x.http.d = d;
+	enrich_who(p->enrich, &e, now);
+	finish(p, &e, now);
+}
+
+/* conns calls back here when a connection's bytes cannot be parsed */
+static void http_unparsed(void *ctx, const struct conn_unparsed *u)
+{
+	struct pipeline *p = ctx;
+	uint64_t now = clock_now(CLOCK_MONOTONIC);
+	struct cw_event e;
+
+	decode_unparsed_event(&e, u, p->boot_to_real);
 	enrich_who(p->enrich, &e, now);
 	finish(p, &e, now);
 }
@@ -120,7 +134,10 @@ int pipeline_record(void *ctx, void *data, size_t size)
 		enrich_cgroup_removed(p->enrich, d.rec);
 		return 0;
 	case CW_EV_HTTP:
+		/* always the padded private copy (the ring is read-only); it held payload
+		 * bytes: wiped once parsed */
 		conns_http(p->conns, d.rec, clock_now(CLOCK_MONOTONIC));
+		explicit_bzero(&d.pad.http, sizeof(d.pad.http));
 		return 0;
 	case CW_EV_ENDPOINT_CONNECT:
 		conns_connect(p->conns, d.rec);
@@ -190,7 +207,7 @@ struct pipeline *pipeline_new(const struct pipeline_parts *parts)
 	p->parts = *parts;
 	p->boot_to_real = clock_boot_to_real();
 	p->enrich = enrich_new(parts->cgroups, parts->procs, parts->attrib, &parts->cfg->sockets);
-	p->conns = conns_new(4096, http_done, p);
+	p->conns = conns_new(4096, http_done, http_unparsed, p);
 	p->holdback = holdback_new(resolve_held, p);
 	p->judge = judge_new(&parts->cfg->policy, summary, p);
 	if (!p->enrich || !p->conns || !p->holdback || !p->judge) {

@@ -124,6 +124,7 @@ struct cw_scratch {
 	struct cw_proc proc;
 	char req[CW_REQPATH_MAX];
 	struct cw_ev_file fev; /* a file record is built here, then sent at its length */
+	struct cw_ev_http hev; /* likewise an http segment record */
 };
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

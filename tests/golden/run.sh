@@ -65,10 +65,11 @@ else
 	fail "schema: $(head -5 "$tmp/val")"
 fi
 
-# planted secrets never appear (argv, IMDSv2 session token, Authorization, JWT signature,
-# a static key in a container's environment)
+# planted secrets never appear (argv, IMDSv2 session token in headers and in the PUT's answer,
+# Authorization, JWT signature, a static key in a container's environment, the secret key and
+# session token of credentials responses)
 for s in CWGOLDENSIGnotARealSignature AQAEAGOLDENSESSIONTOKEN GOLDENAUTHORIZATIONTOKEN \
-	GOLDENARGVSECRET GOLDENENVSECRET AKIAGOLDENKEYID; do
+	GOLDENARGVSECRET GOLDENENVSECRET AKIAGOLDENKEYID GOLDENSECRETACCESSKEY GOLDENSTSSESSIONTOKEN; do
 	if grep -aq "$s" "$tmp/raw" "$tmp/err"; then
 		fail "secret $s appears in the output"
 	else

@@ -19,6 +19,8 @@ static const struct {
 	[RULE_HOST_TOKEN_READ] = { "host_token_read", "T1528", SEV_HIGH },
 	[RULE_STATIC_CREDENTIALS_READ] = { "static_credentials_read", "T1552.001", SEV_MEDIUM },
 	[RULE_CREDENTIAL_SOCKET_ACCESS] = { "credential_socket_access", "T1552.007", SEV_HIGH },
+	[RULE_EVASIVE_CREDENTIAL_FETCH] = { "evasive_credential_fetch", "T1552.005", SEV_HIGH },
+	[RULE_ENDPOINT_UNPARSED] = { "endpoint_unparsed", "T1552.005", SEV_HIGH },
 };
 
 static const char *const sev_names[] = {

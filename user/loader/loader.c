@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <dirent.h>
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <stdio.h>
@@ -199,14 +201,19 @@ static struct bpf_program *sys_prog(struct credwatch_bpf *s, int i)
 	return progs[i];
 }
 
+/* The endpoint table and the port filter of the packet hooks (before they attach). */
 static int fill_endpoints(struct loader *l)
 {
 	int fd = bpf_map__fd(l->skel->maps.cw_endpoints);
+	int pfd = bpf_map__fd(l->skel->maps.cw_ep_ports);
 
 	for (int i = 0; i < l->opts.cfg->nendpoints; i++) {
 		const struct endpoint_cfg *e = &l->opts.cfg->endpoints[i];
 		struct cw_ep_key k = { .port = e->port };
 		struct cw_ep_val v = { .kind = e->kind };
+
+		uint32_t idx = e->port / 64;
+		uint64_t bits = 0;
 
 		memcpy(k.addr, e->addr, sizeof(k.addr));
 		if (bpf_map_update_elem(fd, &k, &v, BPF_ANY)) {
@@ -214,8 +221,109 @@ static int fill_endpoints(struct loader *l)
 				strerror(errno));
 			return -errno;
 		}
+		bpf_map_lookup_elem(pfd, &idx, &bits);
+		bits |= 1ull << (e->port % 64);
+		if (bpf_map_update_elem(pfd, &idx, &bits, BPF_ANY)) {
+			pr_warn("cannot add port %u to the port filter: %s", e->port,
+				strerror(errno));
+			return -errno;
+		}
 	}
 	return 0;
+}
+
+/* Run an iterator link once: reading runs its program; it prints nothing. */
+static int run_iter(struct bpf_link *link)
+{
+	char buf[64];
+	int fd = bpf_iter_create(bpf_link__fd(link));
+
+	if (fd < 0)
+		return -errno;
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+	close(fd);
+	return 0;
+}
+
+/* The TCP iterator in every network namespace on the node (one per distinct /proc/<pid>/ns/net):
+ * a TCP iterator sees the namespace of the thread that creates it. Returns how many ran. */
+static int iter_tcp_everywhere(struct bpf_link *link)
+{
+	uint64_t seen[1024];
+	int nseen = 0, self, ran = 0;
+	struct dirent *de;
+	DIR *d;
+
+	self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	d = opendir("/proc");
+	if (self < 0 || !d) {
+		if (self >= 0)
+			close(self);
+		if (d)
+			closedir(d);
+		return run_iter(link) ? 0 : 1;
+	}
+	while ((de = readdir(d)) && nseen < (int)(sizeof(seen) / sizeof(seen[0]))) {
+		char path[300];
+		struct stat st;
+		bool dup = false;
+		int fd;
+
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/ns/net", de->d_name);
+		if (stat(path, &st))
+			continue;
+		for (int i = 0; i < nseen && !dup; i++)
+			dup = seen[i] == st.st_ino;
+		if (dup)
+			continue;
+		seen[nseen++] = st.st_ino;
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		if (setns(fd, CLONE_NEWNET) == 0 && run_iter(link) == 0)
+			ran++;
+		close(fd);
+	}
+	closedir(d);
+	if (setns(self, CLONE_NEWNET))
+		pr_warn("cannot return to the agent's network namespace: %s", strerror(errno));
+	close(self);
+	return ran;
+}
+
+/*
+ * Connections to endpoints opened before the hooks were attached (bpf/iter.bpf.c): the TCP
+ * iterator in every network namespace marks them, the task_file iterator names their holders
+ * and reports them. Runs once, after every hook is attached, so a connection is either seen
+ * connecting or found here. Returns the namespaces looked at, or -errno (not fatal: the agent
+ * says so and goes on).
+ */
+int loader_find_connections(struct loader *l)
+{
+	struct bpf_link *tcp, *files;
+	int ran, err;
+
+	tcp = bpf_program__attach_iter(l->skel->progs.cw_iter_tcp, NULL);
+	files = bpf_program__attach_iter(l->skel->progs.cw_iter_conns, NULL);
+	if (!tcp || !files) {
+		err = -errno;
+		pr_warn("cannot look for connections opened before the agent (iter/tcp, "
+			"iter/task_file): %s",
+			strerror(-err));
+		bpf_link__destroy(tcp);
+		bpf_link__destroy(files);
+		return err;
+	}
+	ran = iter_tcp_everywhere(tcp);
+	err = run_iter(files);
+	if (err)
+		pr_warn("cannot run the connection iterator: %s", strerror(-err));
+	bpf_link__destroy(tcp);
+	bpf_link__destroy(files);
+	return err ? err : ran;
 }
 
 static const char *const file_hook_names[] = {
@@ -258,11 +366,6 @@ static int open_configure(struct loader *l, enum file_hook fh, enum sock_hook sh
 		l->opts.ringbuf_size / 8 < 256 * 1024 ? l->opts.ringbuf_size / 8 : 256 * 1024;
 	s->rodata->cw_vfs_files = fh != FILE_HOOK_TRACEPOINT;
 	s->rodata->cw_unix_hook = sh == SOCK_HOOK_CONNECT_UNIX;
-	for (int i = 0; i < l->opts.cfg->nendpoints; i++) {
-		uint16_t port = l->opts.cfg->endpoints[i].port;
-
-		s->rodata->cw_ep_ports[port / 64] |= 1ull << (port % 64);
-	}
 	bpf_program__set_autoload(s->progs.cw_connect_unix, sh == SOCK_HOOK_CONNECT_UNIX);
 	bpf_program__set_expected_attach_type(s->progs.cw_connect_unix,
 					      (enum bpf_attach_type)CW_CGROUP_UNIX_CONNECT);

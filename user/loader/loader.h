@@ -68,6 +68,7 @@ void loader_init(struct loader *l, const struct loader_opts *o);
 /* Returns 0, or a negative errno after printing a clear error. */
 int loader_preflight(struct loader *l);
 int loader_load_attach(struct loader *l);
+int loader_find_connections(struct loader *l);
 void loader_destroy(struct loader *l);
 
 /* The maps the agent reads or fills (-1 before load). */

@@ -409,6 +409,15 @@ static void put_endpoint(struct jw *w, const struct cw_ev_endpoint *ev)
 	/* an IPv4 endpoint reached through an AF_INET6 socket (::ffff:a.b.c.d) */
 	jw_bool(w, "ipv4_mapped", ev->family == CW_AF_INET6 && cw_addr_is_v4mapped(ev->addr));
 	jw_str(w, "protocol", cw_protocol_name(ev->protocol), 0);
+	if (ev->hdr.flags & CW_F_VIA_NAT) {
+		/* the process connected elsewhere; its packets reached the endpoint */
+		jw_bool(w, "via_nat", true);
+		config_format_addr(ev->conn_addr, addr, sizeof(addr));
+		jw_str(w, "connected_addr", addr, 0);
+		jw_u64(w, "connected_port", ev->conn_port);
+	}
+	if (ev->hdr.flags & CW_F_FOUND_AT_START)
+		jw_bool(w, "found_at_start", true);
 	jw_obj_close(w);
 	jw_obj_open(w, "socket");
 	jw_u64(w, "cookie", ev->sock_cookie);
@@ -479,26 +488,76 @@ static void put_socket(struct jw *w, const struct cw_event *e)
 	jw_obj_close(w);
 }
 
+/* A response with credentials: what CloudTrail and GuardDuty findings can be traced back by
+ * (the access key id), never the secret parts (the parser never copied them). */
+static void put_credentials(struct jw *w, const struct http_creds *c)
+{
+	jw_obj_open(w, "credentials");
+	if (c->access_key_id[0])
+		jw_str(w, "access_key_id", c->access_key_id, 0);
+	else
+		jw_null(w, "access_key_id");
+	if (c->expiration[0])
+		jw_str(w, "expiration", c->expiration, 0);
+	else
+		jw_null(w, "expiration");
+	if (c->role_arn[0])
+		jw_str(w, "role_arn", c->role_arn, 0);
+	if (c->account_id[0])
+		jw_str(w, "account_id", c->account_id, 0);
+	jw_obj_close(w);
+}
+
+/* An HTTP exchange whose request was not seen: what the response says. */
+static void put_http_unseen(struct jw *w, const struct cw_event *e)
+{
+	const struct cw_http_info *hi = &e->x.http;
+	const struct conn_done *d = hi->d;
+
+	jw_obj_open(w, "http");
+	jw_null(w, "method");
+	jw_null(w, "path");
+	jw_bool(w, "request_seen", false);
+	jw_u64(w, "status", d->status);
+	jw_str(w, "response", d->late ? "late" : "received", 0);
+	jw_bool(w, "blocked", false);
+	jw_null(w, "imds_version");
+	jw_bool(w, "credential_request", hi->credential_request);
+	jw_bool(w, "credentials_delivered", hi->delivered);
+	jw_obj_close(w);
+	jw_null(w, "sdk");
+	if (d->creds)
+		put_credentials(w, d->creds);
+}
+
 static void put_http(struct jw *w, const struct cw_event *e)
 {
 	const struct cw_http_info *hi = &e->x.http;
 	const struct conn_done *d = hi->d;
 	const struct conn_req *r = d->r;
-	const struct http_class *cls = &r->cls;
+	const struct http_class *cls;
 
+	if (!r) {
+		put_http_unseen(w, e);
+		return;
+	}
+	cls = &r->cls;
 	jw_obj_open(w, "http");
 	jw_strn(w, "method", r->req.method_raw, strnlen(r->req.method_raw, HTTP_METHOD_MAX), 0);
 	jw_strn(w, "path", r->req.path, r->req.path_len, 1024);
 	jw_bool(w, "path_truncated", r->req.path_truncated);
+	if (cls->nonstandard_path && cls->normalized_len)
+		jw_strn(w, "normalized_path", cls->normalized, cls->normalized_len, 1024);
 	if (d->status)
 		jw_u64(w, "status", d->status);
 	else
 		jw_null(w, "status");
 	jw_str(w, "response",
-	       d->status       ? "received"
-	       : d->timed_out  ? "timeout"
-	       : d->queue_full ? "not_matched"
-			       : "not_seen",
+	       d->late && d->status ? "late"
+	       : d->status	    ? "received"
+	       : d->timed_out	    ? "timeout"
+	       : d->queue_full	    ? "not_matched"
+				    : "not_seen",
 	       0);
 	jw_bool(w, "blocked", hi->blocked);
 	if (hi->imds && cls->imds_ver != IMDS_VER_NA)
@@ -506,6 +565,7 @@ static void put_http(struct jw *w, const struct cw_event *e)
 	else
 		jw_null(w, "imds_version");
 	jw_bool(w, "credential_request", hi->credential_request);
+	jw_bool(w, "credentials_delivered", hi->delivered);
 	jw_str(w, "class", http_class_name(cls->cls), 0);
 	if (cls->role_len)
 		jw_strn(w, "role", cls->role, cls->role_len, 256);
@@ -538,12 +598,26 @@ static void put_http(struct jw *w, const struct cw_event *e)
 	} else {
 		jw_null(w, "sdk");
 	}
+	if (d->creds)
+		put_credentials(w, d->creds);
+}
+
+static void put_unparsed(struct jw *w, const struct cw_event *e)
+{
+	const struct conn_unparsed *u = e->x.unparsed.u;
+
+	jw_obj_open(w, "unparsed");
+	jw_str(w, "direction", u->dir == CW_HTTP_INGRESS ? "responses" : "requests", 0);
+	jw_str(w, "reason", httpmsg_fail_name(u->why), 0);
+	jw_u64(w, "bytes", u->bytes);
+	jw_obj_close(w);
 }
 
 static const char *const event_names[CWE__COUNT] = {
 	[CWE_ENDPOINT_CONNECT] = "endpoint_connect",
 	[CWE_FILE_OPEN] = "file_open",
 	[CWE_SOCKET_CONNECT] = "socket_connect",
+	[CWE_ENDPOINT_UNPARSED] = "endpoint_unparsed",
 };
 
 static void json_event(struct renderer *r, const struct cw_event *e)
@@ -569,6 +643,10 @@ static void json_event(struct renderer *r, const struct cw_event *e)
 		break;
 	case CWE_SOCKET_CONNECT:
 		put_socket(&w, e);
+		break;
+	case CWE_ENDPOINT_UNPARSED:
+		put_endpoint(&w, e->rec.ep);
+		put_unparsed(&w, e);
 		break;
 	default:
 		break;
@@ -673,6 +751,7 @@ static void json_stats(struct renderer *r, const struct stats_snapshot *st)
 	jw_u64(&w, "socket_connect", st->written[2]);
 	jw_u64(&w, "imds_request", st->written[3]);
 	jw_u64(&w, "agent_request", st->written[4]);
+	jw_u64(&w, "endpoint_unparsed", st->written[5]);
 	jw_obj_close(&w);
 	if (st->have_http) {
 		const struct conns_stats *cs = &st->http;
@@ -681,20 +760,37 @@ static void json_stats(struct renderer *r, const struct stats_snapshot *st)
 		jw_obj_open(&w, "http");
 		jw_u64(&w, "requests", cs->requests);
 		jw_u64(&w, "responses", cs->responses);
+		jw_u64(&w, "credential_responses", cs->credential_responses);
 		jw_u64(&w, "response_timeouts", cs->timeouts);
-		jw_u64(&w, "head_truncated", cs->head_truncated);
-		jw_u64(&w, "not_http", cs->not_http);
+		jw_u64(&w, "late_responses", cs->late_responses);
 		jw_u64(&w, "unmatched_responses", cs->unmatched_responses);
-		jw_u64(&w, "requests_without_connect", cs->orphan_requests);
+		jw_u64(&w, "segments_without_connect", cs->orphan_segments);
 		jw_u64(&w, "queue_full", cs->queue_full);
 		jw_u64(&w, "connections_evicted", cs->evictions);
 		jw_u64(&w, "written_at_eviction", cs->evicted_requests);
+		/* the streams: what TCP reassembly saw */
+		jw_u64(&w, "segments", cs->segments);
+		jw_u64(&w, "bytes", cs->bytes);
+		jw_u64(&w, "retransmitted_bytes", cs->retransmitted_bytes);
+		jw_u64(&w, "out_of_order_segments", cs->out_of_order);
+		jw_u64(&w, "gaps", cs->gaps);
+		jw_u64(&w, "gap_bytes", cs->gap_bytes);
+		/* directions that could not be parsed, by reason */
+		for (unsigned int i = 1; i < HTTPMSG__COUNT; i++) {
+			char key[48];
+
+			snprintf(key, sizeof(key), "unparsed_%s", httpmsg_fail_name(i));
+			jw_u64(&w, key, cs->unparsed[i]);
+		}
 		jw_u64(&w, "kernel_records", k[CW_STAT_EV_HTTP]);
+		jw_u64(&w, "kernel_segments_cut", k[CW_STAT_HTTP_SEG_CUT]);
 		jw_u64(&w, "kernel_unparsed_packets", k[CW_STAT_HTTP_NOT_PARSED]);
 		jw_obj_close(&w);
 	}
 	jw_obj_open(&w, "kernel_submitted");
 	jw_u64(&w, "endpoint_connect", k[CW_STAT_EV_ENDPOINT]);
+	jw_u64(&w, "endpoint_connect_via_nat", k[CW_STAT_EV_NAT]);
+	jw_u64(&w, "endpoint_connect_found_at_start", k[CW_STAT_EV_FOUND]);
 	jw_u64(&w, "file_open", k[CW_STAT_EV_FILE]);
 	jw_u64(&w, "socket_connect", k[CW_STAT_EV_SOCKET]);
 	jw_u64(&w, "cgroup", k[CW_STAT_EV_CGROUP]);

@@ -51,8 +51,8 @@ struct ready_info {
 struct stats_snapshot {
 	int64_t time_real;
 	uint64_t uptime_ms;
-	uint64_t written[5]; /* endpoint_connect, file_open, socket_connect, imds_request,
-				agent_request lines */
+	uint64_t written[6]; /* endpoint_connect, file_open, socket_connect, imds_request,
+				agent_request, endpoint_unparsed lines */
 	bool have_http;
 	struct conns_stats http;
 	uint64_t kernel[CW_STAT_MAX]; /* the BPF side's counters (enum cw_stat) */
