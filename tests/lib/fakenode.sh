@@ -849,7 +849,9 @@ _fn_state_json() {
 		  "HOSTNAME=\(hostname)"] +
 		 ($envraw | split("\n") | map(select(length > 0))) +
 		 ["KUBERNETES_SERVICE_HOST=10.100.0.1", "KUBERNETES_SERVICE_PORT=443",
-		  "KUBERNETES_SERVICE_PORT_HTTPS=443", "KUBERNETES_PORT=tcp://10.100.0.1:443"];
+		  "KUBERNETES_SERVICE_PORT_HTTPS=443", "KUBERNETES_PORT=tcp://10.100.0.1:443",
+		  "KUBERNETES_PORT_443_TCP=tcp://10.100.0.1:443", "KUBERNETES_PORT_443_TCP_PROTO=tcp",
+		  "KUBERNETES_PORT_443_TCP_PORT=443", "KUBERNETES_PORT_443_TCP_ADDR=10.100.0.1"];
 	def base_mounts: [
 		{destination: "/proc", type: "proc", source: "proc",
 		 options: ["nosuid", "noexec", "nodev"]},
@@ -975,9 +977,9 @@ _fn_state_json() {
 			noNewPrivileges: (app | not),
 			oomScoreAdj: (if app then 996 else -998 end)}
 			+ (if app then {} else {apparmorProfile: "cri-containerd.apparmor.d"} end)),
-		root: {path: (if $rt == "crio" then "/var/lib/containers/storage/overlay/\($id)/merged" else "rootfs" end),
-		       readonly: (app | not)},
-		hostname: hostname,
+		# containerd writes root.readonly only when true (the sandbox)
+		root: ({path: (if $rt == "crio" then "/var/lib/containers/storage/overlay/\($id)/merged" else "rootfs" end)}
+		       + (if app then {} else {readonly: true} end)),
 		mounts: (base_mounts + (if app then app_mounts else [] end)),
 		annotations: annotations,
 		linux: {
@@ -989,7 +991,10 @@ _fn_state_json() {
 				"/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi",
 				"/sys/firmware", "/sys/devices/virtual/powercap"],
 			readonlyPaths: ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"]}
-	}'
+	}
+	# containerd sets a hostname on the sandbox only: its containers join the sandbox'"'"'s UTS
+	# namespace (seen on containerd 1.6 by tests/cri)
+	+ (if app and $rt == "containerd" then {} else {hostname: hostname} end)'
 }
 
 # _fn_state_write NAME app|sandbox: write (or replace, atomically) that config.json
