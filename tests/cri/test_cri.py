@@ -51,6 +51,7 @@ IRSA_TOKEN = cn.VOLUMES["irsa"][1] + "/token"
 PI_TOKEN = cn.VOLUMES["pi"][1] + "/eks-pod-identity-token"
 SA_TOKEN = cn.VOLUMES["sa"][1] + "/token"
 RUNTIME_SOCK = "/run/containerd/containerd.sock"
+TTRPC_SOCK = RUNTIME_SOCK + ".ttrpc"
 
 
 class Checks:
@@ -270,13 +271,15 @@ def make_pods(node, wl):
                volumes=("sa",))
     (a,) = p.run([cn.Container("app", wl, volumes=("sa",),
                                host_mounts=[(RUNTIME_SOCK, RUNTIME_SOCK, False,
+                                             cn.pb.PROPAGATION_PRIVATE),
+                                            (TTRPC_SOCK, TTRPC_SOCK, False,
                                              cn.pb.PROPAGATION_PRIVATE)])])
     pods["plain"] = p
     ws["plain.app"] = W(p, "app", a, wl, ["node_role"], ["node_role"], None)
     return pods, ws
 
 
-def fidelity(node, pods, ws):
+def fidelity(node, pods, ws, ds):
     """The real node state against the fake node's (tests/lib/fakenode.sh) for the same pod."""
     p, w = pods["irsa"], ws["irsa.app"]
     task = os.path.join(node.root, "run/containerd/io.containerd.runtime.v2.task/k8s.io")
@@ -294,10 +297,16 @@ args=(--namespace "$NS" --name "$NAME" --service-account "$SA" --container "$CN"
 while IFS= read -r e; do [ -n "$e" ] && args+=(--env "$e"); done <<<"$ENVS"
 fn_pod_state x "${args[@]}"
 fn_volumes x --sa --irsa
+fn_pod y --qos burstable --driver cgroupfs
+fn_pod_state y --namespace "$NS" --name "$NAME-hostnet" --host-network
 echo "$POD_x_UID $POD_x_CID $POD_x_SANDBOX_CID"
 cat "$POD_x_CONFIG"
 echo
 cat "$POD_x_SANDBOX_CONFIG"
+echo
+cat "$POD_y_CONFIG"
+echo
+cat "$POD_y_SANDBOX_CONFIG"
 echo
 ls -d "$POD_x_LOGDIR"/*/
 '''
@@ -311,9 +320,13 @@ ls -d "$POD_x_LOGDIR"/*/
     dec = json.JSONDecoder()
     head, rest = r.stdout.split("\n", 1)
     fuid, fcid, fsid = head.split()
-    fake_app, i = dec.raw_decode(rest)
-    fake_sb, j = dec.raw_decode(rest[i:].lstrip())
-    logdirs = rest[i:].lstrip()[j:].split()
+    docs, pos = [], 0
+    for _ in range(4):
+        rest = rest[pos:].lstrip()
+        d, pos = dec.raw_decode(rest)
+        docs.append(d)
+    fake_app, fake_sb, fake_hn_app, fake_hn_sb = docs
+    logdirs = rest[pos:].split()
 
     def norm(s, uid, cid, sid):
         return s.replace(uid, "<uid>").replace(cid, "<cid>").replace(sid, "<sid>")
@@ -361,6 +374,17 @@ ls -d "$POD_x_LOGDIR"/*/
           (", cgroup namespace aside on this hybrid host" if hybrid else ""),
           fa["namespaces"], ra["namespaces"])
     ck.eq("fidelity: sandbox namespaces", fs["namespaces"], rs["namespaces"])
+    # hostNetwork (the DaemonSet's pod, also hostPID: the fake does not model that, pid aside)
+    task = os.path.join(node.root, "run/containerd/io.containerd.runtime.v2.task/k8s.io")
+    real_hn = [json.load(open(os.path.join(task, i, "config.json")))
+               for i in (ds.cid, ds.pod.sandbox_id)]
+
+    def netuts(spec):
+        return [(n["type"], re.sub(r"\d+", "<n>", n.get("path", "")))
+                for n in spec["linux"]["namespaces"] if n["type"] in ("network", "uts", "ipc")]
+    ck.eq("fidelity: hostNetwork pod: network, UTS, IPC namespaces of the app container and "
+          "of the sandbox", [netuts(x) for x in (fake_hn_app, fake_hn_sb)],
+          [netuts(x) for x in real_hn])
     # the kubelet's /etc/hosts and termination-log binds are made per container; compare the
     # set of destinations and, for the token volumes, the whole mount
     ck.eq("fidelity: app mount destinations",
@@ -428,11 +452,11 @@ class Actions:
               [rc, out.decode(errors="replace").strip()], [0, "HTTP/1.1 200"])
         self.done[key] = {"w": w}
 
-    def sock(self, key, w):
-        rc, out, err = w.pod.exec(w.cid, ["uconnect", RUNTIME_SOCK, "300"], timeout=20)
-        ck.eq("%s: connect to the runtime's socket from the pod" % key,
+    def sock(self, key, w, path):
+        rc, out, err = w.pod.exec(w.cid, ["uconnect", path, "300"], timeout=20)
+        ck.eq("%s: connect to %s from the pod" % (key, path),
               [rc, out.decode().strip()], [0, "connected"])
-        self.done[key] = {"w": w}
+        self.done[key] = {"w": w, "path": path}
 
 
 # ------------------------------------------------------------------------------------------
@@ -471,7 +495,7 @@ def by_cgroup(events, w):
             and e.get("event") not in ("agent_ready", "agent_stats")]
 
 
-def check_agent(tag, events, ws, acts, host_pid, pods, gone, skip_host=False):
+def check_agent(tag, events, ws, acts, host_pid, pods, gone, extra_sockets=False, hostnet=()):
     """The attribution questions test_attrib asks, for one agent's events."""
     ck.ok("[%s] agent_ready first" % tag, events and events[0].get("event") == "agent_ready")
     # 1. every event of every workload container is fully attributed to it
@@ -520,21 +544,18 @@ def check_agent(tag, events, ws, acts, host_pid, pods, gone, skip_host=False):
               e.get("findings"), None)
     # 3. host process reading the IRSA token through /proc/<pid>/root
     w = ws["irsa.app"]
-    if skip_host:
-        ck.skip("[%s] host read through /proc/<pid>/root" % tag, "agent cannot see host")
-    else:
-        e = one("host read of %s through /proc/<pid>/root" % IRSA_TOKEN,
-                lambda e: e.get("event") == "file_open" and
-                (e.get("process") or {}).get("pid") == host_pid)
-        own = fo(e).get("owner") or {}
-        ck.eq("[%s] host read: host process, no pod, irsa_token of pod %s" % (tag, w.pod.name),
-              [e.get("host"), e.get("pod"), e.get("container"), fo(e).get("kind"),
-               own.get("pod_uid"), own.get("pod_name"), own.get("volume"), own.get("verified"),
-               (e.get("token") or {}).get("service_account")],
-              [True, None, None, "irsa_token", w.pod.uid, w.pod.name, "aws-iam-token", True,
-               w.pod.sa])
-        ck.eq("[%s] host read: finding host_token_read" % tag,
-              (e.get("finding") or {}).get("rule"), "host_token_read")
+    e = one("host read of %s through /proc/<pid>/root" % IRSA_TOKEN,
+            lambda e: e.get("event") == "file_open" and
+            (e.get("process") or {}).get("pid") == host_pid)
+    own = fo(e).get("owner") or {}
+    ck.eq("[%s] host read: host process, no pod, irsa_token of pod %s" % (tag, w.pod.name),
+          [e.get("host"), e.get("pod"), e.get("container"), fo(e).get("kind"),
+           own.get("pod_uid"), own.get("pod_name"), own.get("volume"), own.get("verified"),
+           (e.get("token") or {}).get("service_account")],
+          [True, None, None, "irsa_token", w.pod.uid, w.pod.name, "aws-iam-token", True,
+           w.pod.sa])
+    ck.eq("[%s] host read: finding host_token_read" % tag,
+          (e.get("finding") or {}).get("rule"), "host_token_read")
     # 4. IMDS: the webhook-skipped sidecar of the IRSA pod takes node-role credentials
     w = ws["irsa.metrics"]
     e = one("irsa.metrics IMDS credential request",
@@ -567,12 +588,22 @@ def check_agent(tag, events, ws, acts, host_pid, pods, gone, skip_host=False):
     # 7. the runtime's own socket
     w = ws["plain.app"]
     e = one("plain.app connect to the runtime socket",
-            lambda e: e.get("event") == "socket_connect", w)
+            lambda e: e.get("event") == "socket_connect" and
+            (e.get("socket") or {}).get("path") == RUNTIME_SOCK, w)
     s = e.get("socket") or {}
     ck.eq("[%s] plain.app: socket_connect container_runtime %s, credential_socket_access" %
           (tag, RUNTIME_SOCK),
           [s.get("kind"), s.get("path"), s.get("success"), (e.get("finding") or {}).get("rule")],
           ["container_runtime", RUNTIME_SOCK, True, "credential_socket_access"])
+    ttrpc = [e for e in by_cgroup(events, w) if e.get("event") == "socket_connect" and
+             (e.get("socket") or {}).get("path") == TTRPC_SOCK]
+    if extra_sockets:
+        ck.eq("[%s] plain.app: the ttrpc socket (configured in extra_sockets) is watched too" %
+              tag, [len(ttrpc)] + [((ttrpc or [{}])[0].get("socket") or {}).get("kind")],
+              [1, "container_runtime"])
+    else:
+        ck.eq("[%s] plain.app: the ttrpc socket (not configured for this agent) gives nothing" %
+              tag, len(ttrpc), 0)
     # 8. the restarted container: new id, same pod and name
     w = ws["pi.app.1"]
     e = one("pi.app restarted (attempt 1) token read",
@@ -585,7 +616,25 @@ def check_agent(tag, events, ws, acts, host_pid, pods, gone, skip_host=False):
           [w.cid, ws["pi.app"].pod.uid, "app"])
     ck.ok("[%s] pi.app restarted: the id differs from the first container's" % tag,
           ws["pi.app"].cid != w.cid)
-    # 9. the removed pod: every event written, never attributed to anything else
+    # 9. hostNetwork pods (the other credwatch pods, when they read tokens to attribute)
+    for w in hostnet:
+        evs = by_cgroup(events, w)
+        if not evs:
+            ck.info("[%s] %s/%s: no event seen from it" % (tag, w.pod.namespace, w.pod.name))
+            continue
+        got = sorted({json.dumps([(e.get("pod") or {}).get("uid"), (e.get("pod") or {}).get(
+            "name"), (e.get("pod") or {}).get("namespace"), (e.get("pod") or {}).get(
+            "host_network"), (e.get("container") or {}).get("name"), (e.get("container") or {})
+            .get("image"), e.get("host")]) for e in evs})
+        ck.eq("[%s] hostNetwork pod %s/%s: %d event(s), all attributed to it with "
+              "host_network true" % (tag, w.pod.namespace, w.pod.name, len(evs)), got,
+              [json.dumps([w.pod.uid, w.pod.name, w.pod.namespace, True, w.cname, w.image,
+                           False])])
+        ck.info("[%s] hostNetwork pod %s/%s attribution [complete, missing]: %s" % (
+            tag, w.pod.namespace, w.pod.name, sorted({json.dumps([
+                (e.get("attribution") or {}).get("complete"),
+                (e.get("attribution") or {}).get("missing")]) for e in evs})))
+    # 10. the removed pod: every event written, never attributed to anything else
     for key in ("gone.warm", "gone.sibling", "gone.cold"):
         w = gone[key]["w"]
         evs = [e for e in by_cgroup(events, w) if e.get("event") == "file_open"]
@@ -805,8 +854,12 @@ def scenario(node, imgs, agents, t0):
     ck.ok("runtime up: private containerd with the CRI plugin, images imported (%.1f s)" %
           (time.time() - t0), True)
     # --- the agents: on the host, and as the DaemonSet (privileged, and least privilege)
-    cfg = os.path.join(node.root, "nofold.json")
-    cn.write(cfg, '{"policy": {"fold_window_seconds": 0}}\n')
+    # one event per access (no folding), and containerd's ttrpc socket (the shims' API) as an
+    # extra socket: resolved under --host-root like every configured path
+    cfg = os.path.join(node.root, "host-config.json")
+    cn.write(cfg, json.dumps({"policy": {"fold_window_seconds": 0},
+                              "extra_sockets": [{"path": TTRPC_SOCK,
+                                                 "kind": "container_runtime"}]}) + "\n")
     host = HostAgent(node, "host", ["--host-root", node.root, "--config", cfg,
                                     "--node-name", node.name, "--cluster-name", "cwcri"])
     agents["host"] = host
@@ -871,7 +924,8 @@ def scenario(node, imgs, agents, t0):
     acts.imds_creds("irsa.metrics.imds", ws["irsa.metrics"])
     acts.imds_creds("plain.app.imds", ws["plain.app"])
     acts.pia("pi.app.pia", ws["pi.app"])
-    acts.sock("plain.app.sock", ws["plain.app"])
+    acts.sock("plain.app.sock", ws["plain.app"], RUNTIME_SOCK)
+    acts.sock("plain.app.ttrpc", ws["plain.app"], TTRPC_SOCK)
     # a host process reads the IRSA token through the container's root
     host_pid = run_host_reader(node, "/proc/%d/root%s" % (pods["irsa"].pid(ws["irsa.app"].cid),
                                                           IRSA_TOKEN), "reader")
@@ -936,7 +990,7 @@ def scenario(node, imgs, agents, t0):
         for pid in stopped:
             os.kill(pid, signal.SIGCONT)
     # the fake node against the real one
-    fidelity(node, pods, ws)
+    fidelity(node, pods, ws, ds)
     # let the agents drain (held-back events wait up to 1 s for metadata)
     ws["pi.app"] = ws_restart
     expect_cg = {w.cgpath for w in ws.values()} | {gone[k]["w"].cgpath for k in gone}
@@ -959,10 +1013,13 @@ def scenario(node, imgs, agents, t0):
     ck.eq("[host] its cgroup programs are attached at the cgroup2 root (%s), nowhere else "
           "(bpftool)" % cg2, attached_at(attach, host.prog_ids), [cg2])
     host_events = host.events()
-    check_agent("host", host_events, ws, acts, host_pid, pods, gone)
+    hn = {x: W(x.pod, x.conts[0].name, x.cid, imgs["CREDWATCH_REF"], ["node_role"],
+               ["node_role"], None) for x in (ds, lp)}
+    check_agent("host", host_events, ws, acts, host_pid, pods, gone, extra_sockets=True,
+                hostnet=[hn[ds], hn[lp]])
     ds_events = check_cri_log("ds", ds)
     check_ds("ds", ds, ds_events, node.name, "REPLACE_ME", cg2, attach)
-    check_agent("ds", ds_events, ws, acts, host_pid, pods, gone)
+    check_agent("ds", ds_events, ws, acts, host_pid, pods, gone, hostnet=[hn[lp]])
     # what each agent says about the other credwatch instances reading tokens
     for tag, evs in (("host", host_events), ("ds", ds_events)):
         others = [e for e in evs if e.get("finding") and ((e.get("pod") or {}).get("namespace")
