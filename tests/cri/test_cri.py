@@ -743,9 +743,29 @@ def attached_at(attach, pid_ids):
     return sorted({cg for prog in pid_ids for cg in attach.get(prog, [])})
 
 
-def check_ds(tag, agent, events, node_name, cluster, cg2_root, attach):
+def oci_labels(archive):
+    """The image config's labels in an OCI archive (index -> manifest -> config)."""
+    import tarfile
+    with tarfile.open(archive) as t:
+        def blob(digest):
+            return json.load(t.extractfile("blobs/sha256/" + digest.split(":", 1)[1]))
+        idx = json.load(t.extractfile("index.json"))
+        man = blob(idx["manifests"][0]["digest"])
+        return (blob(man["config"]["digest"]).get("config") or {}).get("Labels") or {}
+
+
+def check_ds(tag, agent, events, node_name, cluster, cg2_root, attach, archive=None):
     ready = next((e for e in events if e.get("event") == "agent_ready"), {})
     cfg = ready.get("config") or {}
+    if archive:
+        labels = oci_labels(archive)
+        ck.eq("[%s] image labels: title, and the version the running agent reports" % tag,
+              [labels.get("org.opencontainers.image.title"),
+               labels.get("org.opencontainers.image.version")],
+              ["credwatch", (ready.get("agent") or {}).get("version")])
+        ck.ok("[%s] image label: the base image is pinned by digest (%s)" %
+              (tag, labels.get("org.opencontainers.image.base.name")),
+              "@sha256:" in (labels.get("org.opencontainers.image.base.name") or ""))
     ck.eq("[%s] node name from the pod's env (fieldRef spec.nodeName), cluster from the "
           "manifest" % tag, [(ready.get("node") or {}).get("name"),
                              (ready.get("node") or {}).get("cluster")], [node_name, cluster])
@@ -1018,7 +1038,7 @@ def scenario(node, imgs, agents, t0):
     check_agent("host", host_events, ws, acts, host_pid, pods, gone, extra_sockets=True,
                 hostnet=[hn[ds], hn[lp]])
     ds_events = check_cri_log("ds", ds)
-    check_ds("ds", ds, ds_events, node.name, "REPLACE_ME", cg2, attach)
+    check_ds("ds", ds, ds_events, node.name, "REPLACE_ME", cg2, attach, imgs["CREDWATCH"])
     check_agent("ds", ds_events, ws, acts, host_pid, pods, gone, hostnet=[hn[lp]])
     # what each agent says about the other credwatch instances reading tokens
     for tag, evs in (("host", host_events), ("ds", ds_events)):
