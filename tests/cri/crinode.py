@@ -451,7 +451,7 @@ disabled_plugins = ["io.containerd.internal.v1.opt", "io.containerd.snapshotter.
                 for mp in mounts.values():
                     d = os.path.join(mp, rel)
                     if os.path.isdir(d):
-                        for dp, dn, _ in sorted(os.walk(d, topdown=False), reverse=False):
+                        for dp, _, _ in os.walk(d, topdown=False):  # deepest first
                             try:
                                 os.rmdir(dp)
                             except OSError as e:

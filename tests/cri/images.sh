@@ -12,7 +12,7 @@
 #   credwatch  deploy/Dockerfile built from this source tree (buildah, chroot isolation; its
 #              RUN steps install from Debian's mirror)
 #
-# Tools: buildah (storage of its own under the cache, vfs driver), mmdebstrap, gcc -static.
+# Tools: buildah (storage of its own under the cache, overlay driver), mmdebstrap, gcc -static.
 set -euo pipefail
 cd "$(dirname "$0")/../.." || exit 1
 OUT=${1:?usage: images.sh ENVFILE}
@@ -20,8 +20,13 @@ CACHE=${CWCRI_CACHE:-/var/cache/credwatch/cri}
 IMG=$CACHE/images
 # bump one when this script changes how that image is made
 PAUSE_RECIPE=4 WORKLOAD_RECIPE=3 BASE_RECIPE=3 CREDWATCH_RECIPE=3
-mkdir -p "$IMG" "$CACHE/buildah"
-B=(buildah --root "$CACHE/buildah/root" --runroot /run/credwatch-cri-buildah --storage-driver vfs)
+# buildah's own storage (overlay driver: layers are diffs, so the build's layer cache - the
+# apt-get steps above the source COPY - stays small); an earlier vfs store is dropped
+STORE=$CACHE/buildah-overlay
+STORE_MAX_KB=$((3 * 1024 * 1024))
+[ -d "$CACHE/buildah" ] && rm -rf --one-file-system "${CACHE:?}/buildah"
+mkdir -p "$IMG" "$STORE"
+B=(buildah --root "$STORE/root" --runroot /run/credwatch-cri-buildah-overlay --storage-driver overlay)
 TMP=$(mktemp -d /tmp/cwcri-img.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
 
@@ -94,7 +99,8 @@ fi
 MMV=$(mmdebstrap --version)
 BASE_KEY=$(echo "base $BASE_RECIPE $MMV bookworm minbase" | hash)
 BASE_REF=localhost/cwtest/debian-base:bookworm-$BASE_KEY
-if ! "${B[@]}" inspect --type image "$BASE_REF" >/dev/null 2>&1; then
+BASE_TAR=$(archive debian-base "$BASE_KEY")
+if [ ! -s "$BASE_TAR" ]; then
 	say "bootstrapping a Debian 12 base with mmdebstrap (a few minutes, once)"
 	mmdebstrap --quiet --variant=minbase --format=tar \
 		--dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/doc/*' \
@@ -102,12 +108,16 @@ if ! "${B[@]}" inspect --type image "$BASE_REF" >/dev/null 2>&1; then
 		--dpkgopt='path-exclude=/usr/share/locale/*' \
 		--aptopt='Acquire::Languages "none"' \
 		--customize-hook='rm -rf "$1"/var/lib/apt/lists/* "$1"/var/cache/apt/*.bin' \
-		bookworm "$TMP/base.tar" http://deb.debian.org/debian
+		bookworm "$BASE_TAR.tmp" http://deb.debian.org/debian
+	mv -f "$BASE_TAR.tmp" "$BASE_TAR"
+	prune debian-base "$BASE_TAR"
+fi
+if ! "${B[@]}" inspect --type image "$BASE_REF" >/dev/null 2>&1; then
 	c=$("${B[@]}" from scratch)
-	"${B[@]}" add "$c" "$TMP/base.tar" / >/dev/null
-	"${B[@]}" config --cmd '["bash"]' --env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "$c"
+	"${B[@]}" add "$c" "$BASE_TAR" / >/dev/null
+	"${B[@]}" config --cmd '["bash"]' \
+		--env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "$c"
 	"${B[@]}" commit -q --rm "$c" "$BASE_REF" >/dev/null
-	rm -f "$TMP/base.tar"
 fi
 BASE_DIGEST=$("${B[@]}" inspect --type image --format '{{.FromImageDigest}}' "$BASE_REF")
 BASE_PINNED=localhost/cwtest/debian-base@$BASE_DIGEST
@@ -123,8 +133,8 @@ key=$( (echo "credwatch $CREDWATCH_RECIPE $BASE_DIGEST $VERSION"
 CREDWATCH=$(archive credwatch "$key")
 CREDWATCH_REF=localhost/credwatch:$VERSION
 if [ ! -s "$CREDWATCH" ]; then
-	say "building the credwatch image from deploy/Dockerfile (minutes when the Debian packages are not cached)"
-	"${B[@]}" build -q --isolation chroot --network host --layers=false \
+	say "building the credwatch image from deploy/Dockerfile (minutes when its apt layers are not cached)"
+	"${B[@]}" build -q --isolation chroot --network host --layers \
 		-f deploy/Dockerfile --build-arg "BASE_IMAGE=$BASE_PINNED" \
 		--build-arg "VERSION=$VERSION" -t "$CREDWATCH_REF" . >"$TMP/build.log" 2>&1 || {
 		tail -40 "$TMP/build.log" >&2
@@ -133,7 +143,11 @@ if [ ! -s "$CREDWATCH" ]; then
 	"${B[@]}" push -q "$CREDWATCH_REF" "oci-archive:$CREDWATCH.tmp:$CREDWATCH_REF"
 	mv -f "$CREDWATCH.tmp" "$CREDWATCH"
 	"${B[@]}" rmi "$CREDWATCH_REF" >/dev/null 2>&1 || true
-	"${B[@]}" rmi --prune >/dev/null 2>&1 || true
+	# the layer cache grows with every source change: past the bound, drop it (the next
+	# build downloads its Debian packages again)
+	if [ "$(du -sk "$STORE" | cut -f1)" -gt "$STORE_MAX_KB" ]; then
+		"${B[@]}" rmi --prune >/dev/null 2>&1 || true
+	fi
 	prune credwatch "$CREDWATCH"
 fi
 
