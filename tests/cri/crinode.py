@@ -322,7 +322,8 @@ disabled_plugins = ["io.containerd.internal.v1.opt", "io.containerd.snapshotter.
   [plugins."io.containerd.grpc.v1.cri".cni]
     bin_dir = "%(bin)s"
     conf_dir = "%(cni)s"
-""" % {"pause": PAUSE_IMAGE, "cni": cni, "bin": bindir, "restrict_oom": "true" if restrict_oom() else "false",
+""" % {"pause": PAUSE_IMAGE, "cni": cni, "bin": bindir,
+       "restrict_oom": "true" if restrict_oom() else "false",
        "runc": os.environ.get("CWCRI_RUNC", "/usr/sbin/runc")}
         self.config = os.path.join(self.root, "etc/containerd/config.toml")
         write(self.config, cfg)

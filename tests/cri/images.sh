@@ -26,7 +26,8 @@ STORE=$CACHE/buildah-overlay
 STORE_MAX_KB=$((3 * 1024 * 1024))
 [ -d "$CACHE/buildah" ] && rm -rf --one-file-system "${CACHE:?}/buildah"
 mkdir -p "$IMG" "$STORE"
-B=(buildah --root "$STORE/root" --runroot /run/credwatch-cri-buildah-overlay --storage-driver overlay)
+B=(buildah --root "$STORE/root" --runroot /run/credwatch-cri-buildah-overlay
+	--storage-driver overlay)
 TMP=$(mktemp -d /tmp/cwcri-img.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
 
@@ -123,17 +124,16 @@ BASE_DIGEST=$("${B[@]}" inspect --type image --format '{{.FromImageDigest}}' "$B
 BASE_PINNED=localhost/cwtest/debian-base@$BASE_DIGEST
 
 VERSION=$(deploy/version.sh)
-srcs=$(git ls-files -- Makefile bpf user vmlinux deploy/version.sh deploy/Dockerfile .dockerignore 2>/dev/null ||
-	find Makefile bpf user vmlinux deploy/version.sh deploy/Dockerfile .dockerignore -type f)
-# files not yet committed count too: hash what is on disk
+# the build context (.dockerignore) and the Dockerfile, as they are on disk (committed or not)
+ctx=(Makefile bpf user vmlinux deploy/version.sh deploy/Dockerfile .dockerignore)
 key=$( (echo "credwatch $CREDWATCH_RECIPE $BASE_DIGEST $VERSION"
-	for f in $(printf '%s\n' $srcs Makefile deploy/Dockerfile .dockerignore deploy/version.sh | sort -u); do
+	for f in $(find "${ctx[@]}" -type f | LC_ALL=C sort); do
 		[ -f "$f" ] && { echo "$f"; sha256sum <"$f"; }
 	done) | hash)
 CREDWATCH=$(archive credwatch "$key")
 CREDWATCH_REF=localhost/credwatch:$VERSION
 if [ ! -s "$CREDWATCH" ]; then
-	say "building the credwatch image from deploy/Dockerfile (minutes when its apt layers are not cached)"
+	say "building the credwatch image from deploy/Dockerfile (minutes without its apt layers)"
 	"${B[@]}" build -q --isolation chroot --network host --layers \
 		-f deploy/Dockerfile --build-arg "BASE_IMAGE=$BASE_PINNED" \
 		--build-arg "VERSION=$VERSION" -t "$CREDWATCH_REF" . >"$TMP/build.log" 2>&1 || {
