@@ -773,6 +773,12 @@ def check_ds(tag, agent, events, node_name, cluster, cg2_root, attach, archive=N
     targets = sorted({h.get("target") for h in ready.get("hooks", []) if h.get("target")})
     ck.info("[%s] agent_ready.config.cgroup2_mount=%s hook targets=%s" %
             (tag, cfg.get("cgroup2_mount"), targets))
+    # in the pod, the node's cgroup2 mount is reachable through /host (the node's /) or at
+    # its own path (when the runtime mounts the hierarchy's root there)
+    ck.ok("[%s] agent_ready: cgroup2_mount is the node's cgroup2 mount (%s or /host%s) and "
+          "every cgroup hook targets it" % (tag, cg2_root, cg2_root),
+          cfg.get("cgroup2_mount") in (cg2_root, "/host" + cg2_root) and
+          targets == [cfg.get("cgroup2_mount")], "%s, %s" % (cfg.get("cgroup2_mount"), targets))
     # where its cgroup programs really are, by bpftool (program ids held by the agent's pid)
     mine = attached_at(attach, agent.prog_ids)
     ck.eq("[%s] its cgroup programs are attached at the host's cgroup2 root (%s), nowhere "
