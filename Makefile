@@ -4,6 +4,7 @@
 #   make run        install missing Debian packages, build, run the agent (root)
 #   make test       install missing packages, build, run every test suite
 #   make e2e        end-to-end scenarios with real AWS clients (tests/e2e; npm ci once)
+#   make test-cri   credwatch on a real containerd + runc, and from its image as the DaemonSet
 #   make bench      overhead figures (see README "Overhead")
 #   make vmlinux    regenerate vmlinux/<arch>/vmlinux.h from the running kernel
 #   make format / check-format
@@ -43,7 +44,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRCS))
 TEST_PROGS := $(patsubst tests/progs/%.c,$(BUILD)/tests/%,$(wildcard tests/progs/*.c))
 
 .SECONDARY:
-.PHONY: all run test unit integration e2e test-kernels deps deps-test vmlinux format check-format check-format-count bench clean golden bpf-unit
+.PHONY: all run test unit integration e2e test-cri test-kernels deps deps-test vmlinux format check-format check-format-count bench clean golden bpf-unit
 
 all: $(BUILD)/credwatch
 
@@ -107,6 +108,12 @@ test-kernels: all $(BUILD)/tests/credsim $(TEST_PROGS)
 e2e: all $(BUILD)/tests/credsim
 	@tests/e2e/run.sh
 
+# credwatch on a real container runtime (tests/cri/run.sh): a private containerd + runc driven
+# through the CRI like the kubelet, the DaemonSet run from the image deploy/Dockerfile builds.
+# Its images are cached in /var/cache/credwatch/cri (kept across `make clean`).
+test-cri: all $(BUILD)/tests/credsim
+	@tests/cri/run.sh
+
 test: deps-test
 	@$(MAKE) --no-print-directory all $(BUILD)/tests/credsim $(TEST_PROGS) $(UNIT_BINS) $(BUILD)/tests/golden/replay $(BUILD)/tests/bpf/test_helpers
 	@tests/run-all.sh
@@ -143,7 +150,7 @@ bench: deps-test
 	@tests/bench/run.sh
 
 # --- formatting -----------------------------------------------------------------
-FMT_SRCS := $(wildcard bpf/*.c bpf/*.h bpf/lib/*.h user/*.c user/*.h user/*/*.c user/*/*.h tests/unit/*.c tests/unit/*.h tests/progs/*.c tests/sim/*.c tests/golden/*.c tests/golden/*.h tests/bpf/*.c)
+FMT_SRCS := $(wildcard bpf/*.c bpf/*.h bpf/lib/*.h user/*.c user/*.h user/*/*.c user/*/*.h tests/unit/*.c tests/unit/*.h tests/progs/*.c tests/sim/*.c tests/golden/*.c tests/golden/*.h tests/bpf/*.c tests/cri/*.c)
 format:
 	clang-format -i $(FMT_SRCS)
 check-format-count:
