@@ -24,8 +24,10 @@ DEB_TEST  := iproute2 curl jq python3 python3-jsonschema busybox-static cpio bpf
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
+# the version, from one place in the tree
+VERSION  := $(shell cat VERSION)
 CFLAGS   ?= -O2 -g
-CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -I$(BUILD) -Ibpf -Iuser $(PKG_CFLAGS)
+CFLAGS   += -DCREDWATCH_VERSION='"$(VERSION)"' -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -I$(BUILD) -Ibpf -Iuser $(PKG_CFLAGS)
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	      -I$(BUILD) -Ibpf -Ivmlinux/$(ARCH)
 SAN_FLAGS  := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -69,7 +71,7 @@ vmlinux:
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux/$(ARCH)/vmlinux.h
 
 # --- userspace ------------------------------------------------------------------
-$(BUILD)/user/%.o: user/%.c $(USER_HDRS) $(BPF_HDRS) $(BUILD)/credwatch.skel.h
+$(BUILD)/user/%.o: user/%.c $(USER_HDRS) $(BPF_HDRS) $(BUILD)/credwatch.skel.h VERSION
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c $< -o $@
 
@@ -77,7 +79,7 @@ $(BUILD)/credwatch: $(USER_OBJS)
 	$(CC) $(CFLAGS) $^ $(PKG_LIBS) -o $@
 
 # --- tests ----------------------------------------------------------------------
-$(BUILD)/san/%.o: user/%.c $(USER_HDRS) $(BPF_HDRS) $(BUILD)/credwatch.skel.h
+$(BUILD)/san/%.o: user/%.c $(USER_HDRS) $(BPF_HDRS) $(BUILD)/credwatch.skel.h VERSION
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(SAN_FLAGS) -c $< -o $@
 

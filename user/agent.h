@@ -52,7 +52,10 @@ struct agent {
 	uint64_t started_mono_ns;
 };
 
-#define CREDWATCH_VERSION "0.1.0"
+/* from the top-level VERSION file (the Makefile passes it) */
+#ifndef CREDWATCH_VERSION
+#error "CREDWATCH_VERSION is not defined: build with the Makefile (it reads VERSION)"
+#endif
 
 /* Write agent_ready (after every hook is attached) and agent_stats (every counter of every
  * module) through the agent's renderer. */

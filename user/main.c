@@ -62,7 +62,9 @@ static const char usage_text[] =
 	"                           the kernel accepts): file=lsm|fentry|tracepoint,\n"
 	"                           socket=connect_unix|tracepoint\n"
 	"  -v, --verbose            debug and libbpf messages on stderr\n"
-	"  -h, --help               this text\n";
+	"  -h, --help               this text\n"
+	"\n"
+	"credwatch --version        the version (from the VERSION file of the source tree)\n";
 
 static void usage_error(const char *fmt, const char *arg)
 {
@@ -153,6 +155,10 @@ static void parse_args(struct agent *a, int argc, char **argv)
 	o->host_root = "/";
 	o->file_hook = FILE_HOOK_AUTO;
 	o->sock_hook = SOCK_HOOK_AUTO;
+	if (argc >= 2 && (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version"))) {
+		printf("credwatch %s (abi %d)\n", CREDWATCH_VERSION, CW_ABI_VERSION);
+		exit(0);
+	}
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		fputs(usage_text, argc < 2 ? stderr : stdout);
 		exit(argc < 2 ? EXIT_USAGE : 0);

@@ -103,6 +103,42 @@ static void ensure_mounted(struct loader *l, const char *dir, const char *fstype
 		 l->mounted[0] ? "," : "", fstype);
 }
 
+/*
+ * The cgroup2 mount to attach at: one that shows the root of the hierarchy. The cgroup hooks
+ * see only the cgroups below where they are attached, so a mount of a subtree - what a
+ * container in a private cgroup namespace sees - would watch part of the node and say
+ * nothing: refuse it.
+ */
+static int find_cgroup_root(struct loader *l)
+{
+	char first[sizeof(l->cgroup_mount)] = "";
+
+	for (int i = 0; i < 64; i++) {
+		char mnt[sizeof(l->cgroup_mount)];
+
+		if (cgroups_find_mount_n("/proc/self/mountinfo", i, mnt, sizeof(mnt)))
+			break;
+		if (!first[0])
+			snprintf(first, sizeof(first), "%s", mnt);
+		if (cgroups_id_of(mnt) == CGROUPS_ROOT_ID) {
+			snprintf(l->cgroup_mount, sizeof(l->cgroup_mount), "%s", mnt);
+			return 0;
+		}
+	}
+	if (!first[0]) {
+		pr_warn("no cgroup v2 mount found in /proc/self/mountinfo: credwatch needs cgroup "
+			"v2 (unified or hybrid); on a cgroup v1-only node it cannot attribute "
+			"events to pods and refuses to guess");
+		return -ENOTSUP;
+	}
+	pr_warn("the cgroup v2 mount %s is not the root of the hierarchy (cgroup id %llu, the "
+		"root's is %d): the agent runs in a private cgroup namespace and would see only "
+		"part of the node. Run it in the host's cgroup namespace (the DaemonSet: "
+		"privileged, or hostPID with a cgroup2 mount of the host)",
+		first, (unsigned long long)cgroups_id_of(first), CGROUPS_ROOT_ID);
+	return -EXDEV;
+}
+
 int loader_preflight(struct loader *l)
 {
 	struct utsname u;
@@ -119,14 +155,9 @@ int loader_preflight(struct loader *l)
 			l->kernel_release, strerror(errno));
 		return -ENOTSUP;
 	}
-	err = cgroups_find_mount("/proc/self/mountinfo", l->cgroup_mount, sizeof(l->cgroup_mount));
-	if (err) {
-		pr_warn("no cgroup v2 mount found in /proc/self/mountinfo: credwatch needs cgroup "
-			"v2 (unified or hybrid); on a cgroup v1-only node it cannot attribute "
-			"events "
-			"to pods and refuses to guess");
-		return -ENOTSUP;
-	}
+	err = find_cgroup_root(l);
+	if (err)
+		return err;
 	ensure_mounted(l, "/sys/fs/bpf", "bpf", BPF_FS_MAGIC);
 	ensure_mounted(l, "/sys/kernel/tracing", "tracefs", TRACEFS_MAGIC);
 	ensure_mounted(l, "/sys/kernel/security", "securityfs", SECURITYFS_MAGIC);
