@@ -4,6 +4,7 @@
 #   make run        install missing Debian packages, build, run the agent (root)
 #   make test       install missing packages, build, run every test suite
 #   make e2e        end-to-end scenarios with real AWS clients (tests/e2e; npm ci once)
+#   make test-cloudwatch  deploy/cloudwatch checked, and run with the real Fluent Bit
 #   make bench      overhead figures (see README "Overhead")
 #   make vmlinux    regenerate vmlinux/<arch>/vmlinux.h from the running kernel
 #   make format / check-format
@@ -44,7 +45,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRCS))
 TEST_PROGS := $(patsubst tests/progs/%.c,$(BUILD)/tests/%,$(wildcard tests/progs/*.c))
 
 .SECONDARY:
-.PHONY: all run test unit integration e2e test-kernels deps deps-test vmlinux format check-format check-format-count bench clean
+.PHONY: all run test unit integration e2e test-kernels test-cloudwatch deps deps-test vmlinux format check-format check-format-count bench clean
 
 all: $(BUILD)/credwatch
 
@@ -105,6 +106,12 @@ test-kernels: all $(BUILD)/tests/credsim $(TEST_PROGS)
 # real AWS clients (npm's SDK for JavaScript v3, Debian's botocore and awscli, curl, wget)
 e2e: all $(BUILD)/tests/credsim
 	@tests/e2e/run.sh
+
+# the CloudWatch side (deploy/cloudwatch): static checks against the event schema, then real
+# events through the real Fluent Bit (built once from ../shared/vendor, cached in
+# /var/cache/credwatch/fluent-bit-<version>) to a CloudWatch Logs simulator (tests/cloudwatch)
+test-cloudwatch: all $(BUILD)/tests/credsim $(BUILD)/tests/cw_connect
+	@tests/cloudwatch/run.sh
 
 test: deps-test
 	@$(MAKE) --no-print-directory all $(BUILD)/tests/credsim $(TEST_PROGS) $(UNIT_BINS)

@@ -39,6 +39,7 @@ run_suite integration $MAKE --no-print-directory integration
 # same suites on 6.1, and both result lines are printed
 CW_HOST_RESULT="$last_p $last_f" run_suite kernels $MAKE --no-print-directory test-kernels KERNELS_FLAGS=--vm-only
 run_suite e2e $MAKE --no-print-directory e2e
+run_suite cloudwatch $MAKE --no-print-directory test-cloudwatch
 echo
 echo "total: $total_p passed, $total_f failed"
 [ "$total_f" -eq 0 ]

@@ -22,10 +22,11 @@ FB_VERSION=5.1.1
 FB_SHA256=c342a6fad04931ac308eb3d057c56208fee929ad7d2482a1a00797039cb66db8
 TARBALL=${FLUENT_BIT_TARBALL:-$PWD/../shared/vendor/fluent-bit-$FB_VERSION-d55459d49.tar.xz}
 CACHE=${CW_CACHE:-/var/cache/credwatch}/fluent-bit-$FB_VERSION
-RECIPE=1 # bump when the steps below change in a way the options do not show
+RECIPE=2 # bump when the steps below change in a way the options do not show
 
 # Everything off (FLB_MINIMAL), then what the CloudWatch suite runs: tail with the CRI
 # multiline parser and its offset DB (Debian's sqlite: the snapshot lacks the amalgamation),
+# filesystem buffering (storage.path needs the storage_backlog input),
 # the filters a Container Insights style configuration uses (so a user's combined
 # configuration can be checked too), out_cloudwatch_logs (AWS auth, SigV4, TLS), file and
 # stdout for debugging, the HTTP server for the retry counters.
@@ -35,6 +36,7 @@ OPTS=(
 	-DFLB_MINIMAL=On
 	-DFLB_IN_TAIL=On
 	-DFLB_IN_EMITTER=On
+	-DFLB_IN_STORAGE_BACKLOG=On
 	-DFLB_FILTER_PARSER=On
 	-DFLB_FILTER_MODIFY=On
 	-DFLB_FILTER_GREP=On
@@ -101,23 +103,33 @@ fi
 tests/lib/ensure-debs.sh "${DEBS[@]}" >&2
 
 BLOG=$CACHE/build-$KEY.log
-WORK=$(mktemp -d "$CACHE/.build-$KEY.XXXXXX")
+# The source and build tree stay in $CACHE/tree (about 0.5 GB) so that a change of options
+# recompiles only what it changes; the cmake cache is dropped first, so an option left out of
+# OPTS is back to its default (FLB_MINIMAL's), never a stale earlier value.
+TREE=$CACHE/tree
+src=$TREE/fluent-bit-$FB_VERSION
+WORK=$(mktemp -d "$CACHE/.stage-$KEY.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 start=$SECONDS
-log "building Fluent Bit $FB_VERSION (key $KEY) in $WORK; log: $BLOG"
+log "building Fluent Bit $FB_VERSION (key $KEY) in $TREE; log: $BLOG"
 {
 	echo "tarball: $TARBALL sha256=$FB_SHA256"
 	echo "options: ${OPTS[*]}"
-	tar -C "$WORK" -xJf "$TARBALL"
-	src=$WORK/fluent-bit-$FB_VERSION
-	cmake -S "$src" -B "$WORK/build" "${OPTS[@]}"
-	make -C "$WORK/build" -j"$(nproc)" fluent-bit-bin
+	if [[ $(cat "$TREE/source.sha256" 2>/dev/null) != "$FB_SHA256" ]]; then
+		rm -rf "$TREE"
+		mkdir -p "$TREE"
+		tar -C "$TREE" -xJf "$TARBALL"
+		echo "$FB_SHA256" >"$TREE/source.sha256"
+	fi
+	rm -f "$TREE/build/CMakeCache.txt"
+	cmake -S "$src" -B "$TREE/build" "${OPTS[@]}"
+	make -C "$TREE/build" -j"$(nproc)" fluent-bit-bin
 } >"$BLOG" 2>&1 || {
 	log "build FAILED after $((SECONDS - start)) s; last lines of $BLOG:"
 	tail -25 "$BLOG" >&2
 	exit 1
 }
-built=$WORK/build/bin/fluent-bit
+built=$TREE/build/bin/fluent-bit
 if ! ver=$("$built" --version 2>&1) || [[ $ver != *"Fluent Bit v$FB_VERSION"* ]]; then
 	log "the built binary does not report Fluent Bit v$FB_VERSION: $ver"
 	exit 1
@@ -133,5 +145,9 @@ cp "$built" "$stage/bin/fluent-bit"
 touch "$stage/build.ok"
 rm -rf "$OUT"
 mv "$stage" "$OUT"
+# binaries of other keys (older options or recipes) are stale: remove them
+for d in "$CACHE"/????????????????; do
+	[[ -d $d && $d != "$OUT" && ${d##*/} =~ ^[0-9a-f]{16}$ ]] && rm -rf "$d"
+done
 log "built in $((SECONDS - start)) s: $OUT/bin/fluent-bit"
 echo "$BIN"
