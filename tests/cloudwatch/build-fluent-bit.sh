@@ -147,7 +147,7 @@ rm -rf "$OUT"
 mv "$stage" "$OUT"
 # binaries of other keys (older options or recipes) are stale: remove them
 for d in "$CACHE"/????????????????; do
-	[[ -d $d && $d != "$OUT" && ${d##*/} =~ ^[0-9a-f]{16}$ ]] && rm -rf "$d"
+	[[ -d $d && $d != "$OUT" && ${d##*/} =~ ^[0-9a-f]{16}$ ]] && rm -rf "$d" "$CACHE/build-${d##*/}.log"
 done
 log "built in $((SECONDS - start)) s: $OUT/bin/fluent-bit"
 echo "$BIN"

@@ -264,6 +264,12 @@ fb_start() {
 		exec "$0/bin/fluent-bit" -c "$0/etc/fluent-bit.conf"' "$FBR" >>"$FBR/fluent-bit.log" 2>&1 &
 	FB_PID=$!
 	fn_track_pid "$FB_PID"
+	# it must still be running a moment later (a configuration it refuses ends it at once)
+	sleep 1
+	if ! kill -0 "$FB_PID" 2>/dev/null; then
+		fail "Fluent Bit exited at start: $(grep -E '\[ *error\]' "$FBR/fluent-bit.log" | tail -3 | tr '\n' ' ')"
+		exit 1
+	fi
 }
 fb_stop() {
 	local rc=0
@@ -310,7 +316,7 @@ H1=$((N1 / 2))
 $PY $CW/pipeline.py cri "$LA" "$R1" 0 "$H1" --split $((READY_LINE - 1))
 sim_start || { fail "starting the CloudWatch Logs simulator"; exit 1; }
 fb_start
-sleep 2
+sleep 1
 $PY $CW/pipeline.py cri "$LA" "$R1" "$H1" "$N1"
 grep -v '^$' "$FN_RUN/run1.err" | head -20 >"$FBR/stderr-lines.txt"
 $PY $CW/pipeline.py stderr "$LA" "$FBR/stderr-lines.txt"
