@@ -5,6 +5,7 @@
 #   make test       install missing packages, build, run every test suite
 #   make e2e        end-to-end scenarios with real AWS clients (tests/e2e; npm ci once)
 #   make test-cri   credwatch on a real containerd + runc, and from its image as the DaemonSet
+#   make test-cloudwatch  deploy/cloudwatch checked, and run with the real Fluent Bit
 #   make bench      overhead figures (see README "Overhead")
 #   make vmlinux    regenerate vmlinux/<arch>/vmlinux.h from the running kernel
 #   make format / check-format
@@ -46,7 +47,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRCS))
 TEST_PROGS := $(patsubst tests/progs/%.c,$(BUILD)/tests/%,$(wildcard tests/progs/*.c))
 
 .SECONDARY:
-.PHONY: all run test unit integration e2e test-cri test-kernels deps deps-test vmlinux format check-format check-format-count bench clean golden bpf-unit
+.PHONY: all run test unit integration e2e test-cri test-kernels deps deps-test vmlinux format check-format check-format-count bench clean golden bpf-unit test-cloudwatch
 
 all: $(BUILD)/credwatch
 
@@ -115,6 +116,11 @@ e2e: all $(BUILD)/tests/credsim
 # Its images are cached in /var/cache/credwatch/cri (kept across `make clean`).
 test-cri: all $(BUILD)/tests/credsim
 	@tests/cri/run.sh
+# the CloudWatch side (deploy/cloudwatch): static checks against the event schema, then real
+# events through the real Fluent Bit (built once from ../shared/vendor, cached in
+# /var/cache/credwatch/fluent-bit-<version>) to a CloudWatch Logs simulator (tests/cloudwatch)
+test-cloudwatch: all $(BUILD)/tests/credsim $(BUILD)/tests/cw_connect
+	@tests/cloudwatch/run.sh
 
 test: deps-test
 	@$(MAKE) --no-print-directory all $(BUILD)/tests/credsim $(TEST_PROGS) $(UNIT_BINS) $(BUILD)/tests/golden/replay $(BUILD)/tests/bpf/test_helpers

@@ -43,6 +43,7 @@ run_suite integration $MAKE --no-print-directory integration
 CW_HOST_RESULT="$last_p $last_f" run_suite kernels $MAKE --no-print-directory test-kernels KERNELS_FLAGS=--vm-only
 run_suite e2e $MAKE --no-print-directory e2e
 run_suite cri $MAKE --no-print-directory test-cri
+run_suite cloudwatch $MAKE --no-print-directory test-cloudwatch
 echo
 echo "total: $total_p passed, $total_f failed"
 [ "$total_f" -eq 0 ]

@@ -13,6 +13,9 @@ if [ "$(id -u)" != 0 ]; then
 fi
 echo "installing Debian packages:$missing" >&2
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq >&2 || { echo "apt-get update failed: is a Debian mirror reachable?" >&2; exit 1; }
+# another apt-get (a parallel suite, unattended upgrades) may hold the lock: wait for it
+lock="-o DPkg::Lock::Timeout=300"
 # shellcheck disable=SC2086
-apt-get install -y -qq --no-install-recommends $missing >&2
+apt-get $lock update -qq >&2 || { echo "apt-get update failed: is a Debian mirror reachable?" >&2; exit 1; }
+# shellcheck disable=SC2086
+apt-get $lock install -y -qq --no-install-recommends $missing >&2

@@ -490,7 +490,7 @@ static void put_socket(struct jw *w, const struct cw_event *e)
 
 /* A response with credentials: what CloudTrail and GuardDuty findings can be traced back by
  * (the access key id), never the secret parts (the parser never copied them). */
-static void put_credentials(struct jw *w, const struct http_creds *c)
+static void put_credentials(struct jw *w, const struct http_creds *c, const char *role)
 {
 	jw_obj_open(w, "credentials");
 	if (c->access_key_id[0])
@@ -501,6 +501,13 @@ static void put_credentials(struct jw *w, const struct http_creds *c)
 		jw_str(w, "expiration", c->expiration, 0);
 	else
 		jw_null(w, "expiration");
+	/* the role: the IMDS role name of the request path, else the ARN the response named */
+	if (role && role[0])
+		jw_str(w, "role", role, 256);
+	else if (c->role_arn[0])
+		jw_str(w, "role", c->role_arn, 0);
+	else
+		jw_null(w, "role");
 	if (c->role_arn[0])
 		jw_str(w, "role_arn", c->role_arn, 0);
 	if (c->account_id[0])
@@ -527,7 +534,7 @@ static void put_http_unseen(struct jw *w, const struct cw_event *e)
 	jw_obj_close(w);
 	jw_null(w, "sdk");
 	if (d->creds)
-		put_credentials(w, d->creds);
+		put_credentials(w, d->creds, NULL);
 }
 
 static void put_http(struct jw *w, const struct cw_event *e)
@@ -599,7 +606,7 @@ static void put_http(struct jw *w, const struct cw_event *e)
 		jw_null(w, "sdk");
 	}
 	if (d->creds)
-		put_credentials(w, d->creds);
+		put_credentials(w, d->creds, cls->role_len ? cls->role : NULL);
 }
 
 static void put_unparsed(struct jw *w, const struct cw_event *e)
