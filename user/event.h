@@ -82,7 +82,7 @@ struct cw_http_info {
 	bool credential_path;		/* the request was classified as a credential fetch */
 	bool delivered;			/* the response carried credentials */
 	bool credential_request;	/* either: a credential fetch by its request or answer */
-	bool blocked;			/* 401/403 or no response in time */
+	bool blocked;			/* 4xx/5xx or no response in time */
 	enum sdk_pi_support pi_support; /* does the client's SDK speak Pod Identity */
 	const char *pi_minimum;		/* the SDK's first version that does, NULL if unknown */
 };

@@ -338,14 +338,16 @@ static int run(struct agent *a)
 		pr_warn("cannot set up the ring buffer consumer: %s", strerror(-err));
 		return err;
 	}
-	/* connections to endpoints opened before the hooks: marked and reported now (their
-	 * records are read after agent_ready) */
-	loader_find_connections(&a->loader);
 	/* after attach: a cgroup or process created meanwhile is seen either way */
 	sockets_refresh(&a->cfg.sockets, loader_sockets_fd(&a->loader), a->opts.host_root);
 	last_socket_refresh = clock_now(CLOCK_MONOTONIC);
 	cgroups_scan(a->cgroups);
 	procs_prefill(a->procs);
+	/* connections to endpoints opened before the hooks: marked and reported now (their
+	 * records are read after agent_ready). After the prefill, so that the holders' records
+	 * carry the exec ids of the /proc records: the process is described as it was now,
+	 * not by a /proc read when its request is answered, by which time it may be gone. */
+	loader_find_connections(&a->loader);
 	/* loading parsed the kernel's BTF (megabytes, now freed): give the heap back */
 	malloc_trim(0);
 	agent_ready(a);

@@ -213,8 +213,9 @@ static void http_details(struct cw_event *ev)
 	 * whatever the request looked like */
 	hi->delivered = hi->d->creds != NULL;
 	hi->credential_request = hi->credential_path || hi->delivered;
-	hi->blocked = !hi->delivered &&
-		      (hi->d->timed_out || hi->d->status == 401 || hi->d->status == 403);
+	/* refused (401/403), failed (any other 4xx/5xx) or never answered: no credentials left
+	 * the endpoint. A 2xx whose body could not be read as credentials is not lowered. */
+	hi->blocked = !hi->delivered && (hi->d->timed_out || hi->d->status >= 400);
 	hi->pi_support = r ? sdk_pod_identity_support(&r->sdk) : SDK_PI_UNKNOWN;
 	hi->pi_minimum = r ? sdk_pod_identity_min(r->sdk.id) : NULL;
 }

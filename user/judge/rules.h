@@ -40,7 +40,7 @@
  * re-graded or allowlisted by the policy; the allowlist is checked per rule (an allowed
  * imds_credential_fetch does not hide imds_v1).
  *
- * A blocked attempt (HTTP 401, no response within the timeout, a denied open/connect) lowers
+ * A blocked attempt (HTTP 4xx/5xx, no response within the timeout, a denied open/connect) lowers
  * the severity one step (critical -> high -> medium -> low): the attempt still matters.
  */
 #ifndef CREDWATCH_RULES_H
@@ -77,7 +77,7 @@ struct rules_http {
 	bool evasive;
 	bool request_seen;	    /* false: only the response was parsed */
 	const struct sdk_info *sdk; /* from the User-Agent; NULL when none */
-	bool blocked;		    /* 401, or no response within the timeout */
+	bool blocked;		    /* 4xx/5xx, or no response within the timeout */
 };
 
 /* A connection to a credential endpoint whose bytes could not be parsed as HTTP. */
