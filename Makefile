@@ -6,13 +6,18 @@
 #   make e2e        end-to-end scenarios with real AWS clients (tests/e2e; npm ci once)
 #   make bench      overhead figures (see README "Overhead")
 #   make vmlinux    regenerate vmlinux/<arch>/vmlinux.h from the running kernel
+#   make ARCH=arm64 cross-build build/arm64/credwatch on x86-64 (Debian multiarch; see
+#                   "cross-build" below); make unit ARCH=arm64 runs the unit tests under
+#                   qemu-user; make vmlinux ARCH=arm64 regenerates vmlinux/arm64/vmlinux.h
 #   make format / check-format
 
-ARCH     ?= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
-BUILD    := build
+HOST_ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+ARCH     ?= $(HOST_ARCH)
+BUILD    := build$(if $(filter-out $(HOST_ARCH),$(ARCH)),/$(ARCH))
 CLANG    ?= clang
 BPFTOOL  ?= bpftool
 CC       ?= gcc
+PKG_CONFIG ?= pkg-config
 PKGS     := libbpf libelf zlib jansson
 
 # Debian packages the agent needs to build and run, and those the tests add.
@@ -20,14 +25,41 @@ DEB_BUILD := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libjansson-dev 
 DEB_TEST  := iproute2 curl jq python3 python3-jsonschema busybox-static cpio bpftrace \
 	     python3-botocore awscli qemu-system-x86 liburing-dev clang-format procps
 
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -I$(BUILD) -Ibpf -Iuser $(PKG_CFLAGS)
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	      -I$(BUILD) -Ibpf -Ivmlinux/$(ARCH)
 SAN_FLAGS  := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+UNIT_ENV   :=
+
+# --- cross-build (make ARCH=arm64 on x86-64) ---------------------------------------------
+# Debian multiarch: gcc-aarch64-linux-gnu and the :arm64 -dev packages (make deps-arm64),
+# pkg-config pointed at the arm64 .pc files, output in build/arm64/ (never mixed with the
+# native build/). The BPF object differs only by -D__TARGET_ARCH_arm64 and
+# -Ivmlinux/arm64 (BPF_CFLAGS above). Unit tests run under qemu-user with the arm64
+# libraries of the multiarch install (qemu-aarch64-static finds /lib/ld-linux-aarch64.so.1
+# and the sanitizer runtimes in /usr/aarch64-linux-gnu/lib). The first build installs the
+# toolchain: every output directory waits for deps-arm64, and the pkg-config flags are
+# taken when a recipe runs, not when this file is read.
+CROSS_arm64 := aarch64-linux-gnu
+DEB_ARM64 := gcc-aarch64-linux-gnu libc6-dev:arm64 libbpf-dev:arm64 libelf-dev:arm64 \
+	     zlib1g-dev:arm64 libjansson-dev:arm64 liburing-dev:arm64 qemu-user-static qemu-system-arm
+ifneq ($(ARCH),$(HOST_ARCH))
+ifeq ($(CROSS_$(ARCH)),)
+$(error ARCH=$(ARCH): no cross-build from $(HOST_ARCH) (known: arm64 from x86))
+endif
+CC         := $(CROSS_$(ARCH))-gcc
+PKG_CONFIG := PKG_CONFIG_LIBDIR=/usr/lib/$(CROSS_$(ARCH))/pkgconfig:/usr/share/pkgconfig pkg-config
+PKG_CFLAGS  = $(shell $(PKG_CONFIG) --cflags $(PKGS))
+PKG_LIBS    = $(shell $(PKG_CONFIG) --libs $(PKGS))
+UNIT_ENV   := UNIT_NAME=unit-$(ARCH) UNIT_EXEC="qemu-$(subst arm64,aarch64,$(ARCH))-static" \
+	      QEMU_LD_PREFIX=/usr/$(CROSS_$(ARCH)) QEMU_SET_ENV=LD_LIBRARY_PATH=/usr/lib/$(CROSS_$(ARCH)):/usr/$(CROSS_$(ARCH))/lib
+.DEFAULT_GOAL := all
+$(BUILD) $(BUILD)/bpf $(BUILD)/user $(BUILD)/san $(BUILD)/tests $(BUILD)/tests/unit: | deps-$(ARCH)
+endif
 
 BPF_SRCS  := $(wildcard bpf/*.bpf.c)
 # proc.bpf.o defines the shared maps and must come first: libbpf 1.1's linker
@@ -44,7 +76,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRCS))
 TEST_PROGS := $(patsubst tests/progs/%.c,$(BUILD)/tests/%,$(wildcard tests/progs/*.c))
 
 .SECONDARY:
-.PHONY: all run test unit integration e2e test-kernels deps deps-test vmlinux format check-format check-format-count bench clean
+.PHONY: all run test unit integration e2e test-kernels deps deps-test deps-arm64 vmlinux format check-format check-format-count bench clean
 
 all: $(BUILD)/credwatch
 
@@ -52,8 +84,11 @@ all: $(BUILD)/credwatch
 # Installs only what is missing, so a second run does nothing and needs no network.
 deps:
 	@tests/lib/ensure-debs.sh $(DEB_BUILD)
-deps-test: deps
+deps-test: deps deps-arm64
 	@tests/lib/ensure-debs.sh $(DEB_TEST)
+# the arm64 cross toolchain, libraries and emulators (adds dpkg's arm64 architecture once)
+deps-arm64: deps
+	@tests/lib/ensure-debs.sh $(DEB_ARM64)
 
 # --- BPF ----------------------------------------------------------------------
 $(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) vmlinux/$(ARCH)/vmlinux.h | $(BUILD)/bpf
@@ -65,8 +100,18 @@ $(BUILD)/credwatch.bpf.o: $(BPF_OBJS)
 $(BUILD)/credwatch.skel.h: $(BUILD)/credwatch.bpf.o
 	$(BPFTOOL) gen skeleton $< name credwatch_bpf > $@
 
+# Native: from the running kernel's BTF. Cross (ARCH=arm64): from the BTF in the Image of
+# Debian's arm64 cloud kernel (the one the kernel matrix boots, tests/kernels/fetch-kernel.sh),
+# carved out of the Image by tests/kernels/image-btf.sh; no arm64 machine needed.
+ifeq ($(ARCH),$(HOST_ARCH))
 vmlinux:
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux/$(ARCH)/vmlinux.h
+else
+vmlinux: deps-$(ARCH) | $(BUILD)
+	tests/kernels/image-btf.sh "$$(CW_ARCH=$(ARCH) tests/kernels/fetch-kernel.sh)" $(BUILD)/vmlinux.btf
+	@mkdir -p vmlinux/$(ARCH)
+	$(BPFTOOL) btf dump file $(BUILD)/vmlinux.btf format c > vmlinux/$(ARCH)/vmlinux.h
+endif
 
 # --- userspace ------------------------------------------------------------------
 $(BUILD)/user/%.o: user/%.c $(USER_HDRS) $(BPF_HDRS) $(BUILD)/credwatch.skel.h | $(BUILD)/user
@@ -89,7 +134,7 @@ $(BUILD)/tests/%: tests/progs/%.c | $(BUILD)/tests
 	$(CC) $(CFLAGS) $< -o $@ -luring
 
 unit: $(UNIT_BINS)
-	@tests/unit/run.sh $(UNIT_BINS)
+	@$(UNIT_ENV) tests/unit/run.sh $(UNIT_BINS)
 
 integration: all $(BUILD)/tests/credsim $(TEST_PROGS)
 	@tests/integration/run.sh
