@@ -34,6 +34,7 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	      -I$(BUILD) -Ibpf -Ivmlinux/$(ARCH)
 SAN_FLAGS  := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 UNIT_ENV   :=
+UNIT_EXTRA :=
 
 # --- cross-build (make ARCH=arm64 on x86-64) ---------------------------------------------
 # Debian multiarch: gcc-aarch64-linux-gnu and the :arm64 -dev packages (make deps-arm64),
@@ -55,8 +56,12 @@ CC         := $(CROSS_$(ARCH))-gcc
 PKG_CONFIG := PKG_CONFIG_LIBDIR=/usr/lib/$(CROSS_$(ARCH))/pkgconfig:/usr/share/pkgconfig pkg-config
 PKG_CFLAGS  = $(shell $(PKG_CONFIG) --cflags $(PKGS))
 PKG_LIBS    = $(shell $(PKG_CONFIG) --libs $(PKGS))
+UNIT_EXTRA := $(BUILD)/tests/unit/sancheck
 UNIT_ENV   := UNIT_NAME=unit-$(ARCH) UNIT_EXEC="qemu-$(subst arm64,aarch64,$(ARCH))-static" \
-	      QEMU_LD_PREFIX=/usr/$(CROSS_$(ARCH)) QEMU_SET_ENV=LD_LIBRARY_PATH=/usr/lib/$(CROSS_$(ARCH)):/usr/$(CROSS_$(ARCH))/lib
+	      UNIT_LEAKS=0 UNIT_SANCHECK=$(UNIT_EXTRA) QEMU_LD_PREFIX=/usr/$(CROSS_$(ARCH)) \
+	      QEMU_SET_ENV=LD_LIBRARY_PATH=/usr/lib/$(CROSS_$(ARCH)):/usr/$(CROSS_$(ARCH))/lib
+$(BUILD)/tests/unit/sancheck: tests/unit/sancheck.c | $(BUILD)/tests/unit
+	$(CC) -std=gnu11 -Wall -Wextra -Werror $(SAN_FLAGS) $< -o $@
 .DEFAULT_GOAL := all
 $(BUILD) $(BUILD)/bpf $(BUILD)/user $(BUILD)/san $(BUILD)/tests $(BUILD)/tests/unit: | deps-$(ARCH)
 endif
@@ -133,7 +138,7 @@ $(BUILD)/tests/credsim: tests/sim/credsim.c | $(BUILD)/tests
 $(BUILD)/tests/%: tests/progs/%.c | $(BUILD)/tests
 	$(CC) $(CFLAGS) $< -o $@ -luring
 
-unit: $(UNIT_BINS)
+unit: $(UNIT_BINS) $(UNIT_EXTRA)
 	@$(UNIT_ENV) tests/unit/run.sh $(UNIT_BINS)
 
 integration: all $(BUILD)/tests/credsim $(TEST_PROGS)
