@@ -26,7 +26,8 @@
 # CW_VM_SUITE_TIMEOUT (seconds per script inside the VM, default 420), CW_VM_JOBS (scripts
 # run in parallel inside the VM, default 2), CW_VM_ARCHES (the VMs to boot, default
 # "amd64 arm64"); for the arm64 VM: CW_VM_TESTS_ARM64 (default ARM64_SUITES below),
-# CW_VM_TIMEOUT_ARM64 (default 600), CW_VM_CPU_ARM64 (default max,pauth-impdef=on: pointer
+# CW_VM_TIMEOUT_ARM64 (default 900), CW_VM_TIME_SCALE_ARM64 (16), CW_VM_FLOOD_N_ARM64 (500),
+# CW_VM_CPU_ARM64 (default max,pauth-impdef=on: pointer
 # authentication with QEMU's cheap algorithm; the architected one doubles the boot time),
 # CW_ARM64_BUILD (exit status of `make ARCH=arm64` as the Makefile ran it: when it is not 0,
 # or build/arm64/credwatch is missing, the arm64 VM boots without the agent and runs only
@@ -173,7 +174,7 @@ vm_fail() {
 # suites (or, for an arm64 agent that did not build, the smoke checks) and add its line
 run_vm() {
 	local arch=$1 vm_start rel vmlinuz key base log append tests qrc res ready p f
-	local sysroot='' build=build qemu machine console cpu timeout no_agent=0 label
+	local sysroot='' build=build qemu console cpu timeout no_agent=0 label vm_opts=''
 	local -a vm_scripts=("${scripts[@]}")
 	local nskip=${#skipped[@]} why=''
 	vm_start=$(date +%s)
@@ -183,7 +184,10 @@ run_vm() {
 		;;
 	arm64)
 		qemu=(qemu-system-aarch64 -M virt) cpu=${CW_VM_CPU_ARM64:-max,pauth-impdef=on}
-		console=ttyAMA0 timeout=${CW_VM_TIMEOUT_ARM64:-600} build=build/arm64
+		console=ttyAMA0 timeout=${CW_VM_TIMEOUT_ARM64:-900} build=build/arm64
+		# emulating another architecture is about twice as slow again: twice the timing
+		# slack, and a shorter IMDS flood in test_findings (what it checks is the same)
+		vm_opts="cw.time_scale=${CW_VM_TIME_SCALE_ARM64:-16} cw.flood_n=${CW_VM_FLOOD_N_ARM64:-500}"
 		if [ -z "${CW_VM_TESTS-}" ]; then
 			IFS=, read -r -a vm_scripts <<<"${CW_VM_TESTS_ARM64:-$ARM64_SUITES}"
 			nskip=0
@@ -244,6 +248,7 @@ run_vm() {
 	# under TCG; it changes nothing for BPF programs loaded by root
 	append="console=$console quiet lsm=lockdown,capability,bpf panic=-1 mitigations=off"
 	append+=" cw.tests=$tests cw.suite_timeout=${CW_VM_SUITE_TIMEOUT:-420} cw.jobs=${CW_VM_JOBS:-2}"
+	[ -n "$vm_opts" ] && append+=" $vm_opts"
 	[ "$no_agent" = 1 ] && append+=" cw.smoke=1"
 	if [ "$no_agent" = 1 ]; then
 		echo "  $why: smoke checks only"
