@@ -261,7 +261,7 @@ run_vm() {
 		-kernel "$vmlinuz" -initrd "$OUT/initrd-$arch.gz" -append "$append" \
 		</dev/null >"$log" 2>&1 &
 	qpid=$!
-	tail -n +1 -f --pid="$qpid" "$log" | tr -d '\r' | progress
+	tail -n +1 -f --pid="$qpid" "$log" | sed -u 's/\r//g' | progress
 	wait "$qpid"
 	qrc=$?
 	qpid=
