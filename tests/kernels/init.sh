@@ -129,7 +129,10 @@ if [ "$smoke" = 1 ]; then
 		build/tests/credsim serve --listen 127.0.0.1:8080@imds --ready-file /tmp/sim.ready \
 			--secrets-out /tmp/sim.secrets --log /tmp/sim.log &
 		local sim=$! i tok rc=0
-		for ((i = 0; i < 300 && ! -e /tmp/sim.ready; i++)); do sleep 0.1; done
+		for ((i = 0; i < 300; i++)); do
+			[ -e /tmp/sim.ready ] && break
+			sleep 0.1
+		done
 		# the token is a (simulated) secret: checked, never printed
 		tok=$(curl -s -m 20 -X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 60' \
 			http://127.0.0.1:8080/latest/api/token)
