@@ -27,7 +27,7 @@ for a in $arches; do
 done
 echo "installing Debian packages:$missing" >&2
 export DEBIAN_FRONTEND=noninteractive
-# other work on the machine may hold the dpkg lock for a while: wait for it
 apt-get update -qq >&2 || { echo "apt-get update failed: is a Debian mirror reachable?" >&2; exit 1; }
+# other work on the machine may hold the dpkg lock for a while: wait for it
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends -o DPkg::Lock::Timeout=600 $missing >&2
