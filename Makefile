@@ -8,13 +8,18 @@
 #   make test-cloudwatch  deploy/cloudwatch checked, and run with the real Fluent Bit
 #   make bench      overhead figures (see README "Overhead")
 #   make vmlinux    regenerate vmlinux/<arch>/vmlinux.h from the running kernel
+#   make ARCH=arm64 cross-build build/arm64/credwatch on x86-64 (Debian multiarch; see
+#                   "cross-build" below); make unit ARCH=arm64 runs the unit tests under
+#                   qemu-user; make vmlinux ARCH=arm64 regenerates vmlinux/arm64/vmlinux.h
 #   make format / check-format
 
-ARCH     ?= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
-BUILD    := build
+HOST_ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+ARCH     ?= $(HOST_ARCH)
+BUILD    := build$(if $(filter-out $(HOST_ARCH),$(ARCH)),/$(ARCH))
 CLANG    ?= clang
 BPFTOOL  ?= bpftool
 CC       ?= gcc
+PKG_CONFIG ?= pkg-config
 PKGS     := libbpf libelf zlib jansson
 
 # Debian packages the agent needs to build and run, and those the tests add.
@@ -22,8 +27,8 @@ DEB_BUILD := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libjansson-dev 
 DEB_TEST  := iproute2 curl jq python3 python3-jsonschema busybox-static cpio bpftrace \
 	     python3-botocore awscli qemu-system-x86 liburing-dev clang-format procps
 
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 
 # the version, from one place in the tree
 VERSION  := $(shell cat VERSION)
@@ -32,6 +37,38 @@ CFLAGS   += -DCREDWATCH_VERSION='"$(VERSION)"' -std=gnu11 -Wall -Wextra -Werror 
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	      -I$(BUILD) -Ibpf -Ivmlinux/$(ARCH)
 SAN_FLAGS  := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+UNIT_ENV   :=
+UNIT_EXTRA :=
+
+# --- cross-build (make ARCH=arm64 on x86-64) ---------------------------------------------
+# Debian multiarch: gcc-aarch64-linux-gnu and the :arm64 -dev packages (make deps-arm64),
+# pkg-config pointed at the arm64 .pc files, output in build/arm64/ (never mixed with the
+# native build/). The BPF object differs only by -D__TARGET_ARCH_arm64 and
+# -Ivmlinux/arm64 (BPF_CFLAGS above). Unit tests run under qemu-user with the arm64
+# libraries of the multiarch install (qemu-aarch64-static finds /lib/ld-linux-aarch64.so.1
+# and the sanitizer runtimes in /usr/aarch64-linux-gnu/lib). The first build installs the
+# toolchain: every output directory waits for deps-arm64, and the pkg-config flags are
+# taken when a recipe runs, not when this file is read.
+CROSS_arm64 := aarch64-linux-gnu
+DEB_ARM64 := gcc-aarch64-linux-gnu libc6-dev:arm64 libbpf-dev:arm64 libelf-dev:arm64 \
+	     zlib1g-dev:arm64 libjansson-dev:arm64 liburing-dev:arm64 qemu-user-static qemu-system-arm
+ifneq ($(ARCH),$(HOST_ARCH))
+ifeq ($(CROSS_$(ARCH)),)
+$(error ARCH=$(ARCH): no cross-build from $(HOST_ARCH) (known: arm64 from x86))
+endif
+CC         := $(CROSS_$(ARCH))-gcc
+PKG_CONFIG := PKG_CONFIG_LIBDIR=/usr/lib/$(CROSS_$(ARCH))/pkgconfig:/usr/share/pkgconfig pkg-config
+PKG_CFLAGS  = $(shell $(PKG_CONFIG) --cflags $(PKGS))
+PKG_LIBS    = $(shell $(PKG_CONFIG) --libs $(PKGS))
+UNIT_EXTRA := $(BUILD)/tests/unit/sancheck
+UNIT_ENV   := UNIT_NAME=unit-$(ARCH) UNIT_EXEC="qemu-$(subst arm64,aarch64,$(ARCH))-static" \
+	      UNIT_LEAKS=0 UNIT_SANCHECK=$(UNIT_EXTRA) QEMU_LD_PREFIX=/usr/$(CROSS_$(ARCH)) \
+	      QEMU_SET_ENV=LD_LIBRARY_PATH=/usr/lib/$(CROSS_$(ARCH)):/usr/$(CROSS_$(ARCH))/lib
+$(BUILD)/tests/unit/sancheck: tests/unit/sancheck.c | $(BUILD)/tests/unit
+	$(CC) -std=gnu11 -Wall -Wextra -Werror $(SAN_FLAGS) $< -o $@
+.DEFAULT_GOAL := all
+$(BUILD) $(BUILD)/bpf $(BUILD)/user $(BUILD)/san $(BUILD)/tests $(BUILD)/tests/unit: | deps-$(ARCH)
+endif
 
 BPF_SRCS  := $(wildcard bpf/*.bpf.c)
 # one object per hook family, linked in any order (the shared maps are __weak: bpf/lib/maps.bpf.h)
@@ -47,7 +84,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRCS))
 TEST_PROGS := $(patsubst tests/progs/%.c,$(BUILD)/tests/%,$(wildcard tests/progs/*.c))
 
 .SECONDARY:
-.PHONY: all run test unit integration e2e test-cri test-kernels deps deps-test vmlinux format check-format check-format-count bench clean golden bpf-unit test-cloudwatch
+.PHONY: all run test unit integration e2e test-cri test-kernels kernel-progs deps deps-test deps-arm64 vmlinux format check-format check-format-count bench clean golden bpf-unit test-cloudwatch
 
 all: $(BUILD)/credwatch
 
@@ -55,8 +92,11 @@ all: $(BUILD)/credwatch
 # Installs only what is missing, so a second run does nothing and needs no network.
 deps:
 	@tests/lib/ensure-debs.sh $(DEB_BUILD)
-deps-test: deps
+deps-test: deps deps-arm64
 	@tests/lib/ensure-debs.sh $(DEB_TEST)
+# the arm64 cross toolchain, libraries and emulators (adds dpkg's arm64 architecture once)
+deps-arm64: deps
+	@tests/lib/ensure-debs.sh $(DEB_ARM64)
 
 # --- BPF ----------------------------------------------------------------------
 $(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) vmlinux/$(ARCH)/vmlinux.h | $(BUILD)/bpf
@@ -68,8 +108,18 @@ $(BUILD)/credwatch.bpf.o: $(BPF_OBJS)
 $(BUILD)/credwatch.skel.h: $(BUILD)/credwatch.bpf.o
 	$(BPFTOOL) gen skeleton $< name credwatch_bpf > $@
 
+# Native: from the running kernel's BTF. Cross (ARCH=arm64): from the BTF in the Image of
+# Debian's arm64 cloud kernel (the one the kernel matrix boots, tests/kernels/fetch-kernel.sh),
+# carved out of the Image by tests/kernels/image-btf.sh; no arm64 machine needed.
+ifeq ($(ARCH),$(HOST_ARCH))
 vmlinux:
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux/$(ARCH)/vmlinux.h
+else
+vmlinux: deps-$(ARCH) | $(BUILD)
+	tests/kernels/image-btf.sh "$$(CW_ARCH=$(ARCH) tests/kernels/fetch-kernel.sh)" $(BUILD)/vmlinux.btf
+	@mkdir -p vmlinux/$(ARCH)
+	$(BPFTOOL) btf dump file $(BUILD)/vmlinux.btf format c > vmlinux/$(ARCH)/vmlinux.h
+endif
 
 # --- userspace ------------------------------------------------------------------
 $(BUILD)/user/%.o: user/%.c $(USER_HDRS) $(BPF_HDRS) $(BUILD)/credwatch.skel.h VERSION
@@ -93,8 +143,8 @@ $(BUILD)/tests/credsim: tests/sim/credsim.c | $(BUILD)/tests
 $(BUILD)/tests/%: tests/progs/%.c | $(BUILD)/tests
 	$(CC) $(CFLAGS) $< -o $@ -luring
 
-unit: $(UNIT_BINS)
-	@tests/unit/run.sh $(UNIT_BINS)
+unit: $(UNIT_BINS) $(UNIT_EXTRA)
+	@$(UNIT_ENV) tests/unit/run.sh $(UNIT_BINS)
 
 integration: all $(BUILD)/tests/credsim $(TEST_PROGS)
 	@tests/integration/run.sh
@@ -104,8 +154,15 @@ integration: all $(BUILD)/tests/credsim $(TEST_PROGS)
 # and the initramfs userland are cached in /var/cache/credwatch/kernels (kept across
 # `make clean`). KERNELS_FLAGS=--vm-only runs only the VM (as make test does: the host run
 # is the integration suite there).
+# KERNEL_ARCHES: the VMs to boot. The arm64 VM runs build/arm64 (built here with make -k
+# ARCH=arm64, log in build/kernels/arm64-build.log); if that build fails it still boots, for
+# its smoke checks, and its line fails (tests/kernels/run.sh).
+KERNEL_ARCHES ?= amd64 arm64
 test-kernels: all $(BUILD)/tests/credsim $(TEST_PROGS)
-	@tests/kernels/run.sh $(KERNELS_FLAGS)
+	@rc=0; if [ -n "$(filter arm64,$(KERNEL_ARCHES))" ]; then mkdir -p build/kernels; \
+	  $(MAKE) --no-print-directory -k ARCH=arm64 kernel-progs >build/kernels/arm64-build.log 2>&1 || rc=$$?; fi; \
+	  CW_VM_ARCHES="$(KERNEL_ARCHES)" CW_ARM64_BUILD=$$rc tests/kernels/run.sh $(KERNELS_FLAGS)
+kernel-progs: all $(BUILD)/tests/credsim $(TEST_PROGS)
 
 # real AWS clients (npm's SDK for JavaScript v3, Debian's botocore and awscli, curl, wget)
 e2e: all $(BUILD)/tests/credsim

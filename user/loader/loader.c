@@ -40,6 +40,17 @@
 #define CAP_BPF 39
 #endif
 
+/* strerror for the errors the kernel returns from BPF loads and attaches. 524 is the kernel's
+ * internal ENOTSUPP, which libc does not know ("Unknown error 524"): for fentry and LSM
+ * programs it means no BPF trampoline on this kernel (arm64 before 6.4, for one). */
+static const char *bpf_strerror(int err)
+{
+	if (err == -524 || err == 524)
+		return "ENOTSUPP (524): no BPF trampoline for kernel functions on this kernel or "
+		       "architecture";
+	return strerror(err < 0 ? -err : err);
+}
+
 static const struct {
 	int cap;
 	const char *name;
@@ -190,7 +201,7 @@ static int add_hook(struct loader *l, const char *family, const char *name,
 	if (err || !link) {
 		err = err ? err : -EINVAL;
 		pr_warn("failed to attach %s (program %s)%s%s: %s%s", name, bpf_program__name(prog),
-			target[0] ? " to " : "", target, strerror(-err),
+			target[0] ? " to " : "", target, bpf_strerror(err),
 			err == -EPERM ? " (are you root / CAP_BPF+CAP_NET_ADMIN?)" : "");
 		return err;
 	}
@@ -207,20 +218,29 @@ static int add_hook(struct loader *l, const char *family, const char *name,
 	return 0;
 }
 
+/* open(2) and creat(2) exist only on architectures with the old syscall table (x86-64 here);
+ * the generic table arm64 uses has openat and openat2 only. */
+#if defined(__x86_64__)
+#define ARCH_HAS_OPEN true
+#else
+#define ARCH_HAS_OPEN false
+#endif
+
 /* Syscall-exit programs for the file and socket families: all optional per
- * syscall (open/creat do not exist on arm64), at least openat and connect
- * are required. */
+ * syscall, at least openat and connect are required. A syscall the architecture does not
+ * have is skipped without a word: there is nothing it could miss. */
 static const struct {
 	const char *event;
 	const char *family;
 	const char *hook;
 	bool required;
+	bool on_arch;
 } sys_hooks[] = {
-	{ "sys_exit_openat", "file", "tp/syscalls/sys_exit_openat", true },
-	{ "sys_exit_openat2", "file", "tp/syscalls/sys_exit_openat2", false },
-	{ "sys_exit_open", "file", "tp/syscalls/sys_exit_open", false },
-	{ "sys_exit_creat", "file", "tp/syscalls/sys_exit_creat", false },
-	{ "sys_exit_connect", "socket", "tp/syscalls/sys_exit_connect", true },
+	{ "sys_exit_openat", "file", "tp/syscalls/sys_exit_openat", true, true },
+	{ "sys_exit_openat2", "file", "tp/syscalls/sys_exit_openat2", false, true },
+	{ "sys_exit_open", "file", "tp/syscalls/sys_exit_open", false, ARCH_HAS_OPEN },
+	{ "sys_exit_creat", "file", "tp/syscalls/sys_exit_creat", false, ARCH_HAS_OPEN },
+	{ "sys_exit_connect", "socket", "tp/syscalls/sys_exit_connect", true, true },
 };
 
 static struct bpf_program *sys_prog(struct credwatch_bpf *s, int i)
@@ -408,6 +428,10 @@ static int open_configure(struct loader *l, enum file_hook fh, enum sock_hook sh
 	bpf_program__set_autoload(s->progs.cw_uring_complete,
 				  probe_tracepoint_exists("io_uring", "io_uring_complete"));
 	for (size_t i = 0; i < sizeof(sys_hooks) / sizeof(sys_hooks[0]); i++) {
+		if (!sys_hooks[i].on_arch) {
+			bpf_program__set_autoload(sys_prog(s, i), false);
+			continue;
+		}
 		if (probe_tracepoint_exists("syscalls", sys_hooks[i].event))
 			continue;
 		if (sys_hooks[i].required) {
@@ -486,7 +510,7 @@ int loader_load_attach(struct loader *l)
 			if (err) {
 				snprintf(why + strlen(why), sizeof(why) - strlen(why),
 					 "%s: refused: %s; ", loader_file_hook_name(order[i]),
-					 strerror(-err));
+					 bpf_strerror(err));
 				continue;
 			}
 		}
@@ -523,14 +547,14 @@ int loader_load_attach(struct loader *l)
 			l->sock_hook = SOCK_HOOK_CONNECT_UNIX;
 		}
 		snprintf(why + strlen(why), sizeof(why) - strlen(why), "%s: load failed: %s; ",
-			 loader_file_hook_name(order[i]), strerror(-err));
+			 loader_file_hook_name(order[i]), bpf_strerror(err));
 		if (l->skel)
 			credwatch_bpf__destroy(l->skel);
 		l->skel = NULL;
 		if (last) {
 			pr_warn("failed to load BPF programs on kernel %s: %s (the verifier log "
 				"above says why)",
-				l->kernel_release, strerror(-err));
+				l->kernel_release, bpf_strerror(err));
 			return err;
 		}
 	}
