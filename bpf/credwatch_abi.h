@@ -131,6 +131,7 @@ struct cw_hdr {
 /* endpoint records: how the connection to the endpoint was found */
 #define CW_F_VIA_NAT	    (1u << 7) /* its packets reach the endpoint under another destination */
 #define CW_F_FOUND_AT_START (1u << 8) /* established before the agent started (iterator) */
+#define CW_F_NO_TASK	    (1u << 9) /* no task at hand (a packet hook): task = cgroup id only */
 
 struct cw_ancestor {
 	__u32 pid;

@@ -53,16 +53,22 @@ static __always_inline void cw_port_watch(__u16 port)
 		__sync_fetch_and_or(bits, 1ull << (port & 63));
 }
 
-/* Mark a TCP connection for segment capture and write its endpoint_connect record. */
+/* Mark a TCP connection for segment capture and write its endpoint_connect record. skb: the
+ * packet, when called from a packet hook (NULL from the connect hooks, where the connecting
+ * task is current). */
 static __always_inline void cw_endpoint(__u64 cookie, const struct cw_ep_key *key, __u32 kind,
 					__u8 family, __u8 proto, __u32 flags,
-					const __u8 conn_addr[16], __u16 conn_port)
+					const __u8 conn_addr[16], __u16 conn_port,
+					struct __sk_buff *skb)
 {
 	struct cw_ev_endpoint *ev;
+	bool task = !skb || cw_skb_task;
 
+	if (!task)
+		flags |= CW_F_NO_TASK;
 	if (proto == IPPROTO_TCP) {
 		struct cw_http_sock hs = { .kind = kind,
-					   .tgid = bpf_get_current_pid_tgid() >> 32,
+					   .tgid = task ? bpf_get_current_pid_tgid() >> 32 : 0,
 					   .flags = flags };
 
 		/* the packet hooks capture this connection's segments from now on */
@@ -74,7 +80,13 @@ static __always_inline void cw_endpoint(__u64 cookie, const struct cw_ep_key *ke
 		return;
 	cw_hdr_fill(&ev->hdr, CW_EV_ENDPOINT_CONNECT, sizeof(*ev));
 	ev->hdr.flags = flags;
-	cw_task_fill(&ev->task);
+	if (task) {
+		cw_task_fill(&ev->task);
+	} else {
+		/* the socket's cgroup: where the process that made it was */
+		__builtin_memset(&ev->task, 0, sizeof(ev->task));
+		ev->task.cgroup_id = bpf_skb_cgroup_id(skb);
+	}
 	ev->sock_cookie = cookie;
 	__builtin_memcpy(ev->addr, key->addr, sizeof(ev->addr));
 	ev->port = key->port;
@@ -98,7 +110,7 @@ static __always_inline int cw_connect_common(struct bpf_sock_addr *ctx, struct c
 	if (!val)
 		return 1;
 	cw_endpoint(bpf_get_socket_cookie(ctx), key, val->kind, ctx->user_family, ctx->protocol, 0,
-		    key->addr, key->port);
+		    key->addr, key->port, NULL);
 	return 1;
 }
 
@@ -225,7 +237,7 @@ static __always_inline struct cw_http_sock *cw_nat_check(struct __sk_buff *skb,
 	/* the socket's own port, so the hooks look at this connection's packets from now on */
 	cw_port_watch(rport);
 	cw_endpoint(cookie, &key, val->kind, p->v6 ? AF_INET6 : AF_INET, IPPROTO_TCP, CW_F_VIA_NAT,
-		    sock_daddr, rport);
+		    sock_daddr, rport, skb);
 	return bpf_map_lookup_elem(&cw_http_socks, &cookie);
 }
 

@@ -27,6 +27,7 @@ void agent_ready(struct agent *a)
 		.file_hook_reason = l->file_hook_reason,
 		.sock_hook = loader_sock_hook_name(l->sock_hook),
 		.sock_hook_reason = l->sock_hook_reason,
+		.skb_task = l->skb_task,
 		.cgroup_mount = l->cgroup_mount,
 		.ringbuf_size = a->opts.ringbuf_size,
 		.max_procs = a->opts.max_procs,

@@ -60,7 +60,7 @@ static const char usage_text[] =
 	"      --max-procs N        process table entries in the kernel (default 8192)\n"
 	"      --hooks FAMILY=HOOK[,...]  force a hook family (default: the strongest\n"
 	"                           the kernel accepts): file=lsm|fentry|tracepoint,\n"
-	"                           socket=connect_unix|tracepoint\n"
+	"                           socket=connect_unix|tracepoint, packet=cgroup\n"
 	"  -v, --verbose            debug and libbpf messages on stderr\n"
 	"  -h, --help               this text\n"
 	"\n"
@@ -87,6 +87,8 @@ static void parse_hooks(struct agent_opts *o, const char *arg)
 		{ "file=tracepoint", FILE_HOOK_TRACEPOINT, -1 },
 		{ "socket=connect_unix", -1, SOCK_HOOK_CONNECT_UNIX },
 		{ "socket=tracepoint", -1, SOCK_HOOK_TRACEPOINT },
+		/* what kernels without task helpers in cgroup_skb do (6.1), on any kernel */
+		{ "packet=cgroup", -1, -1 },
 	};
 	const char *p = arg;
 
@@ -99,13 +101,15 @@ static void parse_hooks(struct agent_opts *o, const char *arg)
 				break;
 		if (i == sizeof(items) / sizeof(items[0]))
 			usage_error("invalid value for --hooks: '%s' (want file=lsm, file=fentry, "
-				    "file=tracepoint, socket=connect_unix or socket=tracepoint, "
-				    "comma-separated)",
+				    "file=tracepoint, socket=connect_unix, socket=tracepoint or "
+				    "packet=cgroup, comma-separated)",
 				    arg);
 		if (items[i].file >= 0)
 			o->file_hook = items[i].file;
-		else
+		else if (items[i].sock >= 0)
 			o->sock_hook = items[i].sock;
+		else
+			o->packet_cgroup = true;
 		p += n;
 	} while (*p++ == ',');
 }
@@ -279,6 +283,7 @@ static int run(struct agent *a)
 		.max_procs = a->opts.max_procs,
 		.file_hook = a->opts.file_hook,
 		.sock_hook = a->opts.sock_hook,
+		.packet_cgroup = a->opts.packet_cgroup,
 		.cfg = &a->cfg,
 	};
 	int err;

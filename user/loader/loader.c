@@ -417,6 +417,7 @@ static int open_configure(struct loader *l, enum file_hook fh, enum sock_hook sh
 		l->opts.ringbuf_size / 8 < 256 * 1024 ? l->opts.ringbuf_size / 8 : 256 * 1024;
 	s->rodata->cw_vfs_files = fh != FILE_HOOK_TRACEPOINT;
 	s->rodata->cw_unix_hook = sh == SOCK_HOOK_CONNECT_UNIX;
+	s->rodata->cw_skb_task = l->skb_task;
 	bpf_program__set_autoload(s->progs.cw_connect_unix, sh == SOCK_HOOK_CONNECT_UNIX);
 	bpf_program__set_expected_attach_type(s->progs.cw_connect_unix,
 					      (enum bpf_attach_type)CW_CGROUP_UNIX_CONNECT);
@@ -466,6 +467,7 @@ int loader_load_attach(struct loader *l)
 	print_loader = l;
 	libbpf_set_print(libbpf_print);
 	l->sock_hook = l->opts.sock_hook;
+	l->skb_task = !l->opts.packet_cgroup && probe_skb_task_helpers() == 0;
 	err = l->sock_hook == SOCK_HOOK_TRACEPOINT ? 0 : probe_connect_unix();
 	if (l->sock_hook == SOCK_HOOK_CONNECT_UNIX && err) {
 		pr_warn("--hooks socket=connect_unix: kernel %s refuses cgroup/connect_unix "

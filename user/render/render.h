@@ -38,6 +38,7 @@ struct ready_info {
 	int nhooks;
 	const char *file_hook, *file_hook_reason;
 	const char *sock_hook, *sock_hook_reason;
+	bool skb_task; /* packet hooks can name the process of a connection found there */
 	const char *cgroup_mount;
 	uint32_t ringbuf_size, max_procs;
 	const char *host_root;
