@@ -18,6 +18,8 @@
 #   pair401    on an IMDSv2-required endpoint: 401, PUT, 200 on one connection: the 200 is the
 #              credential delivery, not lowered as blocked
 #   tls        a TLS ClientHello to IMDS: endpoint_unparsed
+#   bighead    a 9 KiB header, more than the agent captures of a segment: endpoint_unparsed
+#              for the requests, and the credentials still found in the response (evasive)
 # and no secret the simulator handed out appears in anything the agent wrote.
 #
 # Network: every client runs through fn_in_pod inside the pod's own network namespace (built
@@ -90,6 +92,7 @@ shape alias shapes plain "$IMDS" "$ALIAS"
 ((NAT_OK)) && shape nat shapes plain 10.99.99.99 "$CREDP"
 shape pair401 req pair401 "$IMDS" "$CREDP"
 shape tls shapes tls "$IMDS" "$CREDP"
+shape bighead shapes bighead "$IMDS" "$CREDP"
 wait "$EARLY_BG" 2>/dev/null
 cp "$FN_RUN/bg-$EARLY_BG.log" "$FN_RUN/early.out"
 
@@ -177,6 +180,16 @@ ev=$(events ".event==\"endpoint_unparsed\" and .process.pid==$pid" | head -1)
 check_eq "tls: endpoint_unparsed with a high finding" \
 	"$(jq -c '[.endpoint.kind, (.findings[] | select(.rule=="endpoint_unparsed") | .severity)]' <<<"$ev")" '["imds","high"]'
 check_eq "tls: no imds_request" "$(count_events ".event==\"imds_request\" and .process.pid==$pid")" 0
+check_eq "bighead: the client got credentials" "$(cat "$FN_RUN/bighead.out")" 200
+pid=$(pid_of bighead)
+ev=$(events ".event==\"endpoint_unparsed\" and .process.pid==$pid" | head -1)
+check_eq "bighead: endpoint_unparsed for the requests, with a high finding" \
+	"$(jq -c '[.unparsed.direction, (.unparsed.reason | IN("capture_gap","head_too_long")), (.findings[] | select(.rule=="endpoint_unparsed") | .severity)]' <<<"$ev")" \
+	'["requests",true,"high"]'
+ev=$(events ".event==\"imds_request\" and .process.pid==$pid and .http.credentials_delivered==true" | head -1)
+check_eq "bighead: the credentials found in the response: access key id, imds_credential_fetch and evasive_credential_fetch" \
+	"$(jq -c '[.credentials.access_key_id, ([.findings[].rule] | sort)]' <<<"$ev")" \
+	"[\"$AKID\",[\"evasive_credential_fetch\",\"imds_credential_fetch\"]]"
 
 check "agent_stats counts via_nat and found_at_start" jq_true \
 	".kernel_submitted | .endpoint_connect_via_nat >= $NAT_OK and .endpoint_connect_found_at_start >= 1" \
