@@ -180,7 +180,7 @@ test-cloudwatch: all $(BUILD)/tests/credsim $(BUILD)/tests/cw_connect
 	@tests/cloudwatch/run.sh
 
 test: deps-test
-	@$(MAKE) --no-print-directory all $(BUILD)/tests/credsim $(TEST_PROGS) $(UNIT_BINS) $(BUILD)/tests/golden/replay $(BUILD)/tests/bpf/test_helpers
+	@$(MAKE) --no-print-directory all $(BUILD)/tests/credsim $(TEST_PROGS) $(UNIT_BINS) $(BUILD)/tests/golden/replay $(BUILD)/tests/bpf/test_helpers $(BUILD)/tests/bpf/test_progs
 	@tests/run-all.sh
 
 run: deps
@@ -243,8 +243,12 @@ $(BUILD)/tests/bpf/helpers.skel.h: $(BUILD)/tests/bpf/helpers.bpf.o
 $(BUILD)/tests/bpf/test_helpers: tests/bpf/test_helpers.c $(BUILD)/tests/bpf/helpers.skel.h tests/unit/unit.h
 	$(CC) $(CFLAGS) $(SAN_FLAGS) -I$(BUILD)/tests/bpf -Itests/unit $< $(PKG_LIBS) -o $@
 
-bpf-unit: $(BUILD)/tests/bpf/test_helpers
-	@tests/unit/run.sh $(BUILD)/tests/bpf/test_helpers | sed 's/^unit:/bpf-unit:/'
+$(BUILD)/tests/bpf/test_progs: tests/bpf/test_progs.c $(BUILD)/credwatch.bpf.o tests/unit/unit.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SAN_FLAGS) -DCW_BPF_OBJ='"$(BUILD)/credwatch.bpf.o"' -Itests/unit $< $(PKG_LIBS) -o $@
+
+bpf-unit: $(BUILD)/tests/bpf/test_helpers $(BUILD)/tests/bpf/test_progs
+	@tests/unit/run.sh $(BUILD)/tests/bpf/test_helpers $(BUILD)/tests/bpf/test_progs | sed 's/^unit:/bpf-unit:/'
 
 # --- characterization test of the event pipeline (tests/golden) ---------------------------
 GOLDEN_SRCS := $(wildcard tests/golden/*.c)

@@ -147,9 +147,5 @@ const volatile __u64 cw_wakeup_bytes __weak = 0;
 const volatile bool cw_vfs_files __weak = false;
 /* cgroup/connect_unix is attached (6.7+): unix connects are selected there */
 const volatile bool cw_unix_hook __weak = false;
-/* cgroup_skb programs may read the current task (bpf_get_current_task/_pid_tgid): not on 6.1.
- * Where they may not, a connection found at its egress SYN (NAT) is reported by its socket's
- * cgroup only (CW_F_NO_TASK); the verifier never sees the task reads (dead branch). */
-const volatile bool cw_skb_task __weak = false;
 
 #endif
