@@ -31,6 +31,7 @@ void agent_ready(struct agent *a)
 		.cgroup_mount = l->cgroup_mount,
 		.ringbuf_size = a->opts.ringbuf_size,
 		.max_procs = a->opts.max_procs,
+		.holdback_ms = a->opts.holdback_ms,
 		.host_root = a->opts.host_root,
 		.mounted = l->mounted,
 		.sockets = &a->cfg.sockets,

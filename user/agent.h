@@ -26,6 +26,7 @@ struct agent_opts {
 	enum file_hook file_hook; /* --hooks file=..., FILE_HOOK_AUTO by default */
 	enum sock_hook sock_hook; /* --hooks socket=..., SOCK_HOOK_AUTO by default */
 	bool packet_cgroup;	  /* --hooks packet=cgroup: NAT'd connections by cgroup only */
+	uint32_t holdback_ms;	  /* --holdback-ms: wait for late container metadata */
 	const char *host_root;	  /* node filesystem root (DaemonSet: /host), default "/" */
 	char node_name[AGENT_NAME_MAX];
 	char cluster_name[AGENT_NAME_MAX];

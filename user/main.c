@@ -58,6 +58,8 @@ static const char usage_text[] =
 	"      --cluster-name NAME  EKS cluster name for events (default: $CLUSTER_NAME)\n"
 	"      --ringbuf-size BYTES ring buffer size, a power of two >= 4096 (default 4194304)\n"
 	"      --max-procs N        process table entries in the kernel (default 8192)\n"
+	"      --holdback-ms MS     how long an event may wait for its container's metadata\n"
+	"                           (config.json written after the first event; default 1000)\n"
 	"      --hooks FAMILY=HOOK[,...]  force a hook family (default: the strongest\n"
 	"                           the kernel accepts): file=lsm|fentry|tracepoint,\n"
 	"                           socket=connect_unix|tracepoint, packet=cgroup\n"
@@ -134,7 +136,15 @@ static unsigned long parse_ulong(const char *opt, const char *s, unsigned long m
 
 static void parse_args(struct agent *a, int argc, char **argv)
 {
-	enum { OPT_NODE = 256, OPT_RINGBUF, OPT_MAXPROCS, OPT_HOSTROOT, OPT_CLUSTER, OPT_HOOKS };
+	enum {
+		OPT_NODE = 256,
+		OPT_RINGBUF,
+		OPT_MAXPROCS,
+		OPT_HOSTROOT,
+		OPT_CLUSTER,
+		OPT_HOOKS,
+		OPT_HOLDBACK
+	};
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "duration", required_argument, NULL, 'd' },
@@ -145,6 +155,7 @@ static void parse_args(struct agent *a, int argc, char **argv)
 		{ "host-root", required_argument, NULL, OPT_HOSTROOT },
 		{ "cluster-name", required_argument, NULL, OPT_CLUSTER },
 		{ "hooks", required_argument, NULL, OPT_HOOKS },
+		{ "holdback-ms", required_argument, NULL, OPT_HOLDBACK },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
@@ -159,6 +170,7 @@ static void parse_args(struct agent *a, int argc, char **argv)
 	o->host_root = "/";
 	o->file_hook = FILE_HOOK_AUTO;
 	o->sock_hook = SOCK_HOOK_AUTO;
+	o->holdback_ms = 1000;
 	if (argc >= 2 && (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version"))) {
 		printf("credwatch %s (abi %d)\n", CREDWATCH_VERSION, CW_ABI_VERSION);
 		exit(0);
@@ -205,6 +217,9 @@ static void parse_args(struct agent *a, int argc, char **argv)
 			break;
 		case OPT_HOOKS:
 			parse_hooks(o, optarg);
+			break;
+		case OPT_HOLDBACK:
+			o->holdback_ms = parse_ulong("--holdback-ms", optarg, 0, 60000);
 			break;
 		case OPT_CLUSTER:
 			if (!optarg[0] || strlen(optarg) >= sizeof(o->cluster_name))
@@ -306,8 +321,13 @@ static int run(struct agent *a)
 	if (!a->procs)
 		return -ENOMEM;
 	{
-		struct attrib_limits lim = { .cgroup_mount = a->loader.cgroup_mount,
-					     .proc_root = "/proc" };
+		struct attrib_limits lim = {
+			.cgroup_mount = a->loader.cgroup_mount,
+			.proc_root = "/proc",
+			/* the attribution says "pending" as long as the hold-back waits; 0 ms
+			 * waits for nothing (1 ns: attrib_new takes 0 for its default) */
+			.pending_ns = a->opts.holdback_ms ? a->opts.holdback_ms * 1000000ULL : 1,
+		};
 		struct stat st;
 
 		/* The host's network namespace, to tell hostNetwork pods: PID 1's, or
@@ -333,6 +353,7 @@ static int run(struct agent *a)
 	parts.procs = a->procs;
 	parts.attrib = a->attrib;
 	parts.cfg = &a->cfg;
+	parts.holdback_ns = a->opts.holdback_ms ? a->opts.holdback_ms * 1000000ULL : 1;
 	parts.renderers[parts.nrenderers++] = a->json;
 	a->pipe = pipeline_new(&parts);
 	if (!a->pipe)

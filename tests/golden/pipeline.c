@@ -88,6 +88,7 @@ int golden_run(const char *host_root, const char *cgroup_mount, const char *proc
 	a.opts.host_root = host_root;
 	a.opts.ringbuf_size = lo.ringbuf_size;
 	a.opts.max_procs = lo.max_procs;
+	a.opts.holdback_ms = 1000;
 	config_defaults(&a.cfg);
 	lo.cfg = &a.cfg;
 	loader_init(&a.loader, &lo);

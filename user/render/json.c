@@ -730,6 +730,7 @@ static void json_ready(struct renderer *r, const struct ready_info *ri)
 	jw_str(&w, "cgroup2_mount", ri->cgroup_mount, 512);
 	jw_u64(&w, "ringbuf_size", ri->ringbuf_size);
 	jw_u64(&w, "max_procs", ri->max_procs);
+	jw_u64(&w, "holdback_ms", ri->holdback_ms);
 	jw_str(&w, "host_root", ri->host_root, 512);
 	jw_arr_open(&w, "sockets");
 	for (int i = 0; i < ri->sockets->nlive; i++)
