@@ -81,6 +81,7 @@ struct pod {
 	int host_network; /* 1, 0, -1 unknown */
 	unsigned int cred;
 	bool from_spec;
+	bool listed; /* from a spec or the kubelet's pod directory (not only a process's cgroup) */
 };
 
 struct ctr {
@@ -340,7 +341,7 @@ static void read_spec(struct scan *s, const char *dir, const char *id, const cha
 		s->truncated++;
 		return;
 	}
-	s->pods[p].from_spec = true;
+	s->pods[p].from_spec = s->pods[p].listed = true;
 	if (!s->pods[p].ns[0] && dns_ok(o->pod_namespace, strlen(o->pod_namespace), false)) {
 		cpy(s->pods[p].ns, sizeof(s->pods[p].ns), o->pod_namespace);
 		cpy(s->pods[p].name, sizeof(s->pods[p].name), o->pod_name);
@@ -399,8 +400,12 @@ static void scan_kubelet_pods(struct scan *s)
 	if (safefile_opendir(s->rootfd, KUBELET_PODS, 0, &d))
 		return;
 	while ((de = readdir(d)) && n++ < MAX_ENTRIES)
-		if (uid_ok(de->d_name))
-			pod_add(s, de->d_name);
+		if (uid_ok(de->d_name)) {
+			int p = pod_add(s, de->d_name);
+
+			if (p >= 0)
+				s->pods[p].listed = true;
+		}
 	closedir(d);
 }
 
@@ -1215,6 +1220,15 @@ static void j_finding(struct jw *w, const char *section, const struct risk *r, c
 	jw_str(w, "reason", r->reason, 0);
 }
 
+static int listed_pods(const struct scan *s)
+{
+	int n = 0;
+
+	for (int p = 0; p < s->npods; p++)
+		n += s->pods[p].listed;
+	return n;
+}
+
 static void print_json(const struct scan *s)
 {
 	struct jw w;
@@ -1243,6 +1257,8 @@ static void print_json(const struct scan *s)
 	for (int p = 0; p < s->npods; p++) {
 		const struct pod *pd = &s->pods[p];
 
+		if (!pd->listed)
+			continue;
 		j_begin(&w);
 		jw_str(&w, "uid", pd->uid, 0);
 		j_known(&w, "namespace", pd->ns);
@@ -1451,7 +1467,7 @@ static void print_json(const struct scan *s)
 	printf(",\n  \"counts\": {\"pods\": %d, \"containers\": %d, \"processes\": %d, "
 	       "\"findings\": {\"critical\": %llu, \"high\": %llu, \"medium\": %llu, \"low\": "
 	       "%llu}},\n",
-	       s->npods, s->nctrs, s->nprocs, (unsigned long long)bysev[SEV_CRITICAL],
+	       listed_pods(s), s->nctrs, s->nprocs, (unsigned long long)bysev[SEV_CRITICAL],
 	       (unsigned long long)bysev[SEV_HIGH], (unsigned long long)bysev[SEV_MEDIUM],
 	       (unsigned long long)bysev[SEV_LOW]);
 	printf("  \"incomplete\": {\"not_root\": %s, \"processes_denied\": %llu, "
@@ -1578,6 +1594,8 @@ static void print_table(const struct scan *s, const struct human_style *st)
 			const struct pod *pd = &s->pods[p];
 			size_t len = 0;
 
+			if (!pd->listed)
+				continue;
 			b2[0] = 0;
 			for (int i = 0; i < s->nctrs; i++)
 				if (s->ctrs[i].pod == p && !s->ctrs[i].sandbox)
