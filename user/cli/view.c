@@ -42,6 +42,135 @@ static void out_line(void *ctx, const char *line, size_t n)
 	fputc('\n', o->f);
 }
 
+enum { LINE_OK, LINE_LONG, LINE_EOF };
+
+/*
+ * Where lines come from. A regular file goes through gzread (zlib reads a plain file as it is).
+ * A pipe or terminal is read with read(), which returns what is there, so that a live stream
+ * (kubectl logs -f | credwatch view) is shown as it comes; gzip on a pipe is inflated here
+ * (zlib's gzread would wait for a full buffer).
+ */
+struct src {
+	gzFile gz;
+	int fd;
+	bool inflating, started, eof, cut;
+	bool in_member; /* inside a gzip member that has not ended yet */
+	z_stream z;
+	unsigned char raw[1 << 15];
+};
+
+static int src_read(struct src *s, char *out, size_t n)
+{
+	ssize_t r;
+
+	if (s->gz) {
+		int g = gzread(s->gz, out, (unsigned int)n);
+
+		if (g < 0)
+			return -1;
+		return g;
+	}
+	for (;;) {
+		if (s->inflating && s->z.avail_in) {
+			int zr;
+
+			s->z.next_out = (unsigned char *)out;
+			s->z.avail_out = (unsigned int)n;
+			zr = inflate(&s->z, Z_NO_FLUSH);
+			if (zr == Z_STREAM_END) {
+				/* concatenated members (a rotated or appended file) */
+				inflateReset(&s->z);
+				s->in_member = false;
+			} else if (zr != Z_OK && zr != Z_BUF_ERROR) {
+				return -1;
+			}
+			if (n - s->z.avail_out)
+				return (int)(n - s->z.avail_out);
+			if (s->z.avail_in)
+				continue;
+		}
+		if (s->eof)
+			return 0;
+		r = read(s->fd, s->inflating || !s->started ? (char *)s->raw : out,
+			 s->inflating || !s->started ? sizeof(s->raw) : n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -1;
+		if (r == 0) {
+			s->eof = true;
+			s->cut = s->inflating && s->in_member;
+			return 0;
+		}
+		if (!s->started) {
+			s->started = true;
+			if (r >= 2 && s->raw[0] == 0x1f && s->raw[1] == 0x8b) {
+				s->inflating = true;
+				if (inflateInit2(&s->z, 16 + MAX_WBITS) != Z_OK)
+					return -1;
+			} else {
+				size_t k = (size_t)r < n ? (size_t)r : n;
+
+				/* plain text: hand over what was read (n is never below it here) */
+				memcpy(out, s->raw, k);
+				return (int)k;
+			}
+		}
+		if (s->inflating) {
+			s->z.next_in = s->raw;
+			s->z.avail_in = (unsigned int)r;
+			s->in_member = true;
+			continue;
+		}
+		return (int)r;
+	}
+}
+
+/* One line (NUL bytes and all) into buf, without its newline; a line longer than cap - 1 is
+ * read to its end and reported as LINE_LONG. */
+static int read_line(struct src *src, char *buf, size_t cap, size_t *len)
+{
+	static char in[1 << 16];
+	static size_t have, at;
+	size_t n = 0;
+	bool long_line = false, any = false;
+
+	for (;;) {
+		char *nl;
+		size_t take;
+
+		if (at == have) {
+			int r = src_read(src, in, sizeof(in));
+
+			if (r <= 0) {
+				*len = n;
+				buf[long_line ? 0 : n] = 0;
+				if (!any)
+					return LINE_EOF;
+				return long_line ? LINE_LONG : LINE_OK;
+			}
+			have = (size_t)r;
+			at = 0;
+		}
+		any = true;
+		nl = memchr(in + at, '\n', have - at);
+		take = (nl ? (size_t)(nl - (in + at)) : have - at);
+		if (!long_line && n + take < cap) {
+			memcpy(buf + n, in + at, take);
+			n += take;
+		} else {
+			long_line = true;
+		}
+		at += take;
+		if (nl) {
+			at++;
+			*len = n;
+			buf[long_line ? 0 : n] = 0;
+			return long_line ? LINE_LONG : LINE_OK;
+		}
+	}
+}
+
 static void usage_error(const char *msg)
 {
 	fprintf(stderr,
@@ -71,10 +200,10 @@ int cli_view(int argc, char **argv)
 	uint64_t lineno = 0, malformed = 0, foreign = 0, first_bad = 0;
 	const char *file = NULL, *name;
 	char err[600], first_why[256] = "";
-	bool summary = false, oversized = false;
+	bool summary = false;
 	int64_t day = -1;
+	static struct src src;
 	struct stat st;
-	gzFile gz;
 	int c, fd;
 
 	opterr = 0;
@@ -136,27 +265,26 @@ int cli_view(int argc, char **argv)
 		return 1;
 	}
 	vo.flush = !S_ISREG(st.st_mode);
-	gz = gzdopen(fd, "rb");
-	if (!gz) {
-		fprintf(stderr, "credwatch view: %s: cannot read\n", name);
-		close(fd);
-		return 1;
+	src.fd = fd;
+	if (S_ISREG(st.st_mode)) {
+		src.gz = gzdopen(fd, "rb");
+		if (!src.gz) {
+			fprintf(stderr, "credwatch view: %s: cannot read\n", name);
+			close(fd);
+			return 1;
+		}
+		gzbuffer(src.gz, 1 << 16);
 	}
-	gzbuffer(gz, 1 << 16);
 	style.color = cli_use_color(color, 1);
 
-	while (gzgets(gz, line, sizeof(line))) {
-		size_t n = strlen(line);
+	for (;;) {
 		char why[200];
-		int rc;
+		size_t n;
+		int rc = read_line(&src, line, sizeof(line), &n);
 
-		/* a line longer than the buffer: the rest is read and the whole counted once */
-		if (n && line[n - 1] != '\n' && n == sizeof(line) - 1) {
-			oversized = true;
-			continue;
-		}
-		if (oversized) {
-			oversized = false;
+		if (rc == LINE_EOF)
+			break;
+		if (rc == LINE_LONG) {
 			lineno++;
 			malformed++;
 			if (!first_bad) {
@@ -201,18 +329,31 @@ int cli_view(int argc, char **argv)
 		if (vo.flush)
 			fflush(stdout);
 	}
-	{
+	if (src.gz) {
 		int zerr;
-		const char *zmsg = gzerror(gz, &zerr);
+		const char *zmsg = gzerror(src.gz, &zerr);
 
-		if (zerr != Z_OK && zerr != Z_BUF_ERROR) {
+		/* a gzip file that stops early (an agent killed mid-write): what was there is
+		 * shown, and said */
+		if (zerr == Z_BUF_ERROR)
+			src.cut = true;
+		else if (zerr != Z_OK) {
 			fprintf(stderr, "credwatch view: %s: read error: %s\n", name,
 				zerr == Z_ERRNO ? strerror(errno) : zmsg);
-			gzclose(gz);
+			gzclose(src.gz);
 			return 1;
 		}
+		gzclose(src.gz);
+	} else {
+		if (src.inflating)
+			inflateEnd(&src.z);
+		close(fd);
 	}
-	gzclose(gz);
+	if (src.cut)
+		fprintf(stderr,
+			"credwatch view: %s: the compressed data ends early (cut file); "
+			"showing what was there\n",
+			name);
 	if (summary)
 		human_tally_print(&tally, &style, out_line, &vo);
 	if (fflush(stdout) || ferror(stdout)) {
