@@ -149,6 +149,25 @@ n=$(jq -s '([.[] | select(.finding.rule == "agent_bypass" and .event != "finding
 check "summary: agent_bypass by payments/api-7d9f: $n" grep -qE "^  HIGH      agent_bypass +payments/api-7d9f +$n$" "$T/sum"
 check "summary: drops from the recording's agent_stats" grep -qxF "drops     ringbuf_full 0, bad_record 2, output_error 0" "$T/sum"
 
+# trace's renderer and view agree: the golden scenario through the pipeline with the human
+# renderer next to the JSON one (tests/golden/pipeline.c, CW_GOLDEN_HUMAN), then view over the
+# JSON lines. One known difference: the JSON lines replace invalid UTF-8 by U+FFFD (lossy), the
+# live view shows the bytes (\xff); the comparison maps the latter to the former.
+REPLAY=${REPLAY:-build/tests/golden/replay}
+if [ -x "$REPLAY" ] && [ "$(id -u)" = 0 ]; then
+	if CW_GOLDEN_HUMAN=$T/golden.human "$REPLAY" "$T/golden.subst" >"$T/golden.jsonl" 2>"$T/golden.err"; then
+		"$CREDWATCH" view "$T/golden.jsonl" 2>/dev/null | grep -v '^-- credwatch \|^-- DROPPED' >"$T/golden.view"
+		sed -E 's/\\x[89a-f][0-9a-f]/\xef\xbf\xbd/g' "$T/golden.human" >"$T/golden.human.u"
+		check "trace's renderer = view of the JSON lines, on the golden scenario ($(wc -l <"$T/golden.human") lines)" \
+			cmp -s "$T/golden.view" "$T/golden.human.u"
+		check "trace's renderer shows invalid bytes as they were" grep -qF '/tmp/evil\n"x\xff\xfe.bin[2401]' "$T/golden.human"
+	else
+		fail "golden replay ran: $(head -3 "$T/golden.err")"
+	fi
+else
+	echo "SKIP: trace's renderer vs view on the golden scenario ($REPLAY not built, or not root)"
+fi
+
 # usage
 rc=0
 "$CREDWATCH" view --frob "$REC" >/dev/null 2>"$T/e" || rc=$?
