@@ -68,6 +68,11 @@ T set-option -t cw history-limit 5000 >/dev/null
 FILE_PID=$!
 fn_track_pid "$FILE_PID"
 
+# run with the same filters, as output filters of its JSON lines
+"$CW" run --host-root "$FN_ROOT" --namespace web,quiet --findings-only --output "$FN_RUN/run.jsonl" 2>"$FN_RUN/run.err" &
+RUN_PID=$!
+fn_track_pid "$RUN_PID"
+
 check "window all: the agent is ready" wait_for all "-- credwatch " 30
 check "window flt: the agent is ready" wait_for flt "-- credwatch " 30
 for _ in $(seq 150); do grep -qF -- "-- credwatch " "$FN_RUN/file.out" && break; sleep 0.2; done
@@ -150,4 +155,16 @@ check "secrets were recorded for the leak check" test -s "$FN_RUN/all-secrets.tx
 check "no secret on the screens or in the files" bash -c '! grep -aqFf "$1" "$2"' _ "$FN_RUN/all-secrets.txt" "$FN_RUN/screens.txt"
 kill -INT "$FILE_PID" 2>/dev/null
 wait "$FILE_PID" 2>/dev/null
+
+# run's output filters: only findings of web and quiet, plus the agent's own lines
+kill -TERM "$RUN_PID"
+rc=0
+wait "$RUN_PID" || rc=$?
+check_eq "run with filters: exit 0" "$rc" 0
+check "run with filters: every line validates" "$VALIDATE" "$FN_RUN/run.jsonl" --complete
+check_eq "run with filters: the foreign read and the quiet pod's IMDSv1 request, nothing else" \
+	"$(jq -c 'select(.event != "agent_ready" and .event != "agent_stats") | [.pod.namespace, .finding.rule]' "$FN_RUN/run.jsonl" | sort | uniq | tr '\n' ' ')" \
+	'["quiet","imds_v1"] ["web","foreign_token_read"] '
+check_eq "run with filters: agent_ready and agent_stats written" \
+	"$(jq -r 'select(.event == "agent_ready" or .event == "agent_stats") | .event' "$FN_RUN/run.jsonl" | tr '\n' ' ')" 'agent_ready agent_stats '
 finish
