@@ -42,15 +42,17 @@ def esc(s, limit):
         else:
             u = ch
         units.append(u)
+    if sum(len(u.encode()) for u in units) <= limit:
+        return "".join(units)
     out, n = "", 0
-    for i, u in enumerate(units):
+    for u in units:
         ul = len(u.encode())
-        more = 3 if i + 1 < len(units) else 0
-        if n + ul + more > limit:
-            return out + "..."
+        if n + ul > limit - 3:
+            break
         out += u
         n += ul
-    return out
+    return out + "..."
+
 
 
 def hhmmss(t):

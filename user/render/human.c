@@ -88,7 +88,7 @@ static bool cp_hidden(uint32_t cp)
 size_t human_escape(char *out, size_t cap, const char *s, size_t n, size_t max)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	size_t len = 0, i = 0;
+	size_t len = 0, i = 0, keep = 0;
 
 	if (!cap)
 		return 0;
@@ -127,13 +127,15 @@ size_t human_escape(char *out, size_t cap, const char *s, size_t n, size_t max)
 			memcpy(unit, p + i, adv);
 			ul = adv;
 		}
-		/* room for this unit, and for the mark if more follows */
-		if (len + ul + (i + adv < n ? sizeof(ELLIPSIS) - 1 : 0) > max) {
-			memcpy(out + len, ELLIPSIS, sizeof(ELLIPSIS));
-			return len + sizeof(ELLIPSIS) - 1;
+		if (len + ul > max) {
+			/* cut at the last unit boundary that leaves room for the mark */
+			memcpy(out + keep, ELLIPSIS, sizeof(ELLIPSIS));
+			return keep + sizeof(ELLIPSIS) - 1;
 		}
 		memcpy(out + len, unit, ul);
 		len += ul;
+		if (len + sizeof(ELLIPSIS) - 1 <= max)
+			keep = len;
 		i += adv;
 	}
 	out[len] = 0;
