@@ -81,12 +81,18 @@ static const char usage_text[] =
 	"Filters (run: of the JSON lines written; trace: of the lines shown):\n" FILTER_USAGE "\n"
 	"credwatch --version        the version (from the VERSION file of the source tree)\n";
 
+static const char *command = "run"; /* or "trace" */
+
 static void usage_error(const char *fmt, const char *arg)
 {
 	fprintf(stderr, "credwatch: ");
 	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\nusage: credwatch run [--output PATH] [--duration SECONDS] "
-			"[--config PATH] [-v] (credwatch --help for all options)\n");
+	if (strcmp(command, "trace") == 0)
+		fprintf(stderr, "\nusage: credwatch trace [--severity SEV] [--namespace NS] ... "
+				"[-o text|json] (credwatch --help for all options)\n");
+	else
+		fprintf(stderr, "\nusage: credwatch run [--output PATH] [--duration SECONDS] "
+				"[--config PATH] [-v] (credwatch --help for all options)\n");
 	exit(EXIT_USAGE);
 }
 
@@ -183,9 +189,10 @@ static void parse_args(struct agent *a, int argc, char **argv)
 		fputs(usage_text, argc < 2 ? stderr : stdout);
 		exit(argc < 2 ? EXIT_USAGE : 0);
 	}
-	if (strcmp(argv[1], "trace") == 0)
+	if (strcmp(argv[1], "trace") == 0) {
 		a->cli.trace = true;
-	else if (strcmp(argv[1], "run") != 0)
+		command = "trace";
+	} else if (strcmp(argv[1], "run") != 0)
 		usage_error("unknown command '%s'", argv[1]);
 	argc--;
 	argv++;

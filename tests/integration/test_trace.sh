@@ -148,6 +148,24 @@ check "summary: event counts" grep -qE "^events    [0-9]+ shown, 0 hidden by the
 check "summary: drops none" grep -qE "^drops     none$" <<<"$SUM"
 check "summary fits one screen (at most 24 lines)" test "$(wc -l <<<"$SUM")" -le 24
 
+# drops: a one-page ring buffer and a burst of 3000 UDP connects to IMDS from a pod (in its
+# own network namespace): the status line shows the drops while the agent runs, the summary
+# at the end has the same count
+fn_pod burst || fail "setting up pod burst"
+"$CW" trace --ringbuf-size 4096 >"$FN_RUN/drops.out" 2>"$FN_RUN/drops.err" &
+DROPS_PID=$!
+fn_track_pid "$DROPS_PID"
+for _ in $(seq 150); do grep -qF -- "-- credwatch " "$FN_RUN/drops.out" && break; sleep 0.2; done
+fn_in_pod burst "$PWD/build/tests/cw_connect" -u -n 3000 169.254.169.254 80 >/dev/null
+for _ in $(seq 50); do grep -q '^-- DROPPED: ringbuf_full [1-9]' "$FN_RUN/drops.out" && break; sleep 0.2; done
+check "drops: a status line while running" grep -qE '^-- DROPPED: ringbuf_full [1-9][0-9]*, bad_record 0, output_error 0$' "$FN_RUN/drops.out"
+sleep 1.5 # one more status tick: the count is final
+kill -INT "$DROPS_PID"
+wait "$DROPS_PID" 2>/dev/null
+last=$(grep -E '^-- DROPPED: ' "$FN_RUN/drops.out" | tail -1 | sed -E 's/^-- DROPPED: (ringbuf_full [0-9]+).*/\1/')
+check "drops: the summary's drops line has the last status line's count ($last)" \
+	grep -qE "^drops     $last, bad_record 0, output_error 0$" "$FN_RUN/drops.out"
+
 # no planted secret on any screen
 sort -u "$FN_RUN"/sim-*.secrets "$FN_RUN/secrets" 2>/dev/null | grep -v '^$' >"$FN_RUN/all-secrets.txt"
 { plain all; plain flt; cat "$FN_RUN/file.out" "$FN_RUN"/*.err; } >"$FN_RUN/screens.txt"
