@@ -2,6 +2,8 @@
 # make install (PREFIX, DESTDIR) installs the binary and the man page; the man page is built
 # from its one source with the version from VERSION, renders without warnings, and documents
 # every option the commands' --help texts name.
+# single-quoted scripts are bash -c programs
+# shellcheck disable=SC2016
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 CHECKS_FAILED=0

@@ -11,6 +11,8 @@
 #
 # Other test runs on this machine may have their own fake pods and processes at the same time:
 # items about processes are looked at only for this test's pods and pids.
+# POD_* variables come from fakenode.sh; single-quoted scripts are bash -c programs
+# shellcheck disable=SC2154,SC2016
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/fakenode.sh
@@ -72,7 +74,7 @@ s = socket.create_connection(("169.254.169.254", 80), timeout=5)
 time.sleep(120)' >/dev/null
 CONN_PID=$FN_LAST_PID
 for _ in $(seq 100); do
-	[ -n "$(ls -l "/proc/$READER_PID/fd" 2>/dev/null | grep token)" ] &&
+	find "/proc/$READER_PID/fd" -lname '*token' 2>/dev/null | grep -q . &&
 		grep -q ' FEA9FEA9:0050 01 ' "/proc/$CONN_PID/net/tcp" 2>/dev/null && break
 	sleep 0.1
 done

@@ -12,6 +12,8 @@
 #   quiet/q-1 asks IMDS for its instance id -> MEDIUM imds_v1 (hidden by the filters)
 #   evil/<hostile name> reads an AWS credentials file under a hostile path: escaped on screen
 # Then Ctrl-C in "all": the summary (findings by rule and pod, counts, drops).
+# POD_* variables come from fakenode.sh; single-quoted scripts are bash -c programs
+# shellcheck disable=SC2154,SC2016
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/fakenode.sh
@@ -93,9 +95,9 @@ export CURL CAT FETCH READ QUIET
 
 # the expected lines, from the scenario
 TS='[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}'
-L_FETCH="HIGH      payments/api-1  app  $CURL[$FETCH]  IMDS GET $CREDP (v1, 200)  agent_bypass: "
-L_READ="CRITICAL  web/front-1  app  $CAT[$READ]  read irsa_token of payments/api-1  foreign_token_read: "
-L_QUIET="MEDIUM    quiet/q-1  app  $CURL[$QUIET]  IMDS GET /latest/meta-data/instance-id (v1, 200)  imds_v1: "
+L_FETCH="HIGH      payments/api-1  app  ${CURL}[$FETCH]  IMDS GET $CREDP (v1, 200)  agent_bypass: "
+L_READ="CRITICAL  web/front-1  app  ${CAT}[$READ]  read irsa_token of payments/api-1  foreign_token_read: "
+L_QUIET="MEDIUM    quiet/q-1  app  ${CURL}[$QUIET]  IMDS GET /latest/meta-data/instance-id (v1, 200)  imds_v1: "
 L_EVIL='evil/evil\n\e[2J\e]0;pwned\x07\u{202e}xxx'
 L_EVILPATH='h\e]0;t\x07\xff/.aws/credentials'
 
@@ -104,6 +106,7 @@ check "all: the foreign token read line" wait_for all "$L_READ" 30
 check "all: the quiet pod's IMDSv1 line" wait_for all "$L_QUIET" 30
 check "all: the hostile pod name, escaped" wait_for all "$L_EVIL" 30
 check "all: the hostile path, escaped" wait_for all "$L_EVILPATH" 30
+check "all: the hostile pod's line names its process" wait_for all "${CAT}[$EVIL]  read aws_credentials " 30
 check "all: the connect before the fetch (an audit line, no finding)" \
 	bash -c 'grep -qE "^$1  -         payments/api-1  app  ${2//[/\\[}\\[$3\\]  connect IMDS 169\\.254\\.169\\.254:80$" <<<"$4"' _ \
 	"$TS" "$CURL" "$FETCH" "$(plain all)"

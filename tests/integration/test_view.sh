@@ -7,6 +7,8 @@
 # --timestamps, CRI log files, CloudWatch exports), malformed and foreign lines (counted and
 # reported, never fatal), hostile strings (escaped and bounded), colours, --summary.
 # Needs no root, BPF or network.
+# single-quoted scripts are bash -c programs
+# shellcheck disable=SC2016
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 CREDWATCH=${CREDWATCH:-$PWD/build/credwatch}
@@ -25,7 +27,7 @@ same_as() {
 	local desc=$1 f=$2 rc=0
 	shift 2
 	python3 "$ORACLE" "$f" "$@" >"$T/want" || { fail "$desc: the oracle failed"; return; }
-	NO_COLOR= "$CREDWATCH" view "$f" "$@" >"$T/got" 2>"$T/err" || rc=$?
+	NO_COLOR='' "$CREDWATCH" view "$f" "$@" >"$T/got" 2>"$T/err" || rc=$?
 	if [ "$rc" -eq 0 ] && cmp -s "$T/want" "$T/got"; then
 		pass "$desc ($(wc -l <"$T/got") lines)"
 	else
@@ -68,6 +70,7 @@ gzip -c "$REC" >"$T/rec.jsonl.gz"
 python3 "$ORACLE" "$REC" >"$T/want"
 check "a .gz file reads the same" cmp -s "$T/want" <("$CREDWATCH" view "$T/rec.jsonl.gz" 2>/dev/null)
 check "stdin ('-') reads the same" cmp -s "$T/want" <("$CREDWATCH" view - <"$REC" 2>/dev/null)
+# shellcheck disable=SC2002 # the point is a pipe
 check "stdin (no FILE) reads the same, from a pipe" cmp -s "$T/want" <(cat "$REC" | "$CREDWATCH" view 2>/dev/null)
 check "gzip on stdin reads the same" cmp -s "$T/want" <("$CREDWATCH" view <"$T/rec.jsonl.gz" 2>/dev/null)
 sed 's/^/2026-11-30T00:00:05.000000000Z stdout F /' "$REC" >"$T/cri.log"
