@@ -25,7 +25,8 @@ PKGS     := libbpf libelf zlib jansson
 # Debian packages the agent needs to build and run, and those the tests add.
 DEB_BUILD := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libjansson-dev pkg-config make gcc
 DEB_TEST  := iproute2 curl jq python3 python3-jsonschema busybox-static cpio bpftrace \
-	     python3-botocore awscli qemu-system-x86 liburing-dev clang-format procps
+	     python3-botocore awscli qemu-system-x86 liburing-dev clang-format procps \
+	     tmux groff-base man-db
 
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
@@ -249,6 +250,24 @@ $(BUILD)/tests/bpf/test_progs: tests/bpf/test_progs.c $(BUILD)/credwatch.bpf.o t
 
 bpf-unit: $(BUILD)/tests/bpf/test_helpers $(BUILD)/tests/bpf/test_progs
 	@tests/unit/run.sh $(BUILD)/tests/bpf/test_helpers $(BUILD)/tests/bpf/test_progs | sed 's/^unit:/bpf-unit:/'
+
+# --- the man page and make install --------------------------------------------------------
+# One source, doc/credwatch.1.in (troff, man macros), with the version from VERSION and the
+# date of its last change; no tool beyond sed. PREFIX and DESTDIR as usual:
+#   make install PREFIX=/usr DESTDIR=/tmp/pkg
+PREFIX   ?= /usr/local
+MANDIR   ?= $(PREFIX)/share/man
+MAN_DATE := $(shell git log -1 --format=%cs -- doc/credwatch.1.in 2>/dev/null)
+.PHONY: man install uninstall
+man: $(BUILD)/credwatch.1
+$(BUILD)/credwatch.1: doc/credwatch.1.in VERSION | $(BUILD)
+	sed -e 's/@VERSION@/$(VERSION)/g' -e 's/@DATE@/$(or $(MAN_DATE),$(shell date -u +%Y-%m-%d))/g' $< >$@
+install: all $(BUILD)/credwatch.1
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANDIR)/man1
+	install -m 0755 $(BUILD)/credwatch $(DESTDIR)$(PREFIX)/bin/credwatch
+	install -m 0644 $(BUILD)/credwatch.1 $(DESTDIR)$(MANDIR)/man1/credwatch.1
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/credwatch $(DESTDIR)$(MANDIR)/man1/credwatch.1
 
 # --- characterization test of the event pipeline (tests/golden) ---------------------------
 GOLDEN_SRCS := $(wildcard tests/golden/*.c)

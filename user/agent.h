@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "cli/cli.h"
 #include "config.h"
 #include "loader/loader.h"
 #include "render/output.h"
@@ -52,6 +53,7 @@ struct agent {
 	struct pipeline *pipe;
 	char instance_id[64]; /* EC2 instance id from DMI, "" if not on EC2 */
 	uint64_t started_mono_ns;
+	struct cli_opts cli; /* trace, and run's output filters (user/cli/) */
 };
 
 /* from the top-level VERSION file (the Makefile passes it) */

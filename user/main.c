@@ -3,6 +3,9 @@
  * credwatch: who on this node touches AWS credentials.
  *
  *   credwatch run [options]     the agent: JSON events on stdout (or --output)
+ *   credwatch trace [options]   the agent, one human line per event (user/cli/trace.c)
+ *   credwatch view [FILE|-]     the human view over JSON lines (user/cli/view.c)
+ *   credwatch scan [options]    a snapshot of the node from its state, no BPF (user/cli/scan.c)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,6 +23,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "agent.h"
+#include "cli/cli.h"
 #include "credwatch_abi.h"
 #include "enrich/attrib.h"
 #include "enrich/cgroups.h"
@@ -46,10 +50,20 @@ static void on_signal(int sig)
 
 static const char usage_text[] =
 	"usage: credwatch run [options]\n"
+	"       credwatch trace [options]\n"
+	"       credwatch view [FILE|-] [options]\n"
+	"       credwatch scan [--host-root DIR] [-o table|json]\n"
 	"\n"
-	"Watch credential access on this node and write one JSON event per line.\n"
+	"run:   watch credential access on this node and write one JSON event per line.\n"
+	"trace: the same, one human line per event; Ctrl-C prints a summary.\n"
+	"view:  the human view over JSON lines already written (credwatch view --help).\n"
+	"scan:  who on this node could reach AWS credentials, from node state alone\n"
+	"       (credwatch scan --help).\n"
 	"\n"
-	"  -o, --output PATH        write events to PATH (appended) instead of stdout\n"
+	"  -o, --output PATH        run: write events to PATH (appended) instead of stdout\n"
+	"  -o, --format text|json   trace: human lines (default) or the JSON lines\n"
+	"      --color WHEN         trace: always, never or auto (default: auto, colours on a\n"
+	"                           terminal unless NO_COLOR is set)\n"
 	"  -d, --duration SECONDS   stop after SECONDS (then exit 0); default: until "
 	"SIGINT/SIGTERM\n"
 	"  -c, --config PATH        configuration file (JSON; see README)\n"
@@ -66,14 +80,21 @@ static const char usage_text[] =
 	"  -v, --verbose            debug and libbpf messages on stderr\n"
 	"  -h, --help               this text\n"
 	"\n"
+	"Filters (run: of the JSON lines written; trace: of the lines shown):\n" FILTER_USAGE "\n"
 	"credwatch --version        the version (from the VERSION file of the source tree)\n";
+
+static const char *command = "run"; /* or "trace" */
 
 static void usage_error(const char *fmt, const char *arg)
 {
 	fprintf(stderr, "credwatch: ");
 	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\nusage: credwatch run [--output PATH] [--duration SECONDS] "
-			"[--config PATH] [-v] (credwatch --help for all options)\n");
+	if (strcmp(command, "trace") == 0)
+		fprintf(stderr, "\nusage: credwatch trace [--severity SEV] [--namespace NS] ... "
+				"[-o text|json] (credwatch --help for all options)\n");
+	else
+		fprintf(stderr, "\nusage: credwatch run [--output PATH] [--duration SECONDS] "
+				"[--config PATH] [-v] (credwatch --help for all options)\n");
 	exit(EXIT_USAGE);
 }
 
@@ -145,8 +166,13 @@ static void parse_args(struct agent *a, int argc, char **argv)
 		OPT_HOOKS,
 		OPT_HOLDBACK
 	};
+	enum { OPT_FORMAT = 900, OPT_COLOR };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
+		/* credwatch trace and run's output filters (user/cli/) */
+		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "color", required_argument, NULL, OPT_COLOR },
+		FILTER_LONGOPTS,
 		{ "duration", required_argument, NULL, 'd' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "node-name", required_argument, NULL, OPT_NODE },
@@ -179,7 +205,10 @@ static void parse_args(struct agent *a, int argc, char **argv)
 		fputs(usage_text, argc < 2 ? stderr : stdout);
 		exit(argc < 2 ? EXIT_USAGE : 0);
 	}
-	if (strcmp(argv[1], "run") != 0)
+	if (strcmp(argv[1], "trace") == 0) {
+		a->cli.trace = true;
+		command = "trace";
+	} else if (strcmp(argv[1], "run") != 0)
 		usage_error("unknown command '%s'", argv[1]);
 	argc--;
 	argv++;
@@ -187,8 +216,43 @@ static void parse_args(struct agent *a, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":o:d:c:vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
-			o->output = optarg;
+			if (!a->cli.trace) {
+				o->output = optarg;
+				break;
+			}
+			/* trace's -o is the format */
+			__attribute__((fallthrough));
+		case OPT_FORMAT:
+			if (!strcmp(optarg, "json"))
+				a->cli.format = CLI_FORMAT_JSON;
+			else if (!strcmp(optarg, "text"))
+				a->cli.format = CLI_FORMAT_TEXT;
+			else
+				usage_error("invalid value for --format: '%s' (want text or json)",
+					    optarg);
 			break;
+		case OPT_COLOR: {
+			int col = cli_color_parse(optarg);
+
+			if (col < 0)
+				usage_error("invalid value for --color: '%s' (want always, never "
+					    "or auto)",
+					    optarg);
+			a->cli.color = col;
+			break;
+		}
+		case FILTER_OPT_NAMESPACE:
+		case FILTER_OPT_POD:
+		case FILTER_OPT_CONTAINER:
+		case FILTER_OPT_SEVERITY:
+		case FILTER_OPT_EVENT:
+		case FILTER_OPT_FINDINGS_ONLY: {
+			char ferr[600];
+
+			if (filter_option(&a->cli.filter, c, optarg, ferr, sizeof(ferr)))
+				usage_error("%s", ferr);
+			break;
+		}
 		case 'd': {
 			char *end;
 
@@ -253,6 +317,8 @@ static void parse_args(struct agent *a, int argc, char **argv)
 	}
 	if (optind < argc)
 		usage_error("unexpected argument '%s'", argv[optind]);
+	if (!a->cli.trace && (a->cli.format != CLI_FORMAT_TEXT || a->cli.color != CLI_COLOR_AUTO))
+		usage_error("%s", "--format and --color are options of credwatch trace");
 	env = getenv("CLUSTER_NAME");
 	if (!o->cluster_name[0] && env && env[0] && strlen(env) < sizeof(o->cluster_name))
 		snprintf(o->cluster_name, sizeof(o->cluster_name), "%s", env);
@@ -346,7 +412,7 @@ static int run(struct agent *a)
 	}
 	read_instance_id(a);
 	node = (struct node_ident){ a->opts.node_name, a->opts.cluster_name, a->instance_id };
-	a->json = json_renderer_new(&a->out, &node);
+	a->json = cli_agent_renderer(a, &node); /* JSON lines, filtered, or trace's view */
 	if (!a->json)
 		return -ENOMEM;
 	parts.cgroups = a->cgroups;
@@ -401,6 +467,7 @@ static int run(struct agent *a)
 		}
 		now = clock_now(CLOCK_MONOTONIC);
 		next_retry = pipeline_tick(a->pipe, now);
+		cli_agent_tick(a, now);
 		output_flush(&a->out);
 		if (now - last_socket_refresh > SOCKET_REFRESH_NS) {
 			sockets_refresh(&a->cfg.sockets, loader_sockets_fd(&a->loader),
@@ -434,6 +501,11 @@ int main(int argc, char **argv)
 	 * of letting glibc raise the threshold after libbpf frees the kernel's
 	 * BTF and then zero-fill reused heap for them. */
 	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+	/* the commands that load nothing */
+	if (argc >= 2 && strcmp(argv[1], "view") == 0)
+		return cli_view(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "scan") == 0)
+		return cli_scan(argc - 1, argv + 1);
 	a.started_mono_ns = clock_now(CLOCK_MONOTONIC);
 	parse_args(&a, argc, argv);
 	log_verbosity = a.opts.verbose ? LOG_DEBUG : LOG_INFO;
@@ -447,6 +519,7 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	rc = run(&a);
+	cli_agent_done(&a);
 
 	ring_buffer__free(a.rb);
 	pipeline_free(a.pipe);
