@@ -351,11 +351,12 @@ struct cw_quiet_key {
 	__u64 ino;     /* the inode; for a failed open, cw_path_hash of the requested path */
 	__u32 dev;     /* kernel dev_t; 0 for a failed open */
 	__u32 tgid;
-	__u32 what;    /* CW_QUIET_WHAT(kind, accmode, result) */
+	__u32 what; /* CW_QUIET_WHAT(kind, accmode, result) */
 	__u32 _pad;
 };
-#define CW_QUIET_WHAT(rec_type, accmode, result) \
-	(((__u32)(rec_type) & 0xff) | (((__u32)(accmode) & 3) << 8) | (((__u32)(-(result)) & 0xfff) << 16))
+#define CW_QUIET_WHAT(rec_type, accmode, result)                  \
+	(((__u32)(rec_type)&0xff) | (((__u32)(accmode)&3) << 8) | \
+	 (((__u32)(-(result)) & 0xfff) << 16))
 
 struct cw_quiet_val {
 	__u64 until_ns; /* boot-time ns: repeats before then are counted, not sent (agent) */
@@ -368,11 +369,11 @@ struct cw_quiet_val {
  * the current episode: drops with no gap of more than CW_DROP_GAP_NS between them. */
 #define CW_DROP_GAP_NS 1000000000ULL
 struct cw_cg_drop {
-	__u64 full;	      /* the ring was full */
-	__u64 low_refused;    /* a low-priority record, refused while the ring was half full */
-	__u64 episode_ns;     /* when the current episode began */
-	__u64 last_ns;	      /* the last drop */
-	__u32 last_tgid;      /* who, at the last drop (0 in a packet hook) */
+	__u64 full;	   /* the ring was full */
+	__u64 low_refused; /* a low-priority record, refused while the ring was half full */
+	__u64 episode_ns;  /* when the current episode began */
+	__u64 last_ns;	   /* the last drop */
+	__u32 last_tgid;   /* who, at the last drop (0 in a packet hook) */
 	__u32 _pad;
 };
 
