@@ -52,6 +52,11 @@ cd "$(dirname "$0")/../.." || exit 1
 # Suites not run by the kernel matrix, with the reason (printed and counted as skipped).
 declare -A SKIP=(
 	[test_harness.sh]="self-test of the fake-node harness and credsim: compiles with gcc and loads no BPF (run by 'make integration' on the host)"
+	# the responder's commands that load no BPF, and trace, whose BPF is run's (test_findings)
+	[test_scan.sh]="credwatch scan reads /proc and the node's state, loads no BPF (run by 'make integration' on the host)"
+	[test_view.sh]="credwatch view renders a recording, loads no BPF; its oracle needs python3 (run by 'make integration' on the host)"
+	[test_install.sh]="make install and the man page: no BPF; needs man-db (run by 'make integration' on the host)"
+	[test_trace.sh]="credwatch trace on a terminal: needs tmux; its programs are run's, tested on every kernel by test_findings (run by 'make integration' on the host)"
 )
 
 # the arm64 VM's subset (see above)
