@@ -740,6 +740,22 @@ static void test_framing_headers(void)
 	ASSERT_EQ(http_parse_response_head(s1, 30, &resp), HTTP_TRUNCATED);
 }
 
+/* Found by fuzzing (tests/fuzz/fuzz_http): a response head that ends with a bare CR as its
+ * empty line is complete for http_head_end(), which gives it to the head parser up to that
+ * CR; the parser called it truncated, so the stream parser reported the response not_http. */
+static void test_response_head_bare_cr_end(void)
+{
+	static const char in[] = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\rok";
+	struct http_response resp;
+	size_t he = http_head_end(in, sizeof(in) - 1);
+
+	ASSERT_EQ(he, sizeof(in) - 3);
+	ASSERT_EQ(http_parse_response_head(in, he, &resp), HTTP_COMPLETE);
+	ASSERT_EQ(resp.content_length, 2);
+	/* a status line alone that ends in CR is still no head */
+	ASSERT_EQ(http_parse_response_head("HTTP/1.1 200 OK\r", 16, &resp), HTTP_TRUNCATED);
+}
+
 int main(void)
 {
 	RUN(test_complete_v2_get);
@@ -760,5 +776,6 @@ int main(void)
 	RUN(test_scan_credentials);
 	RUN(test_head_end);
 	RUN(test_framing_headers);
+	RUN(test_response_head_bare_cr_end);
 	return unit_report("http");
 }

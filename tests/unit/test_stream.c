@@ -573,6 +573,21 @@ static void test_joined_resync_any_split(void)
 	}
 }
 
+/* Found by fuzzing: the same shape on the stream, a response reported not_http. */
+static void test_response_bare_cr_head(void)
+{
+	static const char in[] = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\rok";
+	struct httpmsg h;
+	struct msgs m = { 0 };
+
+	httpmsg_init(&h, true, false);
+	feed(&h, &m, in, sizeof(in) - 1, 0);
+	ASSERT_EQ(m.responses, 1);
+	ASSERT_EQ(m.codes[0], 200);
+	ASSERT_EQ(m.nfailed, 0);
+	httpmsg_free(&h);
+}
+
 int main(void)
 {
 	RUN(test_in_order_and_syn);
@@ -593,6 +608,7 @@ int main(void)
 	RUN(test_split_after_crlf_or_in_method);
 	RUN(test_bare_cr_end_keeps_next_byte);
 	RUN(test_joined_resync_any_split);
+	RUN(test_response_bare_cr_head);
 	ASSERT_EQ(httpmsg_buffered(), 0); /* every buffer was given back */
 	return unit_report("stream");
 }

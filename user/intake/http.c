@@ -554,6 +554,10 @@ enum http_status http_parse_response_head(const void *buf, size_t len, struct ht
 		frame_header(p, (size_t)(ne - p), colon + 1, le, true, &resp->content_length,
 			     &seen_cl, &resp->chunked, &resp->conn_close);
 	}
+	/* A CR that starts the last line is the empty line, whether a LF follows it or not (as
+	 * http_head_end() reads a head that a bare CR ends) */
+	if (p + 1 == end && *p == '\r')
+		return resp->status = HTTP_COMPLETE;
 	return resp->status = HTTP_TRUNCATED;
 }
 
