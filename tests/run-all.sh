@@ -1,6 +1,6 @@
 #!/bin/bash
 # The whole test suite, as `make test` runs it: formatting, unit tests (with
-# ASan/UBSan), integration tests with the real agent on a fake node, the kernel matrix,
+# ASan/UBSan), the golden pipeline, BPF helpers, fuzzing of the parsers, integration tests with the real agent on a fake node, the kernel matrix,
 # real AWS clients, and a real container runtime (cri). Prints
 # each suite's summary and a final "total: N passed, N failed" line.
 set -u
@@ -37,6 +37,8 @@ run_suite check-format $MAKE --no-print-directory check-format-count
 run_suite unit $MAKE --no-print-directory unit
 run_suite golden $MAKE --no-print-directory golden
 run_suite bpf-unit $MAKE --no-print-directory bpf-unit
+# libFuzzer on the parsers of untrusted input, FUZZ_SECONDS (10) per target (tests/fuzz)
+run_suite fuzz $MAKE --no-print-directory fuzz
 run_suite integration $MAKE --no-print-directory integration
 # the kernel matrix: the integration suite above was the host kernel's run; the VM runs the
 # same suites on 6.1, and both result lines are printed
