@@ -81,22 +81,30 @@ static void check_class(const struct http_request *q, enum cred_endpoint ep,
 		   q->method_raw);
 }
 
-/* Insert the planted token header lines after the request line: buf must hold them. */
+/* Insert the planted token header lines after the request line, where the parser sees it
+ * end (CR, LF or CRLF after the first byte that is not one); when it has not ended, after a
+ * CRLF of their own. out must hold n + 200 bytes. */
 static size_t plant_tokens(const uint8_t *in, size_t n, uint8_t *out)
 {
 	static const char lines[] = "X-aws-ec2-metadata-token: " FZ_IMDS_TOKEN "\r\n"
 				    "Authorization: Bearer " FZ_BEARER_TOKEN "\r\n";
-	size_t i = 0, k = 0;
+	size_t i = 0, k;
 
-	/* the request line's end: the first LF after the first byte that is not CR or LF */
 	while (i < n && (in[i] == '\r' || in[i] == '\n'))
 		i++;
-	while (i < n && in[i] != '\n')
-		i++;
-	if (i < n)
+	while (i < n && in[i] != '\r' && in[i] != '\n')
 		i++;
 	memcpy(out, in, i);
 	k = i;
+	if (i == n) {
+		memcpy(out + k, "\r\n", 2);
+		k += 2;
+	} else {
+		if (in[i] == '\r')
+			out[k++] = in[i++];
+		if (i < n && in[i] == '\n')
+			out[k++] = in[i++];
+	}
 	memcpy(out + k, lines, sizeof(lines) - 1);
 	k += sizeof(lines) - 1;
 	memcpy(out + k, in + i, n - i);
