@@ -756,6 +756,23 @@ static void test_response_head_bare_cr_end(void)
 	ASSERT_EQ(http_parse_response_head("HTTP/1.1 200 OK\r", 16, &resp), HTTP_TRUNCATED);
 }
 
+/* Found by fuzzing (tests/fuzz/fuzz_creds): a second AccessKeyId whose string was cut short
+ * (or malformed) was copied over the first before the scanner gave up, leaving a mix of the
+ * two that is in no document: "ASIA2" over "ASIACWFUZZFIRST00001". */
+static void test_scan_credentials_cut_duplicate(void)
+{
+	static const char body[] = "{\"AccessKeyId\":\"ASIACWFUZZFIRST00001\",\"SecretAccessKey\":"
+				   "\"CWFUZZ-secret\",\"AccessKeyId\":\"ASIA2";
+	static const char ctl[] = "{\"Code\":\"Success\",\"AccessKeyId\":\"ASIACWFUZZFIRST00001\","
+				  "\"Token\":\"CWFUZZ-secret\",\"Code\":\"Fa\x01il\"}";
+	struct http_creds c;
+
+	ASSERT_TRUE(http_scan_credentials(body, sizeof(body) - 1, &c));
+	ASSERT_STREQ(c.access_key_id, "ASIACWFUZZFIRST00001");
+	http_scan_credentials(ctl, sizeof(ctl) - 1, &c);
+	ASSERT_STREQ(c.code, "Success");
+}
+
 int main(void)
 {
 	RUN(test_complete_v2_get);
@@ -777,5 +794,6 @@ int main(void)
 	RUN(test_head_end);
 	RUN(test_framing_headers);
 	RUN(test_response_head_bare_cr_end);
+	RUN(test_scan_credentials_cut_duplicate);
 	return unit_report("http");
 }

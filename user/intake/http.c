@@ -713,7 +713,15 @@ bool http_scan_credentials(const void *body, size_t len, struct http_creds *out)
 			secret = true; /* its value is skipped below, never copied */
 		}
 		if (dst && j.p < j.end && *j.p == '"') {
-			if (!js_string(&j, dst, cap, NULL, &esc))
+			/* into dst only when the whole string is good: a string cut short or
+			 * malformed would leave its start over a value kept before */
+			char val[HTTP_ARN_MAX + 1];
+			bool ok = js_string(&j, val, cap, NULL, &esc);
+
+			if (ok)
+				memcpy(dst, val, strlen(val) + 1);
+			explicit_bzero(val, sizeof(val));
+			if (!ok)
 				break;
 		} else if (!js_skip(&j, 0)) {
 			break;
