@@ -290,6 +290,7 @@ build/fuzz/bin/%: tests/fuzz/%.c tests/fuzz/fuzz.h build/fuzz/libcredwatch.a
 		$(PKG_LIBS) -o $@
 
 fuzz:
+	$(if $(filter-out $(HOST_ARCH),$(ARCH)),$(error make fuzz runs natively only (ARCH=$(ARCH))))
 	@tests/lib/ensure-debs.sh clang libclang-rt-14-dev
 	@$(MAKE) --no-print-directory $(FUZZ_BINS) $(FUZZ_SELFTEST)
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh $(FUZZ_BINS)

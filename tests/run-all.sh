@@ -1,6 +1,6 @@
 #!/bin/bash
 # The whole test suite, as `make test` runs it: formatting, unit tests (with
-# ASan/UBSan), the golden pipeline, BPF helpers, fuzzing of the parsers, integration tests with the real agent on a fake node, the kernel matrix,
+# ASan/UBSan), integration tests with the real agent on a fake node, the kernel matrix,
 # real AWS clients, and a real container runtime (cri). Prints
 # each suite's summary and a final "total: N passed, N failed" line.
 set -u
