@@ -11,6 +11,8 @@
 #   make ARCH=arm64 cross-build build/arm64/credwatch on x86-64 (Debian multiarch; see
 #                   "cross-build" below); make unit ARCH=arm64 runs the unit tests under
 #                   qemu-user; make vmlinux ARCH=arm64 regenerates vmlinux/arm64/vmlinux.h
+#   make fuzz       libFuzzer targets for the parsers of untrusted input, FUZZ_SECONDS each
+#                   (tests/fuzz; make fuzz FUZZ_SECONDS=600 for a long run)
 #   make format / check-format
 
 HOST_ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
@@ -26,7 +28,7 @@ PKGS     := libbpf libelf zlib jansson
 DEB_BUILD := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libjansson-dev pkg-config make gcc
 DEB_TEST  := iproute2 curl jq python3 python3-jsonschema busybox-static cpio bpftrace \
 	     python3-botocore awscli qemu-system-x86 liburing-dev clang-format procps \
-	     tmux groff-base man-db
+	     tmux groff-base man-db libclang-rt-14-dev
 
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
@@ -85,7 +87,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRCS))
 TEST_PROGS := $(patsubst tests/progs/%.c,$(BUILD)/tests/%,$(wildcard tests/progs/*.c))
 
 .SECONDARY:
-.PHONY: all run test unit integration e2e test-cri test-kernels kernel-progs deps deps-test deps-arm64 vmlinux format check-format check-format-count bench clean golden bpf-unit test-cloudwatch
+.PHONY: all run test unit fuzz integration e2e test-cri test-kernels kernel-progs deps deps-test deps-arm64 vmlinux format check-format check-format-count bench clean golden bpf-unit test-cloudwatch
 
 all: $(BUILD)/credwatch
 
@@ -181,7 +183,7 @@ test-cloudwatch: all $(BUILD)/tests/credsim $(BUILD)/tests/cw_connect
 	@tests/cloudwatch/run.sh
 
 test: deps-test
-	@$(MAKE) --no-print-directory all $(BUILD)/tests/credsim $(TEST_PROGS) $(UNIT_BINS) $(BUILD)/tests/golden/replay $(BUILD)/tests/bpf/test_helpers $(BUILD)/tests/bpf/test_progs
+	@$(MAKE) --no-print-directory all $(BUILD)/tests/credsim $(TEST_PROGS) $(UNIT_BINS) $(BUILD)/tests/golden/replay $(BUILD)/tests/bpf/test_helpers $(BUILD)/tests/bpf/test_progs $(FUZZ_BINS) $(FUZZ_SELFTEST)
 	@tests/run-all.sh
 
 run: deps
@@ -216,7 +218,7 @@ bench: deps-test
 	@tests/bench/run.sh
 
 # --- formatting -----------------------------------------------------------------
-FMT_SRCS := $(wildcard bpf/*.c bpf/*.h bpf/lib/*.h user/*.c user/*.h user/*/*.c user/*/*.h tests/unit/*.c tests/unit/*.h tests/progs/*.c tests/sim/*.c tests/golden/*.c tests/golden/*.h tests/bpf/*.c tests/cri/*.c)
+FMT_SRCS := $(wildcard bpf/*.c bpf/*.h bpf/lib/*.h user/*.c user/*.h user/*/*.c user/*/*.h tests/unit/*.c tests/unit/*.h tests/progs/*.c tests/sim/*.c tests/golden/*.c tests/golden/*.h tests/bpf/*.c tests/cri/*.c tests/fuzz/*.c tests/fuzz/*.h)
 format:
 	clang-format -i $(FMT_SRCS)
 check-format-count:
@@ -279,3 +281,38 @@ $(BUILD)/tests/golden:
 
 golden: $(BUILD)/tests/golden/replay
 	@tests/golden/run.sh
+
+# --- fuzzing (tests/fuzz): libFuzzer targets for the parsers of untrusted input ---------------
+# The agent's own sources, compiled again with clang for fuzzing (coverage instrumentation,
+# ASan, UBSan) into build/fuzz/obj and archived, so each target links only the objects it
+# uses. The loader (it needs the BPF skeleton) and main.c are left out: no parser is there.
+# `make fuzz` runs every target for FUZZ_SECONDS (tests/fuzz/run.sh: two at a time, working
+# corpora and crash artefacts under build/fuzz/, PASS/FAIL per target).
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 10
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_CFLAGS  := -O1 -g -DCREDWATCH_VERSION='"$(VERSION)"' -std=gnu11 -Wall -Wextra -Werror \
+		-D_GNU_SOURCE -Ibpf -Iuser $(PKG_CFLAGS) $(FUZZ_SAN)
+FUZZ_LIB_SRCS := $(filter-out user/loader/%,$(LIB_SRCS))
+FUZZ_OBJS    := $(patsubst user/%.c,build/fuzz/obj/%.o,$(FUZZ_LIB_SRCS))
+FUZZ_BINS    := $(patsubst tests/fuzz/%.c,build/fuzz/bin/%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_SELFTEST := build/fuzz/bin/selftest
+
+build/fuzz/obj/%.o: user/%.c $(USER_HDRS) $(BPF_HDRS) VERSION
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+build/fuzz/libcredwatch.a: $(FUZZ_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+build/fuzz/bin/%: tests/fuzz/%.c tests/fuzz/fuzz.h build/fuzz/libcredwatch.a
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -Itests/fuzz $< build/fuzz/libcredwatch.a \
+		$(PKG_LIBS) -o $@
+
+fuzz:
+	$(if $(filter-out $(HOST_ARCH),$(ARCH)),$(error make fuzz runs natively only (ARCH=$(ARCH))))
+	@tests/lib/ensure-debs.sh clang libclang-rt-14-dev
+	@$(MAKE) --no-print-directory $(FUZZ_BINS) $(FUZZ_SELFTEST)
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh $(FUZZ_BINS)

@@ -37,6 +37,8 @@ run_suite check-format $MAKE --no-print-directory check-format-count
 run_suite unit $MAKE --no-print-directory unit
 run_suite golden $MAKE --no-print-directory golden
 run_suite bpf-unit $MAKE --no-print-directory bpf-unit
+# libFuzzer on the parsers of untrusted input, FUZZ_SECONDS (10) per target (tests/fuzz)
+run_suite fuzz $MAKE --no-print-directory fuzz
 run_suite integration $MAKE --no-print-directory integration
 # the kernel matrix: the integration suite above was the host kernel's run; the VM runs the
 # same suites on 6.1, and both result lines are printed

@@ -740,6 +740,39 @@ static void test_framing_headers(void)
 	ASSERT_EQ(http_parse_response_head(s1, 30, &resp), HTTP_TRUNCATED);
 }
 
+/* Found by fuzzing (tests/fuzz/fuzz_http): a response head that ends with a bare CR as its
+ * empty line is complete for http_head_end(), which gives it to the head parser up to that
+ * CR; the parser called it truncated, so the stream parser reported the response not_http. */
+static void test_response_head_bare_cr_end(void)
+{
+	static const char in[] = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\rok";
+	struct http_response resp;
+	size_t he = http_head_end(in, sizeof(in) - 1);
+
+	ASSERT_EQ(he, sizeof(in) - 3);
+	ASSERT_EQ(http_parse_response_head(in, he, &resp), HTTP_COMPLETE);
+	ASSERT_EQ(resp.content_length, 2);
+	/* a status line alone that ends in CR is still no head */
+	ASSERT_EQ(http_parse_response_head("HTTP/1.1 200 OK\r", 16, &resp), HTTP_TRUNCATED);
+}
+
+/* Found by fuzzing (tests/fuzz/fuzz_creds): a second AccessKeyId whose string was cut short
+ * (or malformed) was copied over the first before the scanner gave up, leaving a mix of the
+ * two that is in no document: "ASIA2" over "ASIACWFUZZFIRST00001". */
+static void test_scan_credentials_cut_duplicate(void)
+{
+	static const char body[] = "{\"AccessKeyId\":\"ASIACWFUZZFIRST00001\",\"SecretAccessKey\":"
+				   "\"CWFUZZ-secret\",\"AccessKeyId\":\"ASIA2";
+	static const char ctl[] = "{\"Code\":\"Success\",\"AccessKeyId\":\"ASIACWFUZZFIRST00001\","
+				  "\"Token\":\"CWFUZZ-secret\",\"Code\":\"Fa\x01il\"}";
+	struct http_creds c;
+
+	ASSERT_TRUE(http_scan_credentials(body, sizeof(body) - 1, &c));
+	ASSERT_STREQ(c.access_key_id, "ASIACWFUZZFIRST00001");
+	http_scan_credentials(ctl, sizeof(ctl) - 1, &c);
+	ASSERT_STREQ(c.code, "Success");
+}
+
 int main(void)
 {
 	RUN(test_complete_v2_get);
@@ -760,5 +793,7 @@ int main(void)
 	RUN(test_scan_credentials);
 	RUN(test_head_end);
 	RUN(test_framing_headers);
+	RUN(test_response_head_bare_cr_end);
+	RUN(test_scan_credentials_cut_duplicate);
 	return unit_report("http");
 }

@@ -19,12 +19,15 @@ struct rec {
 	size_t len;
 	size_t gaps, gap_bytes;
 	int fins;
+	size_t after_fin; /* data and gap bytes handed over after fin() */
 };
 
 static void r_data(void *ctx, const uint8_t *p, size_t n)
 {
 	struct rec *r = ctx;
 
+	if (r->fins)
+		r->after_fin += n;
 	if (r->len + n <= sizeof(r->data)) {
 		memcpy(r->data + r->len, p, n);
 		r->len += n;
@@ -35,6 +38,8 @@ static void r_gap(void *ctx, size_t n)
 {
 	struct rec *r = ctx;
 
+	if (r->fins)
+		r->after_fin += n;
 	r->gaps++;
 	r->gap_bytes += n;
 }
@@ -167,11 +172,92 @@ static void test_ooo_bounded(void)
 	stream_free(&s);
 }
 
+/* Found by fuzzing (tests/fuzz/fuzz_stream): a bare FIN held ahead of a hole has no captured
+ * bytes (data NULL); it was wiped with explicit_bzero(NULL, 0), undefined behaviour. */
+static void test_held_bare_fin(void)
+{
+	struct stream s = { 0 };
+	struct stream_stats st = { 0 };
+	struct rec r = { 0 };
+
+	seg(&s, &r, &st, 0, "", 0, CW_TCP_SYN);
+	seg(&s, &r, &st, 5, "", 0, CW_TCP_FIN); /* ahead of "abcd" */
+	seg(&s, &r, &st, 9, "", 0, CW_TCP_RST); /* another one, dropped at the close */
+	ASSERT_EQ(s.nooo, 2);
+	seg(&s, &r, &st, 1, "abcd", 4, 0);
+	ASSERT_EQ(r.len, 4);
+	ASSERT_EQ(r.fins, 1);
+	ASSERT_EQ(s.nooo, 0);
+	stream_free(&s);
+}
+
+/* Found by fuzzing: segments held beyond a FIN were handed over after fin(), when the FIN
+ * arrived in order (drain) or when giving up a hole reached a held FIN. */
+static void test_nothing_after_fin(void)
+{
+	struct stream s = { 0 };
+	struct stream_stats st = { 0 };
+	struct rec r = { 0 };
+
+	seg(&s, &r, &st, 0, "", 0, CW_TCP_SYN);
+	seg(&s, &r, &st, 11, "beyond", 6, 0);		   /* held, past the FIN below */
+	seg(&s, &r, &st, 1, "0123456789", 10, CW_TCP_FIN); /* data, then the close at 11 */
+	ASSERT_EQ(r.fins, 1);
+	ASSERT_EQ(r.len, 10);
+	ASSERT_EQ(r.after_fin, 0);
+	stream_flush(&s, &rops, &r, &st);
+	ASSERT_EQ(r.after_fin, 0);
+	stream_free(&s);
+
+	/* the table is full; giving its first hole up reaches a held FIN: the new segment,
+	 * past that FIN, is neither handed over nor held */
+	memset(&r, 0, sizeof(r));
+	memset(&st, 0, sizeof(st));
+	seg(&s, &r, &st, 0, "", 0, CW_TCP_SYN);
+	seg(&s, &r, &st, 10, "", 0, CW_TCP_FIN);
+	for (int i = 1; i < STREAM_OOO_MAX; i++)
+		seg(&s, &r, &st, 100 + 10 * i, "0123456789", 10, 0);
+	ASSERT_EQ(s.nooo, STREAM_OOO_MAX);
+	seg(&s, &r, &st, 500, "late", 4, 0);
+	ASSERT_EQ(r.fins, 1);
+	ASSERT_EQ(r.after_fin, 0);
+	ASSERT_EQ(s.nooo, 0);
+	stream_flush(&s, &rops, &r, &st);
+	ASSERT_EQ(r.after_fin, 0);
+	stream_free(&s);
+}
+
+/* Found by fuzzing: a hole was given up once per new segment, which could leave more than
+ * STREAM_OOO_BYTES held (a small first segment given up for a big new one). */
+static void test_ooo_bytes_bounded(void)
+{
+	static char big[4000];
+	struct stream s = { 0 };
+	struct stream_stats st = { 0 };
+	struct rec r = { 0 };
+
+	memset(big, 'b', sizeof(big));
+	seg(&s, &r, &st, 0, "", 0, CW_TCP_SYN);
+	seg(&s, &r, &st, 100, "0123456789", 10, 0);
+	for (int i = 0; i < 4; i++)
+		seg(&s, &r, &st, 1000 + 5000 * i, big, sizeof(big), 0);
+	ASSERT_EQ(s.ooo_bytes, 10 + 4 * sizeof(big));
+	seg(&s, &r, &st, 30000, big, sizeof(big), 0);
+	ASSERT_TRUE(s.ooo_bytes <= STREAM_OOO_BYTES);
+	/* nothing lost on the way: every byte is handed over as data or as a gap */
+	stream_flush(&s, &rops, &r, &st);
+	ASSERT_EQ(st.bytes, 10 + 5 * sizeof(big));
+	ASSERT_EQ(st.bytes + st.gap_bytes, 30000 + sizeof(big) - 1);
+	ASSERT_EQ(st.gap_bytes, r.gap_bytes);
+	stream_free(&s);
+}
+
 /* --- httpmsg ------------------------------------------------------------------------------ */
 
 struct msgs {
 	int requests, responses, creds;
 	char paths[8][64];
+	char methods[8][HTTP_METHOD_MAX + 1];
 	bool token[8];
 	int codes[8];
 	char akid[8][HTTP_AKID_MAX + 1];
@@ -187,6 +273,7 @@ static void m_request(void *ctx, const struct http_request *req)
 	if (m->requests < 8) {
 		snprintf(m->paths[m->requests], sizeof(m->paths[0]), "%.*s", (int)req->path_len,
 			 req->path);
+		snprintf(m->methods[m->requests], sizeof(m->methods[0]), "%s", req->method_raw);
 		m->token[m->requests] = req->has_token;
 	}
 	m->requests++;
@@ -392,6 +479,115 @@ static void test_joined_resync(void)
 	httpmsg_free(&h);
 }
 
+/* Found by fuzzing (tests/fuzz/fuzz_httpmsg): a request whose first piece ended after its
+ * leading empty line, or inside a method token the one-segment parser does not know, was
+ * taken for something that is not HTTP; in one piece it was a request. */
+static void test_split_after_crlf_or_in_method(void)
+{
+	static const char *const shapes[][3] = {
+		{ "\r\n", "GET /latest/meta-data/iam/security-credentials/r HTTP/1.1\r\n\r\n" },
+		{ "\r\n\r\n", "GET /latest/meta-data/iam/security-credentials/r HTTP/1.1\r\n\r\n" },
+		{ "PROP", "FIND /latest/meta-data/iam/security-credentials/r HTTP/1.1\r\n\r\n" },
+		{ "g", "et /latest/meta-data/iam/security-credentials/r HTTP/1.1\r\n\r\n" },
+	};
+
+	for (size_t i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++) {
+		struct httpmsg h;
+		struct msgs m = { 0 };
+
+		httpmsg_init(&h, false, false);
+		feed(&h, &m, shapes[i][0], strlen(shapes[i][0]), 0);
+		feed(&h, &m, shapes[i][1], strlen(shapes[i][1]), 0);
+		ASSERT_EQ(m.requests, 1);
+		ASSERT_EQ(m.nfailed, 0);
+		ASSERT_STREQ(m.paths[0], "/latest/meta-data/iam/security-credentials/r");
+		httpmsg_free(&h);
+	}
+	/* a client's stray CRLF before the close is not a message cut short */
+	{
+		struct httpmsg h;
+		struct msgs m = { 0 };
+
+		httpmsg_init(&h, false, false);
+		feed(&h, &m, "GET /a HTTP/1.1\r\n\r\n\r\n", 21, 0);
+		httpmsg_fin(&h, &mops, &m);
+		ASSERT_EQ(m.requests, 1);
+		ASSERT_EQ(m.nfailed, 0);
+		httpmsg_free(&h);
+	}
+	/* ...but the start of a method is */
+	{
+		struct httpmsg h;
+		struct msgs m = { 0 };
+
+		httpmsg_init(&h, false, false);
+		feed(&h, &m, "GE", 2, 0);
+		httpmsg_fin(&h, &mops, &m);
+		ASSERT_EQ(m.failed, HTTPMSG_TRUNCATED);
+		httpmsg_free(&h);
+	}
+}
+
+/* Found by fuzzing: a head whose empty line is a bare CR at the end of a piece ends before
+ * the next piece; the first byte of that piece (the next message's) was skipped. */
+static void test_bare_cr_end_keeps_next_byte(void)
+{
+	struct httpmsg h;
+	struct msgs m = { 0 };
+
+	httpmsg_init(&h, false, false);
+	feed(&h, &m, "GET /a HTTP/1.1\r\n\r", 18, 0);
+	feed(&h, &m, "GET /b HTTP/1.1\r\n\r\n", 19, 0);
+	ASSERT_EQ(m.requests, 2);
+	ASSERT_STREQ(m.methods[1], "GET");
+	ASSERT_STREQ(m.paths[1], "/b");
+	ASSERT_EQ(m.nfailed, 0);
+	httpmsg_free(&h);
+}
+
+/* Found by fuzzing: a joined direction skipped to the next line in one piece, but started
+ * over at the next piece when a line was split, and gave up on a plausible start that a
+ * line end then refuted; the same bytes gave other requests when split otherwise. */
+static void test_joined_resync_any_split(void)
+{
+	static const char *const in[] = {
+		"a:GET /x HTTP/1.1\r\n\r\nGET /y HTTP/1.1\r\n\r\n",
+		"GE\nGET /y HTTP/1.1\r\n\r\n",
+	};
+
+	for (size_t i = 0; i < 2; i++) {
+		for (size_t step = 0; step <= 5; step++) {
+			struct httpmsg h;
+			struct msgs m = { 0 };
+
+			httpmsg_init(&h, false, true);
+			feed(&h, &m, in[i], strlen(in[i]), step);
+			if (m.requests != 1 || strcmp(m.paths[0], "/y") || m.nfailed)
+				UNIT_FAIL("input %zu, pieces of %zu: %d requests, first '%s', %d "
+					  "failed",
+					  i, step, m.requests, m.paths[0], m.nfailed);
+			else
+				UNIT_OK();
+			httpmsg_free(&h);
+		}
+	}
+}
+
+/* Found by fuzzing: the same shape on the stream, a response reported not_http. */
+static void test_response_bare_cr_head(void)
+{
+	static const char in[] = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\rok";
+	struct httpmsg h;
+	struct msgs m = { 0 };
+
+	httpmsg_init(&h, true, false);
+	feed(&h, &m, in, sizeof(in) - 1, 0);
+	ASSERT_EQ(m.responses, 1);
+	ASSERT_EQ(m.codes[0], 200);
+	ASSERT_EQ(m.nfailed, 0);
+	httpmsg_free(&h);
+}
+
 int main(void)
 {
 	RUN(test_in_order_and_syn);
@@ -401,11 +597,18 @@ int main(void)
 	RUN(test_cut_segment_is_a_gap);
 	RUN(test_wraparound_and_join);
 	RUN(test_ooo_bounded);
+	RUN(test_held_bare_fin);
+	RUN(test_nothing_after_fin);
+	RUN(test_ooo_bytes_bounded);
 	RUN(test_request_any_split);
 	RUN(test_pipelined_crlf_body);
 	RUN(test_not_http_and_limits);
 	RUN(test_responses);
 	RUN(test_joined_resync);
+	RUN(test_split_after_crlf_or_in_method);
+	RUN(test_bare_cr_end_keeps_next_byte);
+	RUN(test_joined_resync_any_split);
+	RUN(test_response_bare_cr_head);
 	ASSERT_EQ(httpmsg_buffered(), 0); /* every buffer was given back */
 	return unit_report("stream");
 }

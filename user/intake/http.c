@@ -554,6 +554,10 @@ enum http_status http_parse_response_head(const void *buf, size_t len, struct ht
 		frame_header(p, (size_t)(ne - p), colon + 1, le, true, &resp->content_length,
 			     &seen_cl, &resp->chunked, &resp->conn_close);
 	}
+	/* A CR that starts the last line is the empty line, whether a LF follows it or not (as
+	 * http_head_end() reads a head that a bare CR ends) */
+	if (p + 1 == end && *p == '\r')
+		return resp->status = HTTP_COMPLETE;
 	return resp->status = HTTP_TRUNCATED;
 }
 
@@ -709,7 +713,15 @@ bool http_scan_credentials(const void *body, size_t len, struct http_creds *out)
 			secret = true; /* its value is skipped below, never copied */
 		}
 		if (dst && j.p < j.end && *j.p == '"') {
-			if (!js_string(&j, dst, cap, NULL, &esc))
+			/* into dst only when the whole string is good: a string cut short or
+			 * malformed would leave its start over a value kept before */
+			char val[HTTP_ARN_MAX + 1];
+			bool ok = js_string(&j, val, cap, NULL, &esc);
+
+			if (ok)
+				memcpy(dst, val, strlen(val) + 1);
+			explicit_bzero(val, sizeof(val));
+			if (!ok)
 				break;
 		} else if (!js_skip(&j, 0)) {
 			break;

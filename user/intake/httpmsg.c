@@ -92,6 +92,40 @@ static void fail(struct httpmsg *h, const struct httpmsg_ops *ops, void *ctx, en
 	ops->failed(ctx, why);
 }
 
+/* RFC 9110 token characters (5.6.2) */
+static bool is_tchar(uint8_t c)
+{
+	return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') ||
+	       (c && strchr("!#$%&'*+-.^_`|~", c));
+}
+
+/* Bytes of p that are CR or LF, from its start. */
+static size_t strspn_crlf(const uint8_t *p, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && (p[i] == '\r' || p[i] == '\n'))
+		i++;
+	return i;
+}
+
+/*
+ * Empty lines (RFC 9112 2.2), then a method token not ended yet: what any request starts
+ * with while it is still arriving. http_parse_request() refuses such a prefix when the token
+ * cannot become a method it knows (right for one segment's capture); a stream that is still
+ * arriving must wait for the byte after the token, or the same request split after "\r\n"
+ * or inside its method would be taken for something that is not HTTP.
+ */
+static bool request_start(const uint8_t *p, size_t n)
+{
+	size_t i = strspn_crlf(p, n), m = 0;
+
+	for (; i < n; i++, m++)
+		if (!is_tchar(p[i]))
+			return false;
+	return m <= HTTP_METHOD_MAX;
+}
+
 /* Could buf[0..len) still be the start of a message of this direction? */
 static bool plausible(const struct httpmsg *h)
 {
@@ -104,11 +138,12 @@ static bool plausible(const struct httpmsg *h)
 		bool ok = http_parse_request(h->buf, h->len, &r) != HTTP_NOT_HTTP;
 
 		explicit_bzero(&r, sizeof(r));
-		return ok;
+		return ok || request_start(h->buf, h->len);
 	}
 }
 
-/* A joined direction: drop the bytes up to the next line end, so the next line is tried. */
+/* A joined direction: drop the bytes up to the next line end, so the next line is tried. When
+ * the line has not ended yet, the rest of it is skipped as it arrives (mid_line). */
 static bool resync(struct httpmsg *h)
 {
 	uint8_t *nl = memchr(h->buf, '\n', h->len);
@@ -116,6 +151,7 @@ static bool resync(struct httpmsg *h)
 
 	if (!drop)
 		drop = 1;
+	h->mid_line = !nl;
 	h->skipped += drop;
 	memmove(h->buf, h->buf + drop, h->len - drop);
 	explicit_bzero(h->buf + h->len - drop, drop);
@@ -233,6 +269,17 @@ static size_t on_head(struct httpmsg *h, const struct httpmsg_ops *ops, void *ct
 {
 	size_t old = h->len, take = n, he;
 
+	if (h->mid_line) {
+		/* joined: the rest of a line that cannot start a message, however it is split */
+		const uint8_t *nl = memchr(p, '\n', n);
+
+		take = nl ? (size_t)(nl + 1 - p) : n;
+		h->mid_line = !nl;
+		h->skipped += take;
+		if (h->skipped > HTTPMSG_RESYNC_MAX)
+			fail(h, ops, ctx, HTTPMSG_NOT_HTTP);
+		return take;
+	}
 	if (take > HTTPMSG_HEAD_MAX - old)
 		take = HTTPMSG_HEAD_MAX - old;
 	if (!buf_reserve(h, old + take)) {
@@ -253,13 +300,15 @@ static size_t on_head(struct httpmsg *h, const struct httpmsg_ops *ops, void *ct
 	}
 	if (!h->len)
 		return take; /* all skipped (resync) */
-	h->joined = false;
 	he = http_head_end(h->buf, h->len);
 	if (!he) {
 		if (h->len >= HTTPMSG_HEAD_MAX)
 			fail(h, ops, ctx, HTTPMSG_HEAD_TOO_LONG);
 		return take;
 	}
+	/* a whole head: in sync from here (not before: a plausible start may still turn out to be
+	 * the middle of a line, whichever byte the segment ended on) */
+	h->joined = false;
 	/* bytes after the head's end are the body or the next message: given back */
 	if (he < h->len) {
 		size_t back = h->len - he;
@@ -325,7 +374,8 @@ void httpmsg_data(struct httpmsg *h, const struct httpmsg_ops *ops, void *ctx, c
 		  size_t n)
 {
 	while (n && h->st != HM_FAILED) {
-		size_t used = 0, m;
+		size_t used = 0, m, len0 = h->len;
+		enum httpmsg_state st0 = h->st;
 
 		switch (h->st) {
 		case HM_HEAD:
@@ -368,8 +418,11 @@ void httpmsg_data(struct httpmsg *h, const struct httpmsg_ops *ops, void *ctx, c
 			used = n;
 			break;
 		}
-		if (!used)
-			used = 1; /* never loop without progress */
+		/* Never loop without progress. A head whose empty line was a CR at the end of the
+		 * previous piece ends before this one: none of its bytes were taken, yet the head
+		 * is done (its bytes are the next message's, not to be skipped). */
+		if (!used && h->st == st0 && h->len == len0)
+			used = 1;
 		if (used > n)
 			used = n;
 		p += used;
@@ -417,7 +470,8 @@ void httpmsg_fin(struct httpmsg *h, const struct httpmsg_ops *ops, void *ctx)
 {
 	switch (h->st) {
 	case HM_HEAD:
-		if (h->len && !h->joined) {
+		/* a message start cut by the close (empty lines alone are not one) */
+		if (h->len && h->len != strspn_crlf(h->buf, h->len)) {
 			fail(h, ops, ctx, HTTPMSG_TRUNCATED);
 			return;
 		}

@@ -78,6 +78,7 @@ struct httpmsg {
 	uint16_t line_len;	   /* bytes of the trailer line being read */
 	bool scan;		   /* keeping this response's body */
 	size_t skipped;		   /* resync: bytes skipped so far */
+	bool mid_line;		   /* resync: skipping the rest of a line */
 	struct http_response resp; /* the response whose body is being read */
 };
 

@@ -10,6 +10,18 @@ static int32_t seq_diff(uint32_t a, uint32_t b)
 	return (int32_t)(a - b);
 }
 
+static void drop_ooo(struct stream *s, int i);
+
+/* The sender closed the direction: nothing comes after it, so what is held beyond the close
+ * (out-of-order segments past the FIN) is dropped, never handed over after fin(). */
+static void close_stream(struct stream *s, const struct stream_ops *ops, void *ctx)
+{
+	s->closed = true;
+	while (s->nooo)
+		drop_ooo(s, 0);
+	ops->fin(ctx);
+}
+
 /* Deliver [seq, seq+len) of which [seq, seq+cap) was captured, trimming what was already
  * delivered (seq may be before next). */
 static void deliver(struct stream *s, const struct stream_ops *ops, void *ctx,
@@ -22,10 +34,8 @@ static void deliver(struct stream *s, const struct stream_ops *ops, void *ctx,
 	if (skip >= len) {
 		if (len)
 			st->retransmitted_bytes += len;
-		if (fin && skip == len && !s->closed) {
-			s->closed = true;
-			ops->fin(ctx);
-		}
+		if (fin && skip == len && !s->closed)
+			close_stream(s, ops, ctx);
 		return;
 	}
 	st->retransmitted_bytes += skip;
@@ -41,15 +51,14 @@ static void deliver(struct stream *s, const struct stream_ops *ops, void *ctx,
 		ops->gap(ctx, len - from);
 	}
 	s->next = seq + len;
-	if (fin && !s->closed) {
-		s->closed = true;
-		ops->fin(ctx);
-	}
+	if (fin && !s->closed)
+		close_stream(s, ops, ctx);
 }
 
 static void drop_ooo(struct stream *s, int i)
 {
-	explicit_bzero(s->ooo[i].data, s->ooo[i].cap);
+	if (s->ooo[i].data) /* NULL when no byte was captured (a bare FIN held ahead) */
+		explicit_bzero(s->ooo[i].data, s->ooo[i].cap);
 	free(s->ooo[i].data);
 	s->ooo_bytes -= s->ooo[i].cap;
 	s->ooo[i] = s->ooo[--s->nooo];
@@ -72,7 +81,8 @@ static void drain(struct stream *s, const struct stream_ops *ops, void *ctx,
 			s->ooo_bytes -= g.cap;
 			s->ooo[i] = s->ooo[--s->nooo];
 			deliver(s, ops, ctx, st, g.seq, g.data, g.cap, g.len, g.fin);
-			explicit_bzero(g.data, g.cap);
+			if (g.data)
+				explicit_bzero(g.data, g.cap);
 			free(g.data);
 			again = true;
 			break;
@@ -139,8 +149,11 @@ void stream_segment(struct stream *s, const struct stream_ops *ops, void *ctx,
 
 		/* ahead of a hole: hold it (or, when too much is held, give the hole up) */
 		st->out_of_order++;
-		if (s->nooo == STREAM_OOO_MAX || s->ooo_bytes + cap > STREAM_OOO_BYTES)
+		while (s->nooo && !s->closed && seq_diff(seq, s->next) > 0 &&
+		       (s->nooo == STREAM_OOO_MAX || s->ooo_bytes + cap > STREAM_OOO_BYTES))
 			give_up_hole(s, ops, ctx, st);
+		if (s->closed)
+			return; /* what was held reached a FIN: this segment lies past it */
 		if (seq_diff(seq, s->next) > 0) {
 			if (cap && !(copy = malloc(cap))) {
 				/* cannot hold it: its bytes are a gap */
