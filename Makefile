@@ -25,7 +25,8 @@ PKGS     := libbpf libelf zlib jansson
 # Debian packages the agent needs to build and run, and those the tests add.
 DEB_BUILD := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libjansson-dev pkg-config make gcc
 DEB_TEST  := iproute2 curl jq python3 python3-jsonschema busybox-static cpio bpftrace \
-	     python3-botocore awscli qemu-system-x86 liburing-dev clang-format procps
+	     python3-botocore awscli qemu-system-x86 liburing-dev clang-format procps \
+	     prometheus
 
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
