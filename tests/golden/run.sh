@@ -4,8 +4,8 @@
 # placeholders where the output depends on the machine (device and inode numbers of the
 # fixture's tmpfs volumes and socket (devices by name, inodes all alike), the agent's pid, the
 # fixture's paths, and the output's byte and line counts, which follow the paths' lengths),
-# and compare with tests/golden/expected.jsonl, byte for byte. Also: every line is one JSON object valid against the event schema, and none of
-# the secrets the scenario planted appears.
+# and compare with tests/golden/expected.jsonl, byte for byte. Also: every line is one JSON
+# object valid against the event schema, and none of the secrets the scenario planted appears.
 #
 #   tests/golden/run.sh            compare
 #   tests/golden/run.sh --update   rewrite expected.jsonl (then read the diff by hand)
