@@ -340,11 +340,11 @@ int config_load(struct config *c, const char *path, char *err, size_t errlen)
 	}
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
 		snprintf(err, errlen, "%s: not a regular file (%s)", path,
-			 S_ISFIFO(st.st_mode)  ? "a FIFO"
-			 : S_ISDIR(st.st_mode) ? "a directory"
-			 : S_ISSOCK(st.st_mode) ? "a socket"
+			 S_ISFIFO(st.st_mode)			      ? "a FIFO"
+			 : S_ISDIR(st.st_mode)			      ? "a directory"
+			 : S_ISSOCK(st.st_mode)			      ? "a socket"
 			 : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device"
-							       : "not a file");
+								      : "not a file");
 		close(fd);
 		return -1;
 	}

@@ -265,9 +265,10 @@ static void parse_args(struct agent *a, int argc, char **argv)
 			o->stats_interval = strtod(optarg, &end);
 			if (errno || end == optarg || *end || !(o->stats_interval >= 0) ||
 			    o->stats_interval > 1e6)
-				usage_error("invalid value for --stats-interval: '%s' (want seconds "
-					    ">= 0; 0: only at exit)",
-					    optarg);
+				usage_error(
+					"invalid value for --stats-interval: '%s' (want seconds "
+					">= 0; 0: only at exit)",
+					optarg);
 			break;
 		}
 		case OPT_STATUS_FILE:

@@ -41,7 +41,8 @@ int health_judge(const char *text, size_t len, uint64_t now_boot_ns, const struc
 	int rc = 1;
 
 	if (!root || !json_is_object(root)) {
-		snprintf(msg, msglen, "unhealthy: status file %s is not valid JSON", o->status_file);
+		snprintf(msg, msglen, "unhealthy: status file %s is not valid JSON",
+			 o->status_file);
 		goto out;
 	}
 	pid = int_of(root, "pid", -1);
@@ -119,13 +120,16 @@ int health_judge(const char *text, size_t len, uint64_t now_boot_ns, const struc
 	oerr = str_of(root, "output_error");
 	lost = int_of(root, "lines_lost", 0);
 	if (!o->liveness && oerr) {
-		snprintf(msg, msglen, "unhealthy: the output is failing (%s): %lld lines lost so far",
-			 oerr, (long long)lost);
+		snprintf(msg, msglen,
+			 "unhealthy: the output is failing (%s): %lld lines lost so far", oerr,
+			 (long long)lost);
 		goto out;
 	}
 	snprintf(msg, msglen, "ok: agent pid %lld, heartbeat %.1f s ago, %zu hooks attached%s",
 		 (long long)pid, age, json_array_size(links),
-		 o->liveness ? "" : streak ? ", recent ring-buffer drops" : ", no drops");
+		 o->liveness ? ""
+		 : streak    ? ", recent ring-buffer drops"
+			     : ", no drops");
 	rc = 0;
 out:
 	json_decref(root);
@@ -154,17 +158,16 @@ static int link_lookup(uint32_t id, uint32_t *prog_id, uint64_t *cgroup_id, bool
 
 static bool pid_alive(uint32_t pid)
 {
-	char path[64];
+	char path[64], buf[512];
+	const char *p;
+	size_t n;
+	FILE *f;
 
-	/* kill(pid, 0) would not tell a zombie: its /proc entry shows state Z */
 	if (kill((pid_t)pid, 0) && errno == ESRCH)
 		return false;
+	/* kill(pid, 0) does not tell a zombie: its stat says Z */
 	snprintf(path, sizeof(path), "/proc/%u/stat", pid);
-	FILE *f = fopen(path, "re");
-	char buf[512];
-	size_t n;
-	const char *p;
-
+	f = fopen(path, "re");
 	if (!f)
 		return errno != ENOENT;
 	n = fread(buf, 1, sizeof(buf) - 1, f);
@@ -216,8 +219,9 @@ int health_main(int argc, char **argv)
 			errno = 0;
 			o.max_age_s = strtod(optarg, &end);
 			if (errno || end == optarg || *end || !(o.max_age_s > 0)) {
-				fprintf(stderr, "credwatch health: invalid value for --max-age: '%s' "
-						"(want seconds > 0)\n%s",
+				fprintf(stderr,
+					"credwatch health: invalid value for --max-age: '%s' "
+					"(want seconds > 0)\n%s",
 					optarg, health_usage);
 				return 2;
 			}
@@ -248,8 +252,8 @@ int health_main(int argc, char **argv)
 				argv[optind - 1], health_usage);
 			return 2;
 		default:
-			fprintf(stderr, "credwatch health: unknown option '%s'\n%s", argv[optind - 1],
-				health_usage);
+			fprintf(stderr, "credwatch health: unknown option '%s'\n%s",
+				argv[optind - 1], health_usage);
 			return 2;
 		}
 	}

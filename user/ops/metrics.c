@@ -18,9 +18,9 @@
 #include "util/clock.h"
 #include "util/log.h"
 
-#define METRICS_BUF	 (128 * 1024)
-#define REQUEST_MAX	 4096
-#define CONTENT_TYPE	 "text/plain; version=0.0.4; charset=utf-8"
+#define METRICS_BUF  (128 * 1024)
+#define REQUEST_MAX  4096
+#define CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
 
 /* ---------------------------------------------------------------------------------------- */
 /* the exposition text */
@@ -81,8 +81,9 @@ static void put_escaped(struct tb *t, const char *s)
 size_t metrics_format(const struct metrics_counts *c, const struct stats_snapshot *st,
 		      const char *version, char *buf, size_t len)
 {
-	static const char *const written[] = { "endpoint_connect", "file_open",	    "socket_connect",
-					       "imds_request",	   "agent_request", "endpoint_unparsed" };
+	static const char *const written[] = { "endpoint_connect", "file_open",
+					       "socket_connect",   "imds_request",
+					       "agent_request",	   "endpoint_unparsed" };
 	const uint64_t *k = st->kernel;
 	struct tb t = { .buf = buf, .cap = len };
 
@@ -117,7 +118,8 @@ size_t metrics_format(const struct metrics_counts *c, const struct stats_snapsho
 	labelled(&t, "credwatch_drops_total", "reason", "bad_record", st->bad_records);
 	labelled(&t, "credwatch_drops_total", "reason", "output_error", st->output_errors);
 
-	head(&t, "credwatch_errors_total", "counter", "Internal errors of the BPF side, by reason.");
+	head(&t, "credwatch_errors_total", "counter",
+	     "Internal errors of the BPF side, by reason.");
 	labelled(&t, "credwatch_errors_total", "reason", "proc_map_full", k[CW_STAT_PROC_MAP_FULL]);
 	labelled(&t, "credwatch_errors_total", "reason", "proc_read_fail",
 		 k[CW_STAT_PROC_READ_FAIL]);
@@ -142,7 +144,8 @@ size_t metrics_format(const struct metrics_counts *c, const struct stats_snapsho
 	     "Findings in written events, by rule and severity.");
 	for (int r = 0; r < RULE__COUNT; r++)
 		for (int s = SEV_LOW; s <= SEV_CRITICAL; s++)
-			tb_printf(&t, "credwatch_findings_total{rule=\"%s\",severity=\"%s\"} %llu\n",
+			tb_printf(&t,
+				  "credwatch_findings_total{rule=\"%s\",severity=\"%s\"} %llu\n",
 				  rule_name(r), severity_name(s),
 				  (unsigned long long)c->findings[r][s]);
 	head(&t, "credwatch_finding_repeats_total", "counter",
@@ -175,8 +178,8 @@ size_t metrics_format(const struct metrics_counts *c, const struct stats_snapsho
 	    st->cgroups_entries);
 	one(&t, "credwatch_cgroup_cache_evictions_total", "counter",
 	    "Entries evicted from the cgroup path cache.", st->cgroups_evictions);
-	one(&t, "credwatch_attrib_memory_bytes", "gauge",
-	    "Memory held by the attribution caches.", st->attrib.memory_bytes);
+	one(&t, "credwatch_attrib_memory_bytes", "gauge", "Memory held by the attribution caches.",
+	    st->attrib.memory_bytes);
 	if (st->fold_on)
 		one(&t, "credwatch_fold_open_windows", "gauge", "Fold windows open now.",
 		    st->fold_open);
@@ -386,9 +389,10 @@ struct metrics *metrics_new(const char *addr, char *err, size_t errlen)
 		char host[INET6_ADDRSTRLEN];
 
 		if (parse_inet(addr, &ss, &sl)) {
-			snprintf(err, errlen,
-				 "'%s': want IPv4:PORT, [IPv6]:PORT or an absolute unix socket path",
-				 addr);
+			snprintf(
+				err, errlen,
+				"'%s': want IPv4:PORT, [IPv6]:PORT or an absolute unix socket path",
+				addr);
 			goto fail;
 		}
 		m->fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -515,8 +519,8 @@ void metrics_poll(struct metrics *m, uint64_t now_mono, metrics_snapshot_fn snap
 			continue;
 		}
 		if (!c->out) {
-			ssize_t n = recv(c->fd, c->req + c->reqlen, sizeof(c->req) - 1 - c->reqlen,
-					 0);
+			ssize_t n =
+				recv(c->fd, c->req + c->reqlen, sizeof(c->req) - 1 - c->reqlen, 0);
 
 			if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
 				client_close(c);

@@ -268,14 +268,13 @@ static bool push(struct output *o, int wait_ms)
 		return false;
 	if (o->olen && !drain(o, wait_ms))
 		return false;
-	if (o->tlen) {
-		make_chunk(o);
-		if (o->olen && !drain(o, wait_ms))
-			return false;
-	}
+	if (!o->tlen)
+		return true;
+	/* rotate before a chunk, not after one: no empty file is left behind at exit */
 	if (o->owned && o->opts.max_size && o->file_size >= o->opts.max_size)
 		rotate(o);
-	return true;
+	make_chunk(o);
+	return !o->olen || drain(o, wait_ms);
 }
 
 int output_open_opts(struct output *o, const struct output_opts *opts)
@@ -318,8 +317,8 @@ int output_open_opts(struct output *o, const struct output_opts *opts)
 		z_stream *z = calloc(1, sizeof(*z));
 
 		/* windowBits 15 + 16: a gzip wrapper */
-		if (!z || deflateInit2(z, GZ_LEVEL, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) !=
-				  Z_OK) {
+		if (!z ||
+		    deflateInit2(z, GZ_LEVEL, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
 			free(z);
 			pr_warn("--output %s: cannot set up gzip compression", opts->path);
 			output_close(o);

@@ -24,9 +24,9 @@
 #include <stdint.h>
 #include <signal.h>
 
-#define OUTPUT_BUF_BYTES   (64 * 1024)		       /* text buffer (a line is < 16 KiB) */
-#define OUTPUT_GZ_FLUSH_NS (1000ULL * 1000 * 1000)     /* gzip: a member at least every second */
-#define OUTPUT_MIN_ROTATE  4096			       /* smallest --output-max-size */
+#define OUTPUT_BUF_BYTES   (64 * 1024)		   /* text buffer (a line is < 16 KiB) */
+#define OUTPUT_GZ_FLUSH_NS (1000ULL * 1000 * 1000) /* gzip: a member at least every second */
+#define OUTPUT_MIN_ROTATE  4096			   /* smallest --output-max-size */
 #define OUTPUT_MAX_KEEP	   1000
 
 struct output_opts {

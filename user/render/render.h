@@ -91,9 +91,11 @@ struct reload_info {
 		const char *key, *reason;
 	} not_applied[8];
 	int nnot_applied;
-	const char *endpoints_added[RENDER_MAX_RELOAD_ITEMS], *endpoints_removed[RENDER_MAX_RELOAD_ITEMS];
+	const char *endpoints_added[RENDER_MAX_RELOAD_ITEMS],
+		*endpoints_removed[RENDER_MAX_RELOAD_ITEMS];
 	int nendpoints_added, nendpoints_removed;
-	const char *sockets_added[RENDER_MAX_RELOAD_ITEMS], *sockets_removed[RENDER_MAX_RELOAD_ITEMS];
+	const char *sockets_added[RENDER_MAX_RELOAD_ITEMS],
+		*sockets_removed[RENDER_MAX_RELOAD_ITEMS];
 	int nsockets_added, nsockets_removed;
 	const struct policy *policy; /* set when the policy changed: the one now in force */
 	bool output_reopened;
