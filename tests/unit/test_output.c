@@ -257,6 +257,33 @@ static void test_fail_and_recover(void)
 	}
 }
 
+/* Still failing at exit, a chunk half written: the file ends with a whole line, and the lines
+ * in it are exactly the ones counted as written. Plain and gzip. */
+static void test_fail_at_close(const char *name)
+{
+	char path[PATH_MAX + 32];
+	struct rlimit old, lim;
+	struct output o;
+	unsigned int next;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	signal(SIGXFSZ, SIG_IGN);
+	getrlimit(RLIMIT_FSIZE, &old);
+	lim = old;
+	lim.rlim_cur = 50 * 1024 + 77; /* mid-line, mid-member */
+	ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	ASSERT_EQ(output_open(&o, path), 0);
+	for (unsigned int i = 0; i < (o.gzip ? 40000 : 3000); i++)
+		line(&o, i);
+	output_close(&o);
+	ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &old), 0);
+	ASSERT_TRUE(o.st.write_errors > 0);
+	ASSERT_EQ(o.st.lines_written + o.st.write_errors, o.gzip ? 40000 : 3000);
+	ASSERT_EQ(count_lines(path, 0, &next), (long)o.st.lines_written);
+	if (o.gzip)
+		ASSERT_TRUE(gzip_member_ok(path));
+}
+
 static void test_dev_full(void)
 {
 	struct output o;
@@ -345,6 +372,10 @@ int main(void)
 	test_rotation("rot.jsonl.gz");
 	RUN(test_reopen);
 	RUN(test_fail_and_recover);
+	unit_current = "test_fail_at_close(plain)";
+	test_fail_at_close("cut.jsonl");
+	unit_current = "test_fail_at_close(gzip)";
+	test_fail_at_close("cut.jsonl.gz");
 	RUN(test_dev_full);
 	RUN(test_broken_pipe);
 	RUN(test_parse_size);

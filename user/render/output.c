@@ -285,7 +285,10 @@ int output_open_opts(struct output *o, const struct output_opts *opts)
 	o->fd = -1;
 	o->opts = *opts;
 	if (!opts->path) {
+		struct stat st;
+
 		o->fd = STDOUT_FILENO;
+		o->pipe = fstat(o->fd, &st) == 0 && S_ISFIFO(st.st_mode);
 	} else {
 		char dir[PATH_MAX];
 		struct stat st;
@@ -375,6 +378,15 @@ void output_tick(struct output *o, uint64_t now_mono)
 {
 	if (o->broken || o->fd < 0)
 		return;
+	if (o->pipe) {
+		/* a pipe whose reader is gone polls POLLERR: notice it now, not at the next line */
+		struct pollfd p = { .fd = o->fd, .events = POLLOUT };
+
+		if (poll(&p, 1, 0) == 1 && (p.revents & POLLERR)) {
+			fail(o, EPIPE);
+			return;
+		}
+	}
 	if (!o->gzip || o->olen || now_mono - o->last_chunk_ns >= OUTPUT_GZ_FLUSH_NS ||
 	    o->tlen > OUTPUT_BUF_BYTES / 2)
 		push(o, -1);
@@ -432,10 +444,39 @@ bool output_take_recovery(struct output *o, struct output_recovery *r)
 	return true;
 }
 
+/* At exit, a chunk the output took only part of: its whole lines count as written; a line cut
+ * in two (or a gzip member cut short, which no reader can use) is taken off the file again,
+ * so that the file ends with a whole line. */
+static void settle_partial(struct output *o)
+{
+	uint64_t whole = 0, cut;
+	size_t last = 0;
+
+	if (!o->olen || !o->ooff)
+		return;
+	if (o->gzip) {
+		cut = o->ooff;
+	} else {
+		for (size_t i = 0; i < o->ooff; i++)
+			if (o->obuf[i] == '\n') {
+				whole++;
+				last = i + 1;
+			}
+		cut = o->ooff - last;
+		o->st.lines_written += whole;
+		o->olines -= whole;
+	}
+	if (cut && o->owned && o->file_size >= cut && ftruncate(o->fd, o->file_size - cut) == 0) {
+		o->file_size -= cut;
+		o->st.bytes_written -= cut;
+	}
+}
+
 void output_close(struct output *o)
 {
 	if (o->fd >= 0 && !o->broken)
 		push(o, CLOSE_WAIT_MS);
+	settle_partial(o);
 	/* what is still here never reaches the output */
 	lose(o, o->tlines + o->olines);
 	o->tlines = o->olines = 0;

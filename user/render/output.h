@@ -50,6 +50,7 @@ struct output {
 	int fd;	    /* -1: closed */
 	bool owned; /* opened by output_open: closed by output_close */
 	bool gzip;
+	bool pipe; /* stdout is a pipe: a reader that went away is noticed by poll */
 	struct output_opts opts;
 	char path[4096];
 	/* whole lines not yet in a chunk */
