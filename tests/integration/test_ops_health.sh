@@ -84,6 +84,16 @@ AGENT_OUT=$FN_RUN/health.json
 agent_start --status-file "$ST" --stats-interval 1 || exit 1
 r=$(health --status-file "$ST")
 check "running: health 0 ($r)" test "${r%% *}" = 0
+# without CAP_SYS_ADMIN (the README's least-privilege set) links are looked up in the agent's
+# /proc/PID/fdinfo instead of by id
+health_noadmin() {
+	local rc=0 msg
+	msg=$(setpriv --bounding-set -sys_admin --inh-caps -sys_admin "$CREDWATCH" health "$@" 2>&1) || rc=$?
+	echo "$rc $msg"
+}
+r=$(health_noadmin --status-file "$ST")
+check "running, no CAP_SYS_ADMIN: health 0 through fdinfo ($r)" \
+	bash -c '[ "${1%% *}" = 0 ] && grep -q "(hooks checked in /proc/PID/fdinfo)$" <<<"$1"' _ "$r"
 kill -STOP "$AGENT_PID"
 sleep 3.5
 r=$(health --status-file "$ST" --max-age 2)
@@ -107,6 +117,9 @@ check_eq "bpftool sees that link on the agent's program" \
 bpftool link detach id "$id"
 r=$(health --status-file "$ST" --liveness)
 check "detached: health 1, names the hook ($r)" \
+	bash -c '[ "${1%% *}" = 1 ] && grep -q "hook cgroup/connect4 (BPF link $2) is detached" <<<"$1"' _ "$r" "$id"
+r=$(health_noadmin --status-file "$ST" --liveness)
+check "detached, no CAP_SYS_ADMIN: fdinfo shows it too ($r)" \
 	bash -c '[ "${1%% *}" = 1 ] && grep -q "hook cgroup/connect4 (BPF link $2) is detached" <<<"$1"' _ "$r" "$id"
 agent_stop
 

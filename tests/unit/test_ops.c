@@ -34,8 +34,10 @@ static uint32_t fake_prog = 11;	 /* link 2's program */
 static uint64_t fake_cgroup = 1; /* link 2's cgroup */
 static bool fake_alive = true;
 
-static int fake_link(uint32_t id, uint32_t *prog, uint64_t *cg, bool *is_cg)
+static int fake_link(uint32_t pid, uint32_t id, uint32_t *prog, uint64_t *cg, bool *is_cg)
 {
+	if (pid != 42)
+		return -ESRCH;
 	if (id == 1) {
 		*prog = 10;
 		*cg = 0;

@@ -6,7 +6,10 @@
  *   - there is no status file, or its agent process is gone;
  *   - the heartbeat is older than --max-age (default 20 s): the poll loop is stuck or stopped;
  *   - a BPF link the agent recorded is gone, runs another program, or (a cgroup link) was
- *     detached from its cgroup - looked up by id in the kernel, not asked of the agent;
+ *     detached from its cgroup - looked up by id in the kernel (bpf_link_get_fd_by_id, which
+ *     needs CAP_SYS_ADMIN), or without that capability in the agent's own descriptors
+ *     (/proc/PID/fdinfo: link_id, prog_id, cgroup_id, as the kernel writes them), never
+ *     asked of the agent;
  *   - the ring buffer dropped records in --max-drop-intervals (default 3) consecutive
  *     intervals (the stats interval, or 60 s);
  *   - the output is failing (lines are being lost).
@@ -26,9 +29,10 @@ struct health_opts {
 	bool liveness;
 };
 
-/* Look up a link by id: 0 and its program id and cgroup id (0 when detached or not a
- * cgroup link), or -errno. */
-typedef int (*health_link_fn)(uint32_t id, uint32_t *prog_id, uint64_t *cgroup_id, bool *cgroup);
+/* Look up the link id of the agent pid: 0 and its program id and cgroup id (0 when detached or
+ * not a cgroup link), or -errno (-ENOENT: no such link). */
+typedef int (*health_link_fn)(uint32_t pid, uint32_t id, uint32_t *prog_id, uint64_t *cgroup_id,
+			      bool *cgroup);
 /* Is pid alive? */
 typedef bool (*health_pid_fn)(uint32_t pid);
 
