@@ -154,7 +154,7 @@ static bool walk_stop(struct walk *k)
 	if (k->cut)
 		return true;
 	if ((stop_flag && *stop_flag) || ++k->visits > SOCKETS_GLOB_MAX_VISITS ||
-	    ((k->visits & 63) == 0 && mono_ns() > k->deadline))
+	    k->w->nlive >= SOCKETS_MAX_INODES || ((k->visits & 63) == 0 && mono_ns() > k->deadline))
 		k->cut = true;
 	return k->cut;
 }

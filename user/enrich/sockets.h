@@ -20,7 +20,8 @@
  * characters and SOCKETS_MAX_COMPONENTS components in all, and no "**" (checked when the
  * config is read: sockets_check_pattern). In a refresh, a pattern looks at no more than
  * SOCKETS_GLOB_MAX_VISITS directory entries for no more than SOCKETS_GLOB_MAX_MS
- * milliseconds, and every walk stops at once when the stop flag is set; a pattern cut short
+ * milliseconds, all patterns together match at most SOCKETS_MAX_INODES sockets (the BPF map's
+ * size), and every walk stops at once when the stop flag is set; a pattern cut short
  * keeps the sockets it had, and says so once on stderr. (A pattern like /proc/ * /root/ * /...
  * would otherwise walk every process's whole filesystem.)
  */

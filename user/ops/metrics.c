@@ -473,8 +473,6 @@ static void respond(struct metrics *m, struct client *c, metrics_snapshot_fn sna
 			blen = strlen(body);
 		}
 	}
-	if (strcmp(method, "HEAD") == 0)
-		blen = 0;
 	c->out = malloc(blen + 256);
 	if (!c->out) {
 		client_close(c);
@@ -484,8 +482,10 @@ static void respond(struct metrics *m, struct client *c, metrics_snapshot_fn sna
 			     "HTTP/1.1 %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
 			     "Connection: close\r\n\r\n",
 			     status, ctype, blen);
-	memcpy(c->out + c->outlen, body, blen);
-	c->outlen += blen;
+	if (strcmp(method, "HEAD")) { /* HEAD: the length of the body, without it */
+		memcpy(c->out + c->outlen, body, blen);
+		c->outlen += blen;
+	}
 	c->outoff = 0;
 }
 
@@ -543,13 +543,15 @@ void metrics_poll(struct metrics *m, uint64_t now_mono, metrics_snapshot_fn snap
 			ssize_t n = send(c->fd, c->out + c->outoff, c->outlen - c->outoff,
 					 MSG_NOSIGNAL);
 
-			if (n <= 0)
+			if (n < 0 && (errno == EAGAIN || errno == EINTR))
+				break; /* the rest at the next turn of the loop */
+			if (n <= 0) {
+				c->outoff = c->outlen; /* the client went away: drop it */
 				break;
+			}
 			c->outoff += n;
 		}
 		if (c->outoff >= c->outlen)
-			client_close(c);
-		else if (errno != EAGAIN && errno != EINTR)
 			client_close(c);
 	}
 }
