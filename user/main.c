@@ -83,6 +83,7 @@ static const char usage_text[] =
 	"re-reads --config (a config_reloaded line says what changed).\n"
 	"\n"
 	"credwatch health [options]  exit 0 if the running agent is healthy (credwatch health -h)\n"
+	"credwatch reload [--status-file PATH]  SIGHUP to the running agent\n"
 	"credwatch --version        the version (from the VERSION file of the source tree)\n";
 
 static void usage_error(const char *fmt, const char *arg)
@@ -652,6 +653,8 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	if (argc >= 2 && strcmp(argv[1], "health") == 0)
 		return health_main(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "reload") == 0)
+		return reload_main(argc - 1, argv + 1);
 
 	/* Caches are allocated at their full bound up front and filled lazily:
 	 * keep big allocations as mmap()s (untouched pages cost nothing) instead

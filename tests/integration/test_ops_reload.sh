@@ -187,10 +187,25 @@ fn_in_pod web sh -c 'echo $$ >"$0"; exec "$1" -u 169.254.169.254 80' "$FN_RUN/ma
 wait_for ".event==\"endpoint_connect\" and .process.pid==$(cat "$FN_RUN/marker.pid")" 30
 check_eq "removed: no new event for 10.99.0.1:8080" "$(ep_events)" 1
 check_eq "removed: no new event for the vault socket" "$(sock_events)" 1
-r=$(hup_and_wait)
-check_eq "the same file again: unchanged" "$(jq -c '[.reload.result, .reload.changed]' <<<"$r")" '["unchanged",[]]'
+# `credwatch reload` (what a DaemonSet user runs with kubectl exec: with hostPID, pid 1 is
+# the node's init) signals the pid of the status file
+before=$(n_reloads)
+msg=$("$CREDWATCH" reload --status-file "$FN_RUN/status.json")
+check_eq "credwatch reload: says whom it signalled" "$msg" \
+	"sent SIGHUP to agent pid $PID0: its config_reloaded line says what happened"
+for _ in $(seq 50); do [ "$(n_reloads)" -gt "$before" ] && break; sleep 0.1; done
+r=$(jq -c 'select(.event=="config_reloaded")' "$AGENT_OUT" | tail -1)
+check_eq "the same file again, by credwatch reload: unchanged" "$(jq -c '[.reload.result, .reload.changed]' <<<"$r")" '["unchanged",[]]'
 
 agent_stop
+rc=0
+msg=$("$CREDWATCH" reload --status-file "$FN_RUN/status.json") || rc=$?
+check "credwatch reload without an agent: exit 1 ($msg)" test "$rc" = 1
+echo "{\"pid\": $$}" >"$FN_RUN/notagent.json"
+rc=0
+msg=$("$CREDWATCH" reload --status-file "$FN_RUN/notagent.json") || rc=$?
+check "credwatch reload: a pid that is not credwatch is not signalled ($msg)" \
+	bash -c '[ "$1" = 1 ] && grep -q "is not a credwatch process" <<<"$2"' _ "$rc" "$msg"
 check_eq "final agent_stats counts the reloads" \
 	"$(jq -c 'select(.event=="agent_stats") | .config_reloads' "$AGENT_OUT" | tail -1)" '{"applied":3,"unchanged":1,"refused":1}'
 

@@ -357,3 +357,48 @@ int health_main(int argc, char **argv)
 	printf("%s%s\n", msg, rc == 0 && via_fdinfo ? " (hooks checked in /proc/PID/fdinfo)" : "");
 	return rc;
 }
+
+int reload_main(int argc, char **argv)
+{
+	const char *path = STATUS_DEFAULT_PATH;
+	char comm[64] = "", procf[64];
+	json_t *root;
+	FILE *f;
+	size_t n;
+	long long pid;
+
+	if (argc == 3 && !strcmp(argv[1], "--status-file")) {
+		path = argv[2];
+	} else if (argc != 1) {
+		fprintf(stderr,
+			"usage: credwatch reload [--status-file PATH]\n\nSend SIGHUP to the "
+			"running agent (reopen --output, re-read --config).\n");
+		return 2;
+	}
+	root = json_load_file(path, 0, NULL);
+	pid = root ? int_of(root, "pid", -1) : -1;
+	json_decref(root);
+	if (pid <= 1) {
+		printf("no agent: %s is missing or has no pid\n", path);
+		return 1;
+	}
+	snprintf(procf, sizeof(procf), "/proc/%lld/comm", pid);
+	f = fopen(procf, "re");
+	if (f) {
+		n = fread(comm, 1, sizeof(comm) - 1, f);
+		fclose(f);
+		comm[n] = 0;
+		comm[strcspn(comm, "\n")] = 0;
+	}
+	if (strcmp(comm, "credwatch")) {
+		printf("no agent: pid %lld (from %s) is %s\n", pid, path,
+		       comm[0] ? "not a credwatch process" : "not running");
+		return 1;
+	}
+	if (kill((pid_t)pid, SIGHUP)) {
+		printf("cannot signal agent pid %lld: %s\n", pid, strerror(errno));
+		return 1;
+	}
+	printf("sent SIGHUP to agent pid %lld: its config_reloaded line says what happened\n", pid);
+	return 0;
+}

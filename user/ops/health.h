@@ -44,4 +44,9 @@ int health_judge(const char *text, size_t len, uint64_t now_boot_ns, const struc
 /* credwatch health [options]: argv[0] is "health". Returns the exit status. */
 int health_main(int argc, char **argv);
 
+/* credwatch reload [--status-file PATH]: SIGHUP to the agent the status file names, after
+ * checking that the pid is a credwatch process (a DaemonSet has hostPID: `kill -HUP 1` there
+ * would signal the node's init). Returns the exit status. */
+int reload_main(int argc, char **argv);
+
 #endif
