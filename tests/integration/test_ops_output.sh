@@ -242,4 +242,23 @@ check "bounded glob: health ok" "$CREDWATCH" health --status-file "$FN_RUN/glob3
 start=$SECONDS
 agent_stop
 check "bounded glob: SIGTERM ends it within 5 s ($((SECONDS - start)) s)" test $((SECONDS - start)) -le 5
+
+# SIGTERM at some point of the start-up (loading, the glob walk, the /proc prefill): exit 0,
+# promptly, and the output is whole lines (agent_ready and agent_stats, or nothing)
+for d in 0.05 0.3 0.6; do
+	"$CREDWATCH" run --config "$FN_RUN/glob3.json" --output "$FN_RUN/early.json" \
+		--status-file "$FN_RUN/early.status" 2>"$FN_RUN/early.err" &
+	p=$!
+	sleep "$d"
+	start=$SECONDS
+	kill -TERM "$p"
+	rc=0
+	wait "$p" || rc=$?
+	check "SIGTERM ${d} s after start: exit 0 within 5 s (rc $rc, $((SECONDS - start)) s; $(grep -c . "$FN_RUN/early.json") lines)" \
+		test "$rc" = 0 -a $((SECONDS - start)) -le 5
+	if [ -s "$FN_RUN/early.json" ]; then
+		check "SIGTERM ${d} s after start: a complete run in the output" "$VALIDATE" "$FN_RUN/early.json" --complete
+	fi
+	rm -f "$FN_RUN/early.json"
+done
 finish
