@@ -26,7 +26,7 @@ PKGS     := libbpf libelf zlib jansson
 DEB_BUILD := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libjansson-dev pkg-config make gcc
 DEB_TEST  := iproute2 curl jq python3 python3-jsonschema busybox-static cpio bpftrace \
 	     python3-botocore awscli qemu-system-x86 liburing-dev clang-format procps \
-	     prometheus
+	     prometheus tmux groff-base man-db
 
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
@@ -181,7 +181,7 @@ test-cloudwatch: all $(BUILD)/tests/credsim $(BUILD)/tests/cw_connect
 	@tests/cloudwatch/run.sh
 
 test: deps-test
-	@$(MAKE) --no-print-directory all $(BUILD)/tests/credsim $(TEST_PROGS) $(UNIT_BINS) $(BUILD)/tests/golden/replay $(BUILD)/tests/bpf/test_helpers
+	@$(MAKE) --no-print-directory all $(BUILD)/tests/credsim $(TEST_PROGS) $(UNIT_BINS) $(BUILD)/tests/golden/replay $(BUILD)/tests/bpf/test_helpers $(BUILD)/tests/bpf/test_progs
 	@tests/run-all.sh
 
 run: deps
@@ -244,8 +244,30 @@ $(BUILD)/tests/bpf/helpers.skel.h: $(BUILD)/tests/bpf/helpers.bpf.o
 $(BUILD)/tests/bpf/test_helpers: tests/bpf/test_helpers.c $(BUILD)/tests/bpf/helpers.skel.h tests/unit/unit.h
 	$(CC) $(CFLAGS) $(SAN_FLAGS) -I$(BUILD)/tests/bpf -Itests/unit $< $(PKG_LIBS) -o $@
 
-bpf-unit: $(BUILD)/tests/bpf/test_helpers
-	@tests/unit/run.sh $(BUILD)/tests/bpf/test_helpers | sed 's/^unit:/bpf-unit:/'
+$(BUILD)/tests/bpf/test_progs: tests/bpf/test_progs.c $(BUILD)/credwatch.bpf.o tests/unit/unit.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SAN_FLAGS) -DCW_BPF_OBJ='"$(BUILD)/credwatch.bpf.o"' -Itests/unit $< $(PKG_LIBS) -o $@
+
+bpf-unit: $(BUILD)/tests/bpf/test_helpers $(BUILD)/tests/bpf/test_progs
+	@tests/unit/run.sh $(BUILD)/tests/bpf/test_helpers $(BUILD)/tests/bpf/test_progs | sed 's/^unit:/bpf-unit:/'
+
+# --- the man page and make install --------------------------------------------------------
+# One source, doc/credwatch.1.in (troff, man macros), with the version from VERSION and the
+# date of its last change; no tool beyond sed. PREFIX and DESTDIR as usual:
+#   make install PREFIX=/usr DESTDIR=/tmp/pkg
+PREFIX   ?= /usr/local
+MANDIR   ?= $(PREFIX)/share/man
+MAN_DATE := $(shell git log -1 --format=%cs -- doc/credwatch.1.in 2>/dev/null)
+.PHONY: man install uninstall
+man: $(BUILD)/credwatch.1
+$(BUILD)/credwatch.1: doc/credwatch.1.in VERSION | $(BUILD)
+	sed -e 's/@VERSION@/$(VERSION)/g' -e 's/@DATE@/$(or $(MAN_DATE),$(shell date -u +%Y-%m-%d))/g' $< >$@
+install: all $(BUILD)/credwatch.1
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANDIR)/man1
+	install -m 0755 $(BUILD)/credwatch $(DESTDIR)$(PREFIX)/bin/credwatch
+	install -m 0644 $(BUILD)/credwatch.1 $(DESTDIR)$(MANDIR)/man1/credwatch.1
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/credwatch $(DESTDIR)$(MANDIR)/man1/credwatch.1
 
 # --- characterization test of the event pipeline (tests/golden) ---------------------------
 GOLDEN_SRCS := $(wildcard tests/golden/*.c)

@@ -84,6 +84,9 @@ enum cw_stat {
 	CW_STAT_HTTP_SEG_CUT, /* segment longer than CW_HTTP_CAP: the rest is a gap */
 	CW_STAT_EV_NAT,	      /* of the endpoint_connect records: found under another address */
 	CW_STAT_EV_FOUND,     /* of the endpoint_connect records: found established at start */
+	/* floods (issue 13) */
+	CW_STAT_QUIETED,     /* repeats absorbed by cw_quiet (reported by count in summaries) */
+	CW_STAT_LOW_REFUSED, /* low-priority records refused to keep the ring's reserve free */
 	CW_STAT_MAX,
 };
 
@@ -131,6 +134,7 @@ struct cw_hdr {
 /* endpoint records: how the connection to the endpoint was found */
 #define CW_F_VIA_NAT	    (1u << 7) /* its packets reach the endpoint under another destination */
 #define CW_F_FOUND_AT_START (1u << 8) /* established before the agent started (iterator) */
+#define CW_F_NO_TASK	    (1u << 9) /* no task at hand (a packet hook): task = cgroup id only */
 
 struct cw_ancestor {
 	__u32 pid;
@@ -335,7 +339,48 @@ struct cw_http_sock {
 	__u32 _pad;
 };
 
+/*
+ * Floods (bpf/lib/flood.bpf.h). cw_quiet: repeats the agent has already judged as audit
+ * events (no finding), counted in the kernel instead of sent, for a time window the agent sets.
+ * The key is what decides the verdict: who (cgroup, process image), what (the file's inode,
+ * or a hash of the requested path for an open that failed), how (access mode, result).
+ */
+struct cw_quiet_key {
+	__u64 cgroup_id;
+	__u64 exec_id; /* the process image (cw_proc.exec_id; 0: unknown, never quieted) */
+	__u64 ino;     /* the inode; for a failed open, cw_path_hash of the requested path */
+	__u32 dev;     /* kernel dev_t; 0 for a failed open */
+	__u32 tgid;
+	__u32 what; /* CW_QUIET_WHAT(kind, accmode, result) */
+	__u32 _pad;
+};
+#define CW_QUIET_WHAT(rec_type, accmode, result)                  \
+	(((__u32)(rec_type)&0xff) | (((__u32)(accmode)&3) << 8) | \
+	 (((__u32)(-(result)) & 0xfff) << 16))
+
+struct cw_quiet_val {
+	__u64 until_ns; /* boot-time ns: repeats before then are counted, not sent (agent) */
+	__u64 count;	/* repeats counted (BPF, atomic) */
+	__u64 first_ns; /* first and last repeat (BPF) */
+	__u64 last_ns;
+};
+
+/* cw_cg_drops: records of a cgroup that the ring lost (full) or refused (low priority), and
+ * the current episode: drops with no gap of more than CW_DROP_GAP_NS between them. */
+#define CW_DROP_GAP_NS 1000000000ULL
+struct cw_cg_drop {
+	__u64 full;	   /* the ring was full */
+	__u64 low_refused; /* a low-priority record, refused while the ring was half full */
+	__u64 episode_ns;  /* when the current episode began */
+	__u64 last_ns;	   /* the last drop */
+	__u32 last_tgid;   /* who, at the last drop (0 in a packet hook) */
+	__u32 _pad;
+};
+
 #define CW_STATIC_SIZE(type, n) _Static_assert(sizeof(type) == (n), #type " size changed")
+CW_STATIC_SIZE(struct cw_quiet_key, 40);
+CW_STATIC_SIZE(struct cw_quiet_val, 32);
+CW_STATIC_SIZE(struct cw_cg_drop, 40);
 CW_STATIC_SIZE(struct cw_hdr, 16);
 CW_STATIC_SIZE(struct cw_ancestor, 32);
 CW_STATIC_SIZE(struct cw_task, 32 + 24 + 16 + 96);

@@ -53,16 +53,23 @@ static __always_inline void cw_port_watch(__u16 port)
 		__sync_fetch_and_or(bits, 1ull << (port & 63));
 }
 
-/* Mark a TCP connection for segment capture and write its endpoint_connect record. */
+/* Mark a TCP connection for segment capture and write its endpoint_connect record. skb: the
+ * packet, when called from a packet hook (NULL from the connect hooks). task: the current task
+ * is the one that made the connection and may be read (a compile-time constant at every call:
+ * where it is false, the program has no task helper call at all, which 6.1 requires of
+ * cgroup_skb programs). */
 static __always_inline void cw_endpoint(__u64 cookie, const struct cw_ep_key *key, __u32 kind,
 					__u8 family, __u8 proto, __u32 flags,
-					const __u8 conn_addr[16], __u16 conn_port)
+					const __u8 conn_addr[16], __u16 conn_port,
+					struct __sk_buff *skb, const bool task)
 {
 	struct cw_ev_endpoint *ev;
 
+	if (!task)
+		flags |= CW_F_NO_TASK;
 	if (proto == IPPROTO_TCP) {
 		struct cw_http_sock hs = { .kind = kind,
-					   .tgid = bpf_get_current_pid_tgid() >> 32,
+					   .tgid = task ? bpf_get_current_pid_tgid() >> 32 : 0,
 					   .flags = flags };
 
 		/* the packet hooks capture this connection's segments from now on */
@@ -74,7 +81,13 @@ static __always_inline void cw_endpoint(__u64 cookie, const struct cw_ep_key *ke
 		return;
 	cw_hdr_fill(&ev->hdr, CW_EV_ENDPOINT_CONNECT, sizeof(*ev));
 	ev->hdr.flags = flags;
-	cw_task_fill(&ev->task);
+	if (task) {
+		cw_task_fill(&ev->task);
+	} else {
+		/* the socket's cgroup: where the process that made it was */
+		__builtin_memset(&ev->task, 0, sizeof(ev->task));
+		ev->task.cgroup_id = bpf_skb_cgroup_id(skb);
+	}
 	ev->sock_cookie = cookie;
 	__builtin_memcpy(ev->addr, key->addr, sizeof(ev->addr));
 	ev->port = key->port;
@@ -98,7 +111,7 @@ static __always_inline int cw_connect_common(struct bpf_sock_addr *ctx, struct c
 	if (!val)
 		return 1;
 	cw_endpoint(bpf_get_socket_cookie(ctx), key, val->kind, ctx->user_family, ctx->protocol, 0,
-		    key->addr, key->port);
+		    key->addr, key->port, NULL, true);
 	return 1;
 }
 
@@ -205,7 +218,8 @@ static __always_inline void cw_sock_daddr(struct __sk_buff *skb, bool v6, __u8 o
  */
 static __always_inline struct cw_http_sock *cw_nat_check(struct __sk_buff *skb,
 							 const struct cw_pkt *p, __u64 cookie,
-							 const __u8 sock_daddr[16], __u16 rport)
+							 const __u8 sock_daddr[16], __u16 rport,
+							 const bool task)
 {
 	struct cw_ep_key key = {};
 	struct cw_ep_val *val;
@@ -225,7 +239,7 @@ static __always_inline struct cw_http_sock *cw_nat_check(struct __sk_buff *skb,
 	/* the socket's own port, so the hooks look at this connection's packets from now on */
 	cw_port_watch(rport);
 	cw_endpoint(cookie, &key, val->kind, p->v6 ? AF_INET6 : AF_INET, IPPROTO_TCP, CW_F_VIA_NAT,
-		    sock_daddr, rport);
+		    sock_daddr, rport, skb, task);
 	return bpf_map_lookup_elem(&cw_http_socks, &cookie);
 }
 
@@ -317,7 +331,7 @@ static __always_inline bool cw_goes_where_connected(struct __sk_buff *skb, __u32
 	return true;
 }
 
-static __always_inline int cw_http_packet(struct __sk_buff *skb, __u8 dir)
+static __always_inline int cw_http_packet(struct __sk_buff *skb, __u8 dir, const bool task)
 {
 	struct cw_http_sock *hs = NULL;
 	__u8 sock_daddr[16];
@@ -349,7 +363,7 @@ static __always_inline int cw_http_packet(struct __sk_buff *skb, __u8 dir)
 			cookie = bpf_get_socket_cookie(skb);
 		hs = bpf_map_lookup_elem(&cw_http_socks, &cookie);
 		if (!hs)
-			hs = cw_nat_check(skb, &p, cookie, sock_daddr, rport);
+			hs = cw_nat_check(skb, &p, cookie, sock_daddr, rport, task);
 		if (!hs)
 			return 1;
 	}
@@ -357,14 +371,23 @@ static __always_inline int cw_http_packet(struct __sk_buff *skb, __u8 dir)
 	return 1;
 }
 
+/* Egress, twice: the agent loads the first where cgroup_skb programs may read the current task
+ * (a connection found through NAT is then named by its process), the second elsewhere (6.1:
+ * by its socket's cgroup). Ingress never finds a connection, so never needs the task. */
 SEC("cgroup_skb/egress")
 int cw_http_egress(struct __sk_buff *skb)
 {
-	return cw_http_packet(skb, CW_HTTP_EGRESS);
+	return cw_http_packet(skb, CW_HTTP_EGRESS, true);
+}
+
+SEC("cgroup_skb/egress")
+int cw_http_egress_notask(struct __sk_buff *skb)
+{
+	return cw_http_packet(skb, CW_HTTP_EGRESS, false);
 }
 
 SEC("cgroup_skb/ingress")
 int cw_http_ingress(struct __sk_buff *skb)
 {
-	return cw_http_packet(skb, CW_HTTP_INGRESS);
+	return cw_http_packet(skb, CW_HTTP_INGRESS, false);
 }

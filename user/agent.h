@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "cli/cli.h"
 #include "config.h"
 #include "loader/loader.h"
 #include "render/output.h"
@@ -25,6 +26,8 @@ struct agent_opts {
 	int verbose;
 	enum file_hook file_hook; /* --hooks file=..., FILE_HOOK_AUTO by default */
 	enum sock_hook sock_hook; /* --hooks socket=..., SOCK_HOOK_AUTO by default */
+	bool packet_cgroup;	  /* --hooks packet=cgroup: NAT'd connections by cgroup only */
+	uint32_t holdback_ms;	  /* --holdback-ms: wait for late container metadata */
 	const char *host_root;	  /* node filesystem root (DaemonSet: /host), default "/" */
 	char node_name[AGENT_NAME_MAX];
 	char cluster_name[AGENT_NAME_MAX];
@@ -57,6 +60,7 @@ struct agent {
 	struct pipeline *pipe;
 	char instance_id[64]; /* EC2 instance id from DMI, "" if not on EC2 */
 	uint64_t started_mono_ns;
+	struct cli_opts cli; /* trace, and run's output filters (user/cli/) */
 	/* operations (user/ops): the previous agent_stats line's totals, for its "interval" */
 	struct {
 		uint64_t mono_ns, drops, errors, events;
@@ -68,7 +72,6 @@ struct agent {
 	} drop_window;
 	uint64_t reloads_applied, reloads_unchanged, reloads_refused;
 	struct metrics *metrics;
-	struct renderer *metrics_r;
 };
 
 /* from the top-level VERSION file (the Makefile passes it) */

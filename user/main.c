@@ -3,6 +3,9 @@
  * credwatch: who on this node touches AWS credentials.
  *
  *   credwatch run [options]     the agent: JSON events on stdout (or --output)
+ *   credwatch trace [options]   the agent, one human line per event (user/cli/trace.c)
+ *   credwatch view [FILE|-]     the human view over JSON lines (user/cli/view.c)
+ *   credwatch scan [options]    a snapshot of the node from its state, no BPF (user/cli/scan.c)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,6 +23,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "agent.h"
+#include "cli/cli.h"
 #include "credwatch_abi.h"
 #include "enrich/attrib.h"
 #include "enrich/cgroups.h"
@@ -54,10 +58,20 @@ static void on_signal(int sig)
 
 static const char usage_text[] =
 	"usage: credwatch run [options]\n"
+	"       credwatch trace [options]\n"
+	"       credwatch view [FILE|-] [options]\n"
+	"       credwatch scan [--host-root DIR] [-o table|json]\n"
 	"\n"
-	"Watch credential access on this node and write one JSON event per line.\n"
+	"run:   watch credential access on this node and write one JSON event per line.\n"
+	"trace: the same, one human line per event; Ctrl-C prints a summary.\n"
+	"view:  the human view over JSON lines already written (credwatch view --help).\n"
+	"scan:  who on this node could reach AWS credentials, from node state alone\n"
+	"       (credwatch scan --help).\n"
 	"\n"
-	"  -o, --output PATH        write events to PATH (appended) instead of stdout\n"
+	"  -o, --output PATH        run: write events to PATH (appended) instead of stdout\n"
+	"  -o, --format text|json   trace: human lines (default) or the JSON lines\n"
+	"      --color WHEN         trace: always, never or auto (default: auto, colours on a\n"
+	"                           terminal unless NO_COLOR is set)\n"
 	"  -d, --duration SECONDS   stop after SECONDS (then exit 0); default: until "
 	"SIGINT/SIGTERM\n"
 	"  -c, --config PATH        configuration file (JSON; see README)\n"
@@ -66,9 +80,11 @@ static const char usage_text[] =
 	"      --cluster-name NAME  EKS cluster name for events (default: $CLUSTER_NAME)\n"
 	"      --ringbuf-size BYTES ring buffer size, a power of two >= 4096 (default 4194304)\n"
 	"      --max-procs N        process table entries in the kernel (default 8192)\n"
+	"      --holdback-ms MS     how long an event may wait for its container's metadata\n"
+	"                           (config.json written after the first event; default 1000)\n"
 	"      --hooks FAMILY=HOOK[,...]  force a hook family (default: the strongest\n"
 	"                           the kernel accepts): file=lsm|fentry|tracepoint,\n"
-	"                           socket=connect_unix|tracepoint\n"
+	"                           socket=connect_unix|tracepoint, packet=cgroup\n"
 	"      --stats-interval SECONDS  an agent_stats line every SECONDS (default 60;\n"
 	"                           0: only at exit)\n"
 	"      --output-max-size SIZE  rotate --output at SIZE bytes (K, M, G suffixes)\n"
@@ -79,6 +95,7 @@ static const char usage_text[] =
 	"  -v, --verbose            debug and libbpf messages on stderr\n"
 	"  -h, --help               this text\n"
 	"\n"
+	"Filters (run: of the JSON lines written; trace: of the lines shown):\n" FILTER_USAGE "\n"
 	"Signals: SIGINT/SIGTERM stop (final agent_stats, exit 0); SIGHUP reopens --output and\n"
 	"re-reads --config (a config_reloaded line says what changed).\n"
 	"\n"
@@ -86,12 +103,18 @@ static const char usage_text[] =
 	"credwatch reload [--status-file PATH]  SIGHUP to the running agent\n"
 	"credwatch --version        the version (from the VERSION file of the source tree)\n";
 
+static const char *command = "run"; /* or "trace" */
+
 static void usage_error(const char *fmt, const char *arg)
 {
 	fprintf(stderr, "credwatch: ");
 	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\nusage: credwatch run [--output PATH] [--duration SECONDS] "
-			"[--config PATH] [-v] (credwatch --help for all options)\n");
+	if (strcmp(command, "trace") == 0)
+		fprintf(stderr, "\nusage: credwatch trace [--severity SEV] [--namespace NS] ... "
+				"[-o text|json] (credwatch --help for all options)\n");
+	else
+		fprintf(stderr, "\nusage: credwatch run [--output PATH] [--duration SECONDS] "
+				"[--config PATH] [-v] (credwatch --help for all options)\n");
 	exit(EXIT_USAGE);
 }
 
@@ -107,6 +130,8 @@ static void parse_hooks(struct agent_opts *o, const char *arg)
 		{ "file=tracepoint", FILE_HOOK_TRACEPOINT, -1 },
 		{ "socket=connect_unix", -1, SOCK_HOOK_CONNECT_UNIX },
 		{ "socket=tracepoint", -1, SOCK_HOOK_TRACEPOINT },
+		/* what kernels without task helpers in cgroup_skb do (6.1), on any kernel */
+		{ "packet=cgroup", -1, -1 },
 	};
 	const char *p = arg;
 
@@ -119,13 +144,15 @@ static void parse_hooks(struct agent_opts *o, const char *arg)
 				break;
 		if (i == sizeof(items) / sizeof(items[0]))
 			usage_error("invalid value for --hooks: '%s' (want file=lsm, file=fentry, "
-				    "file=tracepoint, socket=connect_unix or socket=tracepoint, "
-				    "comma-separated)",
+				    "file=tracepoint, socket=connect_unix, socket=tracepoint or "
+				    "packet=cgroup, comma-separated)",
 				    arg);
 		if (items[i].file >= 0)
 			o->file_hook = items[i].file;
-		else
+		else if (items[i].sock >= 0)
 			o->sock_hook = items[i].sock;
+		else
+			o->packet_cgroup = true;
 		p += n;
 	} while (*p++ == ',');
 }
@@ -157,14 +184,20 @@ static void parse_args(struct agent *a, int argc, char **argv)
 		OPT_HOSTROOT,
 		OPT_CLUSTER,
 		OPT_HOOKS,
+		OPT_HOLDBACK,
 		OPT_STATS_INTERVAL,
 		OPT_STATUS_FILE,
 		OPT_METRICS,
 		OPT_OUT_MAX,
 		OPT_OUT_KEEP,
 	};
+	enum { OPT_FORMAT = 900, OPT_COLOR };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
+		/* credwatch trace and run's output filters (user/cli/) */
+		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "color", required_argument, NULL, OPT_COLOR },
+		FILTER_LONGOPTS,
 		{ "duration", required_argument, NULL, 'd' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "node-name", required_argument, NULL, OPT_NODE },
@@ -173,6 +206,7 @@ static void parse_args(struct agent *a, int argc, char **argv)
 		{ "host-root", required_argument, NULL, OPT_HOSTROOT },
 		{ "cluster-name", required_argument, NULL, OPT_CLUSTER },
 		{ "hooks", required_argument, NULL, OPT_HOOKS },
+		{ "holdback-ms", required_argument, NULL, OPT_HOLDBACK },
 		{ "stats-interval", required_argument, NULL, OPT_STATS_INTERVAL },
 		{ "status-file", required_argument, NULL, OPT_STATUS_FILE },
 		{ "metrics-listen", required_argument, NULL, OPT_METRICS },
@@ -192,6 +226,7 @@ static void parse_args(struct agent *a, int argc, char **argv)
 	o->host_root = "/";
 	o->file_hook = FILE_HOOK_AUTO;
 	o->sock_hook = SOCK_HOOK_AUTO;
+	o->holdback_ms = 1000;
 	o->stats_interval = 60;
 	o->status_file = STATUS_DEFAULT_PATH;
 	o->output_keep = 5;
@@ -203,7 +238,10 @@ static void parse_args(struct agent *a, int argc, char **argv)
 		fputs(usage_text, argc < 2 ? stderr : stdout);
 		exit(argc < 2 ? EXIT_USAGE : 0);
 	}
-	if (strcmp(argv[1], "run") != 0)
+	if (strcmp(argv[1], "trace") == 0) {
+		a->cli.trace = true;
+		command = "trace";
+	} else if (strcmp(argv[1], "run") != 0)
 		usage_error("unknown command '%s'", argv[1]);
 	argc--;
 	argv++;
@@ -211,8 +249,43 @@ static void parse_args(struct agent *a, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":o:d:c:vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
-			o->output = optarg;
+			if (!a->cli.trace) {
+				o->output = optarg;
+				break;
+			}
+			/* trace's -o is the format */
+			__attribute__((fallthrough));
+		case OPT_FORMAT:
+			if (!strcmp(optarg, "json"))
+				a->cli.format = CLI_FORMAT_JSON;
+			else if (!strcmp(optarg, "text"))
+				a->cli.format = CLI_FORMAT_TEXT;
+			else
+				usage_error("invalid value for --format: '%s' (want text or json)",
+					    optarg);
 			break;
+		case OPT_COLOR: {
+			int col = cli_color_parse(optarg);
+
+			if (col < 0)
+				usage_error("invalid value for --color: '%s' (want always, never "
+					    "or auto)",
+					    optarg);
+			a->cli.color = col;
+			break;
+		}
+		case FILTER_OPT_NAMESPACE:
+		case FILTER_OPT_POD:
+		case FILTER_OPT_CONTAINER:
+		case FILTER_OPT_SEVERITY:
+		case FILTER_OPT_EVENT:
+		case FILTER_OPT_FINDINGS_ONLY: {
+			char ferr[600];
+
+			if (filter_option(&a->cli.filter, c, optarg, ferr, sizeof(ferr)))
+				usage_error("%s", ferr);
+			break;
+		}
 		case 'd': {
 			char *end;
 
@@ -241,6 +314,9 @@ static void parse_args(struct agent *a, int argc, char **argv)
 			break;
 		case OPT_HOOKS:
 			parse_hooks(o, optarg);
+			break;
+		case OPT_HOLDBACK:
+			o->holdback_ms = parse_ulong("--holdback-ms", optarg, 0, 60000);
 			break;
 		case OPT_CLUSTER:
 			if (!optarg[0] || strlen(optarg) >= sizeof(o->cluster_name))
@@ -307,6 +383,8 @@ static void parse_args(struct agent *a, int argc, char **argv)
 	}
 	if (optind < argc)
 		usage_error("unexpected argument '%s'", argv[optind]);
+	if (!a->cli.trace && (a->cli.format != CLI_FORMAT_TEXT || a->cli.color != CLI_COLOR_AUTO))
+		usage_error("%s", "--format and --color are options of credwatch trace");
 	if (o->output_max_size && !o->output)
 		usage_error("%s needs --output FILE (stdout is not rotated)", "--output-max-size");
 	env = getenv("CLUSTER_NAME");
@@ -433,6 +511,7 @@ static int run(struct agent *a)
 		.max_procs = a->opts.max_procs,
 		.file_hook = a->opts.file_hook,
 		.sock_hook = a->opts.sock_hook,
+		.packet_cgroup = a->opts.packet_cgroup,
 		.cfg = &a->cfg,
 	};
 	struct output_opts oo = {
@@ -476,8 +555,13 @@ static int run(struct agent *a)
 	if (!a->procs)
 		return -ENOMEM;
 	{
-		struct attrib_limits lim = { .cgroup_mount = a->loader.cgroup_mount,
-					     .proc_root = "/proc" };
+		struct attrib_limits lim = {
+			.cgroup_mount = a->loader.cgroup_mount,
+			.proc_root = "/proc",
+			/* the attribution says "pending" as long as the hold-back waits; 0 ms
+			 * waits for nothing (1 ns: attrib_new takes 0 for its default) */
+			.pending_ns = a->opts.holdback_ms ? a->opts.holdback_ms * 1000000ULL : 1,
+		};
 		struct stat st;
 
 		/* The host's network namespace, to tell hostNetwork pods: PID 1's, or
@@ -496,13 +580,14 @@ static int run(struct agent *a)
 	}
 	read_instance_id(a);
 	node = (struct node_ident){ a->opts.node_name, a->opts.cluster_name, a->instance_id };
-	a->json = json_renderer_new(&a->out, &node);
+	a->json = cli_agent_renderer(a, &node); /* JSON lines, filtered, or trace's view */
 	if (!a->json)
 		return -ENOMEM;
 	parts.cgroups = a->cgroups;
 	parts.procs = a->procs;
 	parts.attrib = a->attrib;
 	parts.cfg = &a->cfg;
+	parts.holdback_ns = a->opts.holdback_ms ? a->opts.holdback_ms * 1000000ULL : 1;
 	parts.renderers[parts.nrenderers++] = a->json;
 	if (a->metrics)
 		parts.renderers[parts.nrenderers++] = metrics_renderer(a->metrics);
@@ -576,6 +661,7 @@ static int run(struct agent *a)
 		}
 		now = clock_now(CLOCK_MONOTONIC);
 		next_retry = pipeline_tick(a->pipe, now);
+		cli_agent_tick(a, now);
 		output_tick(&a->out, now);
 		if (output_broken(&a->out))
 			break;
@@ -612,6 +698,7 @@ static int run(struct agent *a)
 	/* lines_written in the final agent_stats counts every line before it */
 	output_flush(&a->out);
 	agent_stats(a);
+	cli_agent_done(a);
 	output_close(&a->out);
 	if (os.status_ok)
 		status_remove(a->opts.status_file, os.status_dir_created);
@@ -643,14 +730,6 @@ int main(int argc, char **argv)
 	char err[CONFIG_ERR_MAX];
 	int rc;
 
-	/* no SA_RESTART: a signal ends the poll at once. Installed first, so that a signal
-	 * during start-up (a config file read, the loader, a socket glob) is honoured. */
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	/* a closed stdout is EPIPE from write(2), handled by the output (a clear message) */
-	signal(SIGPIPE, SIG_IGN);
 	if (argc >= 2 && strcmp(argv[1], "health") == 0)
 		return health_main(argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "reload") == 0)
@@ -661,6 +740,20 @@ int main(int argc, char **argv)
 	 * of letting glibc raise the threshold after libbpf frees the kernel's
 	 * BTF and then zero-fill reused heap for them. */
 	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+	/* the commands that load nothing */
+	if (argc >= 2 && strcmp(argv[1], "view") == 0)
+		return cli_view(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "scan") == 0)
+		return cli_scan(argc - 1, argv + 1);
+	/* the agent (run, trace). No SA_RESTART: a signal ends the poll at once. Installed
+	 * before anything else it does, so that a signal during start-up (a config file read,
+	 * the loader, a socket glob) is honoured. */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	/* a closed stdout is EPIPE from write(2), handled by the output (a clear message) */
+	signal(SIGPIPE, SIG_IGN);
 	a.started_mono_ns = clock_now(CLOCK_MONOTONIC);
 	parse_args(&a, argc, argv);
 	log_verbosity = a.opts.verbose ? LOG_DEBUG : LOG_INFO;
@@ -670,7 +763,7 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 
-	rc = run(&a);
+	rc = run(&a); /* (trace's summary: cli_agent_done, in run before the output closes) */
 
 	ring_buffer__free(a.rb);
 	pipeline_free(a.pipe);

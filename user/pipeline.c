@@ -208,7 +208,7 @@ struct pipeline *pipeline_new(const struct pipeline_parts *parts)
 	p->boot_to_real = clock_boot_to_real();
 	p->enrich = enrich_new(parts->cgroups, parts->procs, parts->attrib, &parts->cfg->sockets);
 	p->conns = conns_new(4096, http_done, http_unparsed, p);
-	p->holdback = holdback_new(resolve_held, p);
+	p->holdback = holdback_new(resolve_held, p, parts->holdback_ns);
 	p->judge = judge_new(&parts->cfg->policy, summary, p);
 	if (!p->enrich || !p->conns || !p->holdback || !p->judge) {
 		pipeline_free(p);

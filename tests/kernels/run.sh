@@ -25,7 +25,9 @@
 # CW_VM_MEM (MiB, 2048), CW_VM_TESTS (comma-separated script names, default all),
 # CW_VM_SUITE_TIMEOUT (seconds per script inside the VM, default 420), CW_VM_JOBS (scripts
 # run in parallel inside the VM, default 2), CW_VM_ARCHES (the VMs to boot, default
-# "amd64 arm64"); for the arm64 VM: CW_VM_TESTS_ARM64 (default ARM64_SUITES below),
+# "amd64 arm64"), CW_VM_TIME_SCALE (the amd64 guest's CW_TIME_SCALE, 8), CW_VM_FLOOD_N (2000),
+# CW_VM_LOAD_FACTOR / CW_VM_LOAD_MAX (the host-load multiplier of every time budget and
+# timing window, see load_factor; default measured, at most 4); for the arm64 VM: CW_VM_TESTS_ARM64 (default ARM64_SUITES below),
 # CW_VM_TIMEOUT_ARM64 (default 900), CW_VM_TIME_SCALE_ARM64 (16), CW_VM_FLOOD_N_ARM64 (500),
 # CW_VM_CPU_ARM64 (default max,pauth-impdef=on: pointer
 # authentication with QEMU's cheap algorithm; the architected one doubles the boot time),
@@ -176,24 +178,47 @@ vm_fail() {
 	any_fail=1
 }
 
+# load_factor: the emulated CPUs get what the host's other work leaves them, so every time
+# budget and timing window of a VM stretches with the host's load: the 1-minute load average
+# per CPU, rounded up, at least 1, at most CW_VM_LOAD_MAX (4). CW_VM_LOAD_FACTOR fixes it.
+load_factor() {
+	if [ -n "${CW_VM_LOAD_FACTOR-}" ]; then
+		echo "$CW_VM_LOAD_FACTOR"
+		return
+	fi
+	awk -v n="$(nproc)" -v max="${CW_VM_LOAD_MAX:-4}" \
+		'{ f = int($1 / n + 0.999); if (f < 1) f = 1; if (f > max) f = max; print f }' /proc/loadavg
+}
+
+# guest_trouble CONSOLE: what the guest kernel said went wrong with itself (soft lockups, RCU
+# stalls, hung tasks, oopses), distinct from test failures; empty when nothing
+guest_trouble() {
+	grep -E 'BUG: soft lockup|rcu: INFO: .*detected stalls|self-detected stall|blocked for more than [0-9]+ seconds|Oops:|Kernel panic|BUG: kernel NULL' "$1" |
+		awk '!seen[$0]++' | head -n 5
+}
+
 # run_vm ARCH: build the initramfs for ARCH, boot Debian's 6.1 cloud kernel for ARCH, run the
 # suites (or, for an arm64 agent that did not build, the smoke checks) and add its line
 run_vm() {
 	local arch=$1 vm_start rel vmlinuz key base log append tests qrc res ready p f
 	local sysroot='' build=build qemu console cpu timeout no_agent=0 label vm_opts=''
 	local -a vm_scripts=("${scripts[@]}")
-	local nskip=${#skipped[@]} why=''
+	local nskip=${#skipped[@]} why='' lf scale suite_timeout trouble
 	vm_start=$(date +%s)
+	lf=$(load_factor)
 	case $arch in
 	amd64)
 		qemu=(qemu-system-x86_64) cpu=${CW_VM_CPU:-max} console=ttyS0 timeout=$VM_TIMEOUT
+		scale=${CW_VM_TIME_SCALE:-8}
+		vm_opts="cw.flood_n=${CW_VM_FLOOD_N:-2000}"
 		;;
 	arm64)
 		qemu=(qemu-system-aarch64 -M virt) cpu=${CW_VM_CPU_ARM64:-max,pauth-impdef=on}
 		console=ttyAMA0 timeout=${CW_VM_TIMEOUT_ARM64:-900} build=build/arm64
 		# emulating another architecture is about twice as slow again: twice the timing
 		# slack, and a shorter IMDS flood in test_findings (what it checks is the same)
-		vm_opts="cw.time_scale=${CW_VM_TIME_SCALE_ARM64:-16} cw.flood_n=${CW_VM_FLOOD_N_ARM64:-500}"
+		scale=${CW_VM_TIME_SCALE_ARM64:-16}
+		vm_opts="cw.flood_n=${CW_VM_FLOOD_N_ARM64:-500}"
 		if [ -z "${CW_VM_TESTS-}" ]; then
 			IFS=, read -r -a vm_scripts <<<"${CW_VM_TESTS_ARM64:-$ARM64_SUITES}"
 			nskip=0
@@ -205,6 +230,10 @@ run_vm() {
 		;;
 	*) vm_fail "" "unknown arch $arch"; return ;;
 	esac
+	timeout=$((timeout * lf)) scale=$((scale * lf))
+	suite_timeout=$((${CW_VM_SUITE_TIMEOUT:-420} * lf))
+	vm_opts+=" cw.time_scale=$scale"
+	[ "$lf" -gt 1 ] && echo "kernels: host load $(cut -d' ' -f1 /proc/loadavg) on $(nproc) CPUs: the $arch VM's time budget and timing windows x$lf ($timeout s, $suite_timeout s per suite, time scale $scale)"
 	if ! vmlinuz=$(CW_ARCH=$arch tests/kernels/fetch-kernel.sh); then
 		vm_fail "6.1 ($arch)" "cannot fetch the 6.1 $arch cloud kernel"
 		return
@@ -253,7 +282,7 @@ run_vm() {
 	# mitigations=off: page-table isolation makes every syscall flush the emulated TLB
 	# under TCG; it changes nothing for BPF programs loaded by root
 	append="console=$console quiet lsm=lockdown,capability,bpf panic=-1 mitigations=off"
-	append+=" cw.tests=$tests cw.suite_timeout=${CW_VM_SUITE_TIMEOUT:-420} cw.jobs=${CW_VM_JOBS:-2}"
+	append+=" cw.tests=$tests cw.suite_timeout=$suite_timeout cw.jobs=${CW_VM_JOBS:-2}"
 	[ -n "$vm_opts" ] && append+=" $vm_opts"
 	[ "$no_agent" = 1 ] && append+=" cw.smoke=1"
 	if [ "$no_agent" = 1 ]; then
@@ -273,6 +302,9 @@ run_vm() {
 	qpid=
 	tr -d '\r' <"$log" >"$tmp/console"
 	res=$(grep -E '^CWVM-RESULT: ' "$tmp/console" | tail -1)
+	# the guest kernel's own trouble is reported as such (and fails the VM's line), apart
+	# from the tests' results; the stack traces are in the console log
+	trouble=$(guest_trouble "$tmp/console")
 	ready=$(sed -n 's/^CWVM-READY: //p' "$tmp/console" | head -1)
 	if grep -q '^CWVM-READY-FAILED' "$tmp/console"; then
 		echo "  the agent failed to load on $rel; from its log:"
@@ -311,6 +343,12 @@ run_vm() {
 		f=$((f + 1))	# the build is a check, and it failed
 		label+=", smoke checks only"
 		vm_scripts=()
+	fi
+	if [ -n "$trouble" ]; then
+		echo "  GUEST KERNEL TROUBLE (not a test failure; stack traces in $log):"
+		sed 's/^/  | /' <<<"$trouble"
+		f=$((f + 1))
+		why="${why:+$why; }guest kernel: $(head -n 1 <<<"$trouble" | sed 's/^\[[^]]*\] *//')"
 	fi
 	local boot
 	boot=$(sed -n 's/^CWVM-UPTIME: init //p' "$tmp/console" | head -1)

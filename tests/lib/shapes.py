@@ -15,6 +15,7 @@
 #             writes, the cut inside the header name
 #   pair401   on one connection: GET without a token (401 where IMDSv2 is required), PUT a
 #             token, GET with it
+#   bighead   a 9 KiB header before the end of the head (longer than the agent parses)
 #   tls       a TLS ClientHello instead of HTTP (no response expected)
 #   early     connect, then wait for --go FILE to exist before sending (an agent started in
 #             between sees a connection that predates it)
@@ -106,6 +107,9 @@ elif mode in ("v2split", "pair401"):
         s.sendall(r[cut:])
     else:
         s.sendall(r)
+    n = 1
+elif mode == "bighead":
+    s.sendall(req("GET", path, "X-Pad: " + "a" * 9000 + "\r\n"))
     n = 1
 elif mode == "tls":
     hello = bytes([0x16, 0x03, 0x01, 0x00, 0x31, 0x01, 0x00, 0x00, 0x2d, 0x03, 0x03])

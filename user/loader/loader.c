@@ -417,6 +417,8 @@ static int open_configure(struct loader *l, enum file_hook fh, enum sock_hook sh
 		l->opts.ringbuf_size / 8 < 256 * 1024 ? l->opts.ringbuf_size / 8 : 256 * 1024;
 	s->rodata->cw_vfs_files = fh != FILE_HOOK_TRACEPOINT;
 	s->rodata->cw_unix_hook = sh == SOCK_HOOK_CONNECT_UNIX;
+	bpf_program__set_autoload(s->progs.cw_http_egress, l->skb_task);
+	bpf_program__set_autoload(s->progs.cw_http_egress_notask, !l->skb_task);
 	bpf_program__set_autoload(s->progs.cw_connect_unix, sh == SOCK_HOOK_CONNECT_UNIX);
 	bpf_program__set_expected_attach_type(s->progs.cw_connect_unix,
 					      (enum bpf_attach_type)CW_CGROUP_UNIX_CONNECT);
@@ -458,6 +460,7 @@ int loader_load_attach(struct loader *l)
 {
 	enum file_hook order[3];
 	struct btf *vmlinux = NULL; /* parsed once for all probes */
+	struct bpf_program *egress;
 	char lsm[256], why[512] = "";
 	int n = 0, err = -EINVAL, unix_err = 0;
 	bool unix_retry = false;
@@ -466,6 +469,7 @@ int loader_load_attach(struct loader *l)
 	print_loader = l;
 	libbpf_set_print(libbpf_print);
 	l->sock_hook = l->opts.sock_hook;
+	l->skb_task = !l->opts.packet_cgroup && probe_skb_task_helpers() == 0;
 	err = l->sock_hook == SOCK_HOOK_TRACEPOINT ? 0 : probe_connect_unix();
 	if (l->sock_hook == SOCK_HOOK_CONNECT_UNIX && err) {
 		pr_warn("--hooks socket=connect_unix: kernel %s refuses cgroup/connect_unix "
@@ -629,9 +633,10 @@ int loader_load_attach(struct loader *l)
 				  bpf_program__attach_cgroup(s->progs.cw_connect6, l->cgroup_fd),
 				  l->cgroup_mount);
 	/* the packet hooks last: they only act on connections the connect hooks marked */
+	egress = l->skb_task ? s->progs.cw_http_egress : s->progs.cw_http_egress_notask;
 	err = err
-		      ?: add_hook(l, "http", "cgroup_skb/egress", s->progs.cw_http_egress,
-				  bpf_program__attach_cgroup(s->progs.cw_http_egress, l->cgroup_fd),
+		      ?: add_hook(l, "http", "cgroup_skb/egress", egress,
+				  bpf_program__attach_cgroup(egress, l->cgroup_fd),
 				  l->cgroup_mount);
 	err = err
 		      ?: add_hook(

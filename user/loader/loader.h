@@ -35,6 +35,7 @@ struct loader_opts {
 	uint32_t max_procs;	  /* BPF process table entries */
 	enum file_hook file_hook; /* --hooks file=..., FILE_HOOK_AUTO by default */
 	enum sock_hook sock_hook; /* --hooks socket=..., SOCK_HOOK_AUTO by default */
+	bool packet_cgroup;	  /* --hooks packet=cgroup: never read the task in packet hooks */
 	const struct config *cfg; /* endpoints (map and port filter) */
 };
 
@@ -61,7 +62,8 @@ struct loader {
 	char file_hook_reason[512]; /* why (candidates that failed) */
 	enum sock_hook sock_hook;   /* chosen */
 	char sock_hook_reason[256];
-	bool probing; /* loading a candidate: keep libbpf quiet */
+	bool skb_task; /* the packet hooks may read the current task (NAT'd connections' process) */
+	bool probing;  /* loading a candidate: keep libbpf quiet */
 };
 
 void loader_init(struct loader *l, const struct loader_opts *o);

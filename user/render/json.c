@@ -713,11 +713,24 @@ static void json_ready(struct renderer *r, const struct ready_info *ri)
 	jw_str(&w, "chosen", ri->sock_hook, 0);
 	jw_str(&w, "reason", ri->sock_hook_reason, 512);
 	jw_obj_close(&w);
+	/* connections first seen by the packet hooks (NAT): by process, or by cgroup only */
+	jw_obj_open(&w, "packet");
+	jw_str(&w, "chosen", "cgroup_skb", 0);
+	jw_str(&w, "nat_attribution", ri->skb_task ? "process" : "cgroup", 0);
+	jw_str(&w, "reason",
+	       ri->skb_task ? "cgroup_skb programs may read the current task"
+			    : "cgroup_skb programs may not read the current task (on this kernel, "
+			      "or --hooks packet=cgroup): a connection found through NAT is "
+			      "attributed to its socket's cgroup (pod, container), without the "
+			      "process",
+	       0);
+	jw_obj_close(&w);
 	jw_obj_close(&w);
 	jw_obj_open(&w, "config");
 	jw_str(&w, "cgroup2_mount", ri->cgroup_mount, 512);
 	jw_u64(&w, "ringbuf_size", ri->ringbuf_size);
 	jw_u64(&w, "max_procs", ri->max_procs);
+	jw_u64(&w, "holdback_ms", ri->holdback_ms);
 	jw_str(&w, "host_root", ri->host_root, 512);
 	jw_arr_open(&w, "sockets");
 	for (int i = 0; i < ri->sockets->nlive; i++)

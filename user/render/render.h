@@ -38,8 +38,9 @@ struct ready_info {
 	int nhooks;
 	const char *file_hook, *file_hook_reason;
 	const char *sock_hook, *sock_hook_reason;
+	bool skb_task; /* packet hooks can name the process of a connection found there */
 	const char *cgroup_mount;
-	uint32_t ringbuf_size, max_procs;
+	uint32_t ringbuf_size, max_procs, holdback_ms;
 	const char *host_root;
 	const char *mounted;
 	const struct socket_watch *sockets;
