@@ -28,7 +28,7 @@ PKGS     := libbpf libelf zlib jansson
 DEB_BUILD := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libjansson-dev pkg-config make gcc
 DEB_TEST  := iproute2 curl jq python3 python3-jsonschema busybox-static cpio bpftrace \
 	     python3-botocore awscli qemu-system-x86 liburing-dev clang-format procps \
-	     tmux groff-base man-db libclang-rt-14-dev
+	     prometheus tmux groff-base man-db libclang-rt-14-dev
 
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)

@@ -147,7 +147,8 @@ def daemonset_pod(node, path, image_map, pod_name=None, transform=None):
     containers = []
     for c in spec["containers"]:
         ck = ["name", "image", "args", "command", "env", "securityContext", "resources",
-              "volumeMounts", "terminationMessagePolicy", "terminationMessagePath"]
+              "volumeMounts", "terminationMessagePolicy", "terminationMessagePath",
+              "livenessProbe", "readinessProbe"]
         _unknown("container %s" % c.get("name"), c, ck + list(IGNORED_CONTAINER))
         env = []
         for e in c.get("env", []):
@@ -186,6 +187,20 @@ def daemonset_pod(node, path, image_map, pod_name=None, transform=None):
                             host_mounts=mounts,
                             termination_policy=c.get("terminationMessagePolicy", "File"))
         cont.resources = res
+        # probes: the kubelet runs an exec probe as ExecSync in the container; the suite
+        # does the same with the command (only exec probes are translated)
+        cont.probes = {}
+        for kind in ("livenessProbe", "readinessProbe"):
+            pr = c.get(kind)
+            if pr is None:
+                continue
+            _unknown("%s of %s" % (kind, c["name"]), pr,
+                     ["exec", "initialDelaySeconds", "periodSeconds", "timeoutSeconds",
+                      "failureThreshold", "successThreshold"])
+            if "exec" not in pr:
+                raise ManifestError("%s: only exec probes are translated" % kind)
+            _unknown("%s.exec" % kind, pr["exec"], ["command"])
+            cont.probes[kind] = (list(pr["exec"]["command"]), int(pr.get("timeoutSeconds", 1)))
         cont.no_new_privs = sc.get("allowPrivilegeEscalation") is False
         cont.readonly_rootfs = bool(sc.get("readOnlyRootFilesystem"))
         containers.append(cont)

@@ -813,9 +813,10 @@ def check_cri_log(tag, agent):
     written = stats.get("events") or {}
     ck.info("[%s] agent_stats.events=%s" % (tag, json.dumps(written, sort_keys=True)))
     # agent_stats counts the events it wrote by type, and the fold windows' summaries; the
-    # log has those lines plus agent_ready and agent_stats themselves
+    # log has those lines plus agent_ready and the agent_stats lines themselves (one every
+    # --stats-interval, default 60 s, and the final one)
     got = dict(written, finding_summary=(stats.get("finding_counts") or {}).get("summaries"),
-               agent_ready=1, agent_stats=1)
+               agent_ready=1, agent_stats=max(1, counted.get("agent_stats", 0)))
     want = {k: counted.get(k, 0) for k in got}
     ck.eq("[%s] agent_stats counts per event type match the log's lines" % tag, got, want)
     ck.eq("[%s] every line of the log is one of those" % tag, sum(counted.values()),
@@ -1026,6 +1027,22 @@ def scenario(node, imgs, agents, t0):
     wait_for(lambda: all(expect_cg <= {(e.get("cgroup") or {}).get("path")
                                        for e in x.events()} for x in (host, ds)), 10)
     time.sleep(1.5)
+    # the manifest's probes, run as the kubelet runs them (ExecSync in the container)
+    for x in (ds, lp) if lp_ready else (ds,):
+        for kind, (cmd, tmo) in sorted(x.conts[0].probes.items()):
+            rc, out, err = -1, b"", b""
+            for _ in range(10):  # the first heartbeat follows agent_ready within a second
+                rc, out, err = x.pod.exec(x.cid, cmd, timeout=max(tmo, 5))
+                if rc == 0:
+                    break
+                time.sleep(0.5)
+            msg = (out + err).decode(errors="replace").strip()[:300]
+            # (the least-privileged agent has no CAP_SYS_ADMIN: health reads its links from
+            # /proc/PID/fdinfo instead of looking them up by id)
+            ck.ok("[%s] %s %s: exit 0 (%s)" % (x.label, kind, " ".join(cmd[1:]), msg),
+                  rc == 0 and msg.startswith("ok: "), msg)
+    ck.ok("[ds] the manifest has a liveness and a readiness probe",
+          sorted(ds.conts[0].probes) == ["livenessProbe", "readinessProbe"], ds.conts[0].probes)
     attach = bpf_attachments()
     for x in (host, ds, lp, cgns):
         x.prog_ids = prog_ids(x.pid) if x.pid and cn.alive(x.pid) else set()

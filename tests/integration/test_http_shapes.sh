@@ -193,8 +193,8 @@ check_eq "bighead: the credentials found in the response: access key id, imds_cr
 
 check "agent_stats counts via_nat and found_at_start" jq_true \
 	".kernel_submitted | .endpoint_connect_via_nat >= $NAT_OK and .endpoint_connect_found_at_start >= 1" \
-	"$(events '.event=="agent_stats"' | head -1)"
-check_eq "no drops" "$(jq -s -c '[.[]|select(.event=="agent_stats")][0].drops' "$AGENT_OUT")" \
+	"$(events '.event=="agent_stats"' | tail -1)"
+check_eq "no drops" "$(jq -s -c '[.[]|select(.event=="agent_stats")][-1].drops' "$AGENT_OUT")" \
 	'{"ringbuf_full":0,"bad_record":0,"output_error":0}'
 
 # NAT where the packet hooks cannot read the task (6.1; forced here with --hooks packet=cgroup):

@@ -25,7 +25,7 @@ check "the man page renders without groff warnings" \
 MANWIDTH=100 man -l "$T/pkg/usr/share/man/man1/credwatch.1" >"$T/man.txt" 2>/dev/null
 check "man -l shows the four commands" bash -c 'for c in run trace view scan; do grep -qE "^       $c " "$1" || exit 1; done' _ "$T/man.txt"
 # every long option of every --help is in the man page
-for cmd in "" view scan; do
+for cmd in "" view scan health; do
 	# shellcheck disable=SC2086
 	build/credwatch $cmd --help 2>/dev/null | grep -oE -- '--[a-z][a-z-]+' | sort -u >"$T/opts"
 	missing=$(while read -r o; do grep -qF -- "$o" "$T/man.txt" || echo "$o"; done <"$T/opts")

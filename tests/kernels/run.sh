@@ -57,6 +57,12 @@ declare -A SKIP=(
 	[test_view.sh]="credwatch view renders a recording, loads no BPF; its oracle needs python3 (run by 'make integration' on the host)"
 	[test_install.sh]="make install and the man page: no BPF; needs man-db (run by 'make integration' on the host)"
 	[test_trace.sh]="credwatch trace on a terminal: needs tmux; its programs are run's, tested on every kernel by test_findings (run by 'make integration' on the host)"
+	# the agent's operations (issue 15): userspace, the same on every kernel, and they need
+	# tools the VM's userland does not carry (promtool, bpftool, ss, zcat -f)
+	[test_ops_health.sh]="periodic stats and credwatch health: userspace; needs bpftool (link detach) (run by 'make integration' on the host)"
+	[test_ops_metrics.sh]="the Prometheus endpoint: userspace; needs promtool and ss (run by 'make integration' on the host)"
+	[test_ops_output.sh]="output files, rotation, gzip, full disk: userspace; needs zcat -f (run by 'make integration' on the host)"
+	[test_ops_reload.sh]="SIGHUP reload: userspace map updates only (run by 'make integration' on the host)"
 )
 
 # the arm64 VM's subset (see above)

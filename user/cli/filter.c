@@ -173,6 +173,23 @@ static void fr_stats(struct renderer *r, const struct stats_snapshot *st)
 	fr->inner->ops->stats(fr->inner, st);
 }
 
+/* the agent's operational lines (config_reloaded, output_recovered) pass like ready/stats */
+static void fr_reloaded(struct renderer *r, const struct reload_info *ri)
+{
+	struct filter_renderer *fr = (struct filter_renderer *)r;
+
+	if (fr->inner->ops->reloaded)
+		fr->inner->ops->reloaded(fr->inner, ri);
+}
+
+static void fr_output_recovered(struct renderer *r, const struct output_gap_info *gi)
+{
+	struct filter_renderer *fr = (struct filter_renderer *)r;
+
+	if (fr->inner->ops->output_recovered)
+		fr->inner->ops->output_recovered(fr->inner, gi);
+}
+
 static void fr_free(struct renderer *r)
 {
 	struct filter_renderer *fr = (struct filter_renderer *)r;
@@ -187,6 +204,8 @@ static const struct renderer_ops filter_ops = {
 	.ready = fr_ready,
 	.stats = fr_stats,
 	.free = fr_free,
+	.reloaded = fr_reloaded,
+	.output_recovered = fr_output_recovered,
 };
 
 struct renderer *filter_renderer_new(struct renderer *inner, const struct view_filter *f)

@@ -54,7 +54,7 @@ struct renderer *cli_agent_renderer(struct agent *a, const struct node_ident *no
 			r = filter_renderer_new(r, &c->filter);
 		return r;
 	}
-	ho.style.color = cli_use_color(c->color, fileno(a->out.f ? a->out.f : stdout));
+	ho.style.color = cli_use_color(c->color, a->out.fd >= 0 ? a->out.fd : STDOUT_FILENO);
 	ho.node = node->name;
 	ho.write = write_out;
 	ho.write_ctx = &a->out;

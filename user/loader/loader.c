@@ -679,3 +679,57 @@ int loader_sockets_fd(const struct loader *l)
 {
 	return l->skel ? bpf_map__fd(l->skel->maps.cw_sockets) : -1;
 }
+
+/*
+ * A configuration reload (user/ops/reload.c): make the endpoint map and the port filter equal
+ * to cfg's table while every hook stays attached. New entries and their port bits go in
+ * before stale ones go out, so an endpoint in both tables is never missing for a moment.
+ */
+int loader_set_endpoints(struct loader *l, const struct config *old, const struct config *cfg)
+{
+	int fd = bpf_map__fd(l->skel->maps.cw_endpoints);
+	int pfd = bpf_map__fd(l->skel->maps.cw_ep_ports);
+	uint64_t bits[65536 / 64] = { 0 };
+	bool touched[65536 / 64] = { false };
+
+	for (int i = 0; i < cfg->nendpoints; i++) {
+		const struct endpoint_cfg *e = &cfg->endpoints[i];
+		struct cw_ep_key k = { .port = e->port };
+		struct cw_ep_val v = { .kind = e->kind };
+		uint32_t idx = e->port / 64;
+		uint64_t cur = 0;
+
+		memcpy(k.addr, e->addr, sizeof(k.addr));
+		if (bpf_map_update_elem(fd, &k, &v, BPF_ANY)) {
+			pr_warn("cannot add endpoint %d to the endpoint map: %s", i,
+				strerror(errno));
+			return -errno;
+		}
+		bpf_map_lookup_elem(pfd, &idx, &cur);
+		cur |= 1ull << (e->port % 64);
+		if (bpf_map_update_elem(pfd, &idx, &cur, BPF_ANY)) {
+			pr_warn("cannot add port %u to the port filter: %s", e->port,
+				strerror(errno));
+			return -errno;
+		}
+		bits[idx] |= 1ull << (e->port % 64);
+		touched[idx] = true;
+	}
+	for (int i = 0; i < old->nendpoints; i++) {
+		const struct endpoint_cfg *e = &old->endpoints[i];
+		struct cw_ep_key k = { .port = e->port };
+		bool keep = false;
+
+		for (int j = 0; j < cfg->nendpoints && !keep; j++)
+			keep = cfg->endpoints[j].port == e->port &&
+			       !memcmp(cfg->endpoints[j].addr, e->addr, sizeof(e->addr));
+		memcpy(k.addr, e->addr, sizeof(k.addr));
+		if (!keep)
+			bpf_map_delete_elem(fd, &k);
+		touched[e->port / 64] = true;
+	}
+	for (uint32_t idx = 0; idx < 65536 / 64; idx++)
+		if (touched[idx] && bpf_map_update_elem(pfd, &idx, &bits[idx], BPF_ANY))
+			pr_warn("cannot update the port filter: %s", strerror(errno));
+	return 0;
+}

@@ -71,6 +71,9 @@ void loader_init(struct loader *l, const struct loader_opts *o);
 int loader_preflight(struct loader *l);
 int loader_load_attach(struct loader *l);
 int loader_find_connections(struct loader *l);
+/* A config reload: the endpoint map and port filter become cfg's table (old: the table in
+ * them now). Hooks stay attached. 0 or -errno. */
+int loader_set_endpoints(struct loader *l, const struct config *old, const struct config *cfg);
 void loader_destroy(struct loader *l);
 
 /* The maps the agent reads or fills (-1 before load). */

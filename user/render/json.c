@@ -757,6 +757,38 @@ static void json_ready(struct renderer *r, const struct ready_info *ri)
 	output_flush(jr->out);
 }
 
+/* agent_stats' operational part: the interval since the previous line, the output, reloads */
+static void put_ops_stats(struct jw *w, const struct stats_snapshot *st)
+{
+	if (st->have_interval) {
+		jw_obj_open(w, "interval");
+		jw_u64(w, "ms", st->interval_ms);
+		jw_u64(w, "drops", st->interval_drops);
+		jw_u64(w, "errors", st->interval_errors);
+		jw_u64(w, "events", st->interval_events);
+		jw_obj_close(w);
+	}
+	if (st->have_output) {
+		jw_obj_open(w, "output");
+		jw_u64(w, "lines_written", st->out_lines_written);
+		jw_u64(w, "lines_pending", st->out_lines_pending);
+		jw_u64(w, "lines_lost", st->output_errors);
+		jw_u64(w, "bytes_written", st->out_bytes_written);
+		jw_u64(w, "failed_writes", st->out_failed_writes);
+		jw_u64(w, "reopens", st->out_reopens);
+		jw_u64(w, "rotations", st->out_rotations);
+		if (st->out_err)
+			jw_str(w, "failing", strerror(st->out_err), 0);
+		jw_obj_close(w);
+		jw_obj_open(w, "config_reloads");
+		jw_u64(w, "applied", st->reloads_applied);
+		jw_u64(w, "unchanged", st->reloads_unchanged);
+		jw_u64(w, "refused", st->reloads_refused);
+		jw_obj_close(w);
+		jw_u64(w, "ringbuf_drop_intervals", st->ringbuf_drop_intervals);
+	}
+}
+
 static void json_stats(struct renderer *r, const struct stats_snapshot *st)
 {
 	struct json_renderer *jr = (struct json_renderer *)r;
@@ -882,6 +914,76 @@ static void json_stats(struct renderer *r, const struct stats_snapshot *st)
 		jw_obj_close(&w);
 	}
 	jw_obj_close(&w);
+	put_ops_stats(&w, st);
+	end(jr, &w);
+	output_flush(jr->out);
+}
+
+/* config_reloaded */
+static void put_strs(struct jw *w, const char *key, const char *const *v, int n)
+{
+	jw_arr_open(w, key);
+	for (int i = 0; i < n; i++)
+		jw_str(w, NULL, v[i], 512);
+	jw_arr_close(w);
+}
+
+static void json_reloaded(struct renderer *r, const struct reload_info *ri)
+{
+	struct json_renderer *jr = (struct json_renderer *)r;
+	struct jw w;
+
+	begin(jr, &w, "config_reloaded", ri->time_real);
+	jw_obj_open(&w, "reload");
+	if (ri->path)
+		jw_str(&w, "path", ri->path, 1024);
+	else
+		jw_null(&w, "path");
+	jw_str(&w, "result", ri->result, 0);
+	if (ri->error)
+		jw_str(&w, "error", ri->error, 1024);
+	put_strs(&w, "changed", ri->changed, ri->nchanged);
+	jw_arr_open(&w, "not_applied");
+	for (int i = 0; i < ri->nnot_applied; i++) {
+		jw_obj_open(&w, NULL);
+		jw_str(&w, "key", ri->not_applied[i].key, 0);
+		jw_str(&w, "reason", ri->not_applied[i].reason, 512);
+		jw_obj_close(&w);
+	}
+	jw_arr_close(&w);
+	if (ri->nendpoints_added || ri->nendpoints_removed) {
+		put_strs(&w, "endpoints_added", ri->endpoints_added, ri->nendpoints_added);
+		put_strs(&w, "endpoints_removed", ri->endpoints_removed, ri->nendpoints_removed);
+	}
+	if (ri->nsockets_added || ri->nsockets_removed) {
+		put_strs(&w, "sockets_added", ri->sockets_added, ri->nsockets_added);
+		put_strs(&w, "sockets_removed", ri->sockets_removed, ri->nsockets_removed);
+	}
+	jw_bool(&w, "output_reopened", ri->output_reopened);
+	if (ri->output_error)
+		jw_str(&w, "output_error", ri->output_error, 512);
+	jw_obj_close(&w);
+	if (ri->policy)
+		json_put_policy(&w, ri->policy);
+	end(jr, &w);
+	output_flush(jr->out);
+}
+
+/* output_recovered */
+static void json_output_recovered(struct renderer *r, const struct output_gap_info *gi)
+{
+	struct json_renderer *jr = (struct json_renderer *)r;
+	char since[CLOCK_RFC3339_LEN + 8];
+	struct jw w;
+
+	clock_format_rfc3339(gi->since_real, since, sizeof(since));
+	begin(jr, &w, "output_recovered", gi->time_real);
+	jw_obj_open(&w, "output");
+	jw_str(&w, "path", gi->output, 1024);
+	jw_str(&w, "error", gi->error, 256);
+	jw_str(&w, "failing_since", since, 0);
+	jw_u64(&w, "lines_lost", gi->lost);
+	jw_obj_close(&w);
 	end(jr, &w);
 	output_flush(jr->out);
 }
@@ -897,6 +999,8 @@ static const struct renderer_ops json_ops = {
 	.ready = json_ready,
 	.stats = json_stats,
 	.free = json_free,
+	.reloaded = json_reloaded,
+	.output_recovered = json_output_recovered,
 };
 
 struct renderer *json_renderer_new(struct output *out, const struct node_ident *node)
