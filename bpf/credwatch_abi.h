@@ -26,7 +26,9 @@
 #endif
 
 /* 2: file records end after path_len bytes of path; socket.syscall
- * 3: cw_proc exe inode, cgroup and origin; cw_task.flags; cw_ev_file.known; cgroup_attach
+ * 3: http records are TCP stream segments (seq, flags, up to CW_HTTP_CAP bytes, variable size);
+ *    endpoint records carry the connected address (NAT) and how the connection was found;
+ *    cw_proc exe inode, cgroup and origin; cw_task.flags; cw_ev_file.known; cgroup_attach
  *    records (file side, issue 14) */
 #define CW_ABI_VERSION 3
 
@@ -89,6 +91,13 @@ enum cw_stat {
 	CW_STAT_URING_FIXED,	/* io_uring opens into a fixed-file slot, looked up in the table */
 	CW_STAT_URING_UNSEEN,	/* ... whose file could not be read (reported as unobserved) */
 	CW_STAT_ORIGIN_UNKNOWN, /* a process moved whose previous cgroup was not recorded */
+	/* network side (issue 13) */
+	CW_STAT_HTTP_SEG_CUT, /* segment longer than CW_HTTP_CAP: the rest is a gap */
+	CW_STAT_EV_NAT,	      /* of the endpoint_connect records: found under another address */
+	CW_STAT_EV_FOUND,     /* of the endpoint_connect records: found established at start */
+	/* floods (issue 13) */
+	CW_STAT_QUIETED,     /* repeats absorbed by cw_quiet (reported by count in summaries) */
+	CW_STAT_LOW_REFUSED, /* low-priority records refused to keep the ring's reserve free */
 	CW_STAT_MAX,
 };
 
@@ -135,11 +144,15 @@ struct cw_hdr {
 #define CW_F_EXITED	 (1u << 4)
 #define CW_F_FORKED	 (1u << 5) /* copied from the parent at fork, no exec yet */
 #define CW_F_ARGS_SPLIT	 (1u << 6) /* args: the first CW_ARGS_HEAD bytes, then the last ones */
+/* endpoint records: how the connection to the endpoint was found */
+#define CW_F_VIA_NAT	    (1u << 7) /* its packets reach the endpoint under another destination */
+#define CW_F_FOUND_AT_START (1u << 8) /* established before the agent started (iterator) */
+#define CW_F_NO_TASK	    (1u << 9) /* no task at hand (a packet hook): task = cgroup id only */
 /* file side (issue 14) */
-#define CW_F_FILELESS	 (1u << 7)  /* proc: the executable has no name on disk (nlink 0) */
-#define CW_F_MEMFD	 (1u << 8)  /* proc: the executable is a memfd; exe is "memfd:<name>" */
-#define CW_F_COMPAT	 (1u << 9)  /* hdr: made by a compat (32-bit) syscall */
-#define CW_F_URING_FIXED (1u << 10) /* hdr: an io_uring open into a fixed-file slot (no fd) */
+#define CW_F_FILELESS	 (1u << 10) /* proc: the executable has no name on disk (nlink 0) */
+#define CW_F_MEMFD	 (1u << 11) /* proc: the executable is a memfd; exe is "memfd:<name>" */
+#define CW_F_COMPAT	 (1u << 12) /* hdr: made by a compat (32-bit) syscall */
+#define CW_F_URING_FIXED (1u << 13) /* hdr: an io_uring open into a fixed-file slot (no fd) */
 
 struct cw_ancestor {
 	__u32 pid;
@@ -215,15 +228,18 @@ struct cw_ev_cgroup {
 };
 
 struct cw_ev_endpoint {
-	struct cw_hdr hdr;
+	struct cw_hdr hdr; /* flags: CW_F_VIA_NAT, CW_F_FOUND_AT_START */
 	struct cw_task task;
 	__u64 sock_cookie;
-	__u8 addr[16]; /* as the process gave it (v4 as ::ffff:a.b.c.d for family 2) */
+	__u8 addr[16]; /* the endpoint (v4 as ::ffff:a.b.c.d); with NAT, the packets' destination */
 	__u16 port;    /* host byte order */
 	__u8 family;   /* AF_INET or AF_INET6 of the socket */
 	__u8 protocol; /* IPPROTO_TCP / IPPROTO_UDP */
 	__u8 kind;     /* enum cw_endpoint_kind */
 	__u8 _pad[3];
+	__u8 conn_addr[16]; /* what the socket connected to (differs from addr under NAT) */
+	__u16 conn_port;
+	__u8 _pad2[6];
 };
 
 /* Which kernel rule matched a file (userspace refines it into file.kind). */
@@ -320,30 +336,82 @@ struct cw_ev_sock {
 };
 
 /*
- * http: the first bytes of a TCP payload segment on a connection to a
- * watched endpoint (joined to its endpoint_connect by the socket cookie):
- * egress segments that start an HTTP request, ingress segments that start
- * an HTTP response. The bytes may hold secrets (the IMDSv2 token, the
- * Authorization header): the agent parses them in memory, keeps only what
- * the event needs, and wipes the record.
+ * http: one TCP segment of a connection to a watched endpoint (joined to its endpoint_connect
+ * by the socket cookie), in either direction: its sequence number, TCP flags and length, and
+ * its first bytes (up to CW_HTTP_CAP). The agent reassembles each direction's byte stream in
+ * sequence order (retransmissions overlap, a cut segment leaves a gap it can see) and parses
+ * every request and response on it. Segments with neither payload nor SYN/FIN/RST are not
+ * sent. The record is variable-sized: hdr.size = CW_EV_HTTP_MIN + cap_len.
+ *
+ * The bytes may hold secrets (the IMDSv2 token in a header or a PUT's response body, an
+ * Authorization token, a credentials response): the agent parses them in memory, keeps only
+ * what the event needs, and wipes its copies.
  */
-#define CW_HTTP_MAX	512
+#define CW_HTTP_CAP	4096 /* bytes of one segment captured (a power of two) */
 #define CW_HTTP_EGRESS	0
 #define CW_HTTP_INGRESS 1
+#define CW_TCP_FIN	0x01
+#define CW_TCP_SYN	0x02
+#define CW_TCP_RST	0x04
 struct cw_ev_http {
 	struct cw_hdr hdr;
 	__u64 sock_cookie;
-	__u32 seg_len; /* payload bytes in this segment */
-	__u16 cap_len; /* bytes captured in data[] */
-	__u8 dir;      /* CW_HTTP_EGRESS / CW_HTTP_INGRESS */
-	__u8 kind;     /* enum cw_endpoint_kind of the connection */
-	__u8 data[CW_HTTP_MAX];
+	__u32 seq;	/* TCP sequence number of the first byte (of the SYN itself for a SYN) */
+	__u32 seg_len;	/* payload bytes in this segment */
+	__u16 cap_len;	/* bytes captured in data[] */
+	__u8 dir;	/* CW_HTTP_EGRESS / CW_HTTP_INGRESS */
+	__u8 kind;	/* enum cw_endpoint_kind of the connection */
+	__u8 tcp_flags; /* CW_TCP_* */
+	__u8 _pad[3];
+	/* last, and sent only up to cap_len */
+	__u8 data[CW_HTTP_CAP];
 };
+#define CW_EV_HTTP_MIN ((unsigned long)&((struct cw_ev_http *)0)->data)
 
 /* Value of the watched-connections map (key: socket cookie). */
 struct cw_http_sock {
 	__u32 kind;
-	__u32 tgid; /* who connected */
+	__u32 tgid;  /* who connected */
+	__u32 flags; /* CW_F_VIA_NAT, CW_F_FOUND_AT_START */
+	__u32 _pad;
+};
+
+/*
+ * Floods (bpf/lib/flood.bpf.h). cw_quiet: repeats the agent has already judged as audit
+ * events (no finding), counted in the kernel instead of sent, for a time window the agent sets.
+ * The key is what decides the verdict: who (cgroup, process image), what (the file's inode,
+ * or a hash of the requested path for an open that failed), how (access mode, result).
+ */
+struct cw_quiet_key {
+	__u64 cgroup_id;
+	__u64 exec_id; /* the process image (cw_proc.exec_id; 0: unknown, never quieted) */
+	__u64 ino;     /* the inode; for a failed open, cw_path_hash of the requested path */
+	__u32 dev;     /* kernel dev_t; 0 for a failed open */
+	__u32 tgid;
+	__u32 what; /* CW_QUIET_WHAT(kind, accmode, result) */
+	__u32 _pad;
+};
+#define CW_QUIET_WHAT(rec_type, accmode, result)                  \
+	(((__u32)(rec_type)&0xff) | (((__u32)(accmode)&3) << 8) | \
+	 (((__u32)(-(result)) & 0xfff) << 16))
+
+struct cw_quiet_val {
+	__u64 until_ns; /* boot-time ns: repeats before then are counted, not sent (agent) */
+	__u64 count;	/* repeats counted (BPF, atomic) */
+	__u64 first_ns; /* first and last repeat (BPF) */
+	__u64 last_ns;
+};
+
+/* cw_cg_drops: records of a cgroup that the ring lost (full) or refused (low priority), and
+ * the current episode: drops with no gap of more than CW_DROP_GAP_NS between them. */
+#define CW_DROP_GAP_NS 1000000000ULL
+struct cw_cg_drop {
+	__u64 full;	   /* the ring was full */
+	__u64 low_refused; /* a low-priority record, refused while the ring was half full */
+	__u64 episode_ns;  /* when the current episode began */
+	__u64 last_ns;	   /* the last drop */
+	__u32 last_tgid;   /* who, at the last drop (0 in a packet hook) */
+	__u32 _pad;
 };
 
 /*
@@ -420,16 +488,19 @@ struct cw_ev_attach {
 };
 
 #define CW_STATIC_SIZE(type, n) _Static_assert(sizeof(type) == (n), #type " size changed")
+CW_STATIC_SIZE(struct cw_quiet_key, 40);
+CW_STATIC_SIZE(struct cw_quiet_val, 32);
+CW_STATIC_SIZE(struct cw_cg_drop, 40);
 CW_STATIC_SIZE(struct cw_hdr, 16);
 CW_STATIC_SIZE(struct cw_ancestor, 32);
 CW_STATIC_SIZE(struct cw_task, 32 + 24 + 16 + 96);
 CW_STATIC_SIZE(struct cw_proc, 72 + CW_EXE_MAX + CW_ARGS_MAX);
 CW_STATIC_SIZE(struct cw_ep_key, 20);
 CW_STATIC_SIZE(struct cw_ev_cgroup, 16 + 16 + CW_CGPATH_MAX);
-CW_STATIC_SIZE(struct cw_ev_endpoint, 16 + 168 + 8 + 24);
+CW_STATIC_SIZE(struct cw_ev_endpoint, 16 + 168 + 8 + 24 + 24);
 CW_STATIC_SIZE(struct cw_ev_file, 16 + 168 + 40 + CW_PATH_MAX + CW_REQPATH_MAX);
 CW_STATIC_SIZE(struct cw_ev_sock, 16 + 168 + 32 + CW_PATH_MAX + 128);
-CW_STATIC_SIZE(struct cw_ev_http, 16 + 16 + CW_HTTP_MAX);
+CW_STATIC_SIZE(struct cw_ev_http, 16 + 24 + CW_HTTP_CAP);
 CW_STATIC_SIZE(struct cw_err_key, 16);
 CW_STATIC_SIZE(struct cw_file_key, 16);
 CW_STATIC_SIZE(struct cw_cred_val, 16);

@@ -16,16 +16,25 @@ extern void *bpf_cast_to_kern_ctx(void *) __ksym __weak;
  * (which has no section name for it) accepts it; the agent re-types it to
  * BPF_CGROUP_UNIX_CONNECT before load, and loads it only where the kernel has that type.
  */
+/* uaddrlen arrived in 6.7 with the hook itself: a local flavour of the struct, so the object
+ * compiles against an older vmlinux.h (arm64's is 6.1); CO-RE resolves it at load, and the
+ * program is loaded only where the field exists. */
+struct bpf_sock_addr_kern___cw {
+	struct sock *sk;
+	struct sockaddr *uaddr;
+	__u32 uaddrlen;
+} __attribute__((preserve_access_index));
+
 SEC("cgroup/connect4")
 int cw_connect_unix(struct bpf_sock_addr *ctx)
 {
-	struct bpf_sock_addr_kern *k;
+	struct bpf_sock_addr_kern___cw *k;
 	struct cw_unix_pending v = {};
 	__u32 tid = bpf_get_current_pid_tgid(), len;
 
 	if (cw_is_self())
 		return 1;
-	k = bpf_cast_to_kern_ctx(ctx);
+	k = (struct bpf_sock_addr_kern___cw *)bpf_cast_to_kern_ctx(ctx);
 	v.sk = (__u64)BPF_CORE_READ(k, sk);
 	len = BPF_CORE_READ(k, uaddrlen);
 	/* sun_family is 2 bytes; sun_path is what follows */

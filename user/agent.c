@@ -28,9 +28,11 @@ void agent_ready(struct agent *a)
 		.file_hook_reason = l->file_hook_reason,
 		.sock_hook = loader_sock_hook_name(l->sock_hook),
 		.sock_hook_reason = l->sock_hook_reason,
+		.skb_task = l->skb_task,
 		.cgroup_mount = l->cgroup_mount,
 		.ringbuf_size = a->opts.ringbuf_size,
 		.max_procs = a->opts.max_procs,
+		.holdback_ms = a->opts.holdback_ms,
 		.host_root = a->opts.host_root,
 		.mounted = l->mounted,
 		.sockets = &a->cfg.sockets,
@@ -48,28 +50,101 @@ void agent_ready(struct agent *a)
 	a->json->ops->ready(a->json, &ri);
 }
 
-/* agent_stats: every module's counters */
+/* agent_stats' content: every module's counters */
+void agent_snapshot(struct agent *a, struct stats_snapshot *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->time_real = (int64_t)clock_now(CLOCK_REALTIME);
+	st->uptime_ms = (clock_now(CLOCK_MONOTONIC) - a->started_mono_ns) / 1000000;
+	pipeline_stats(a->pipe, st);
+	kstats_read(&a->loader, st->kernel);
+	st->nhelper_errs = kstats_read_errs(&a->loader, st->helper_errs, RENDER_MAX_HELPER_ERRS);
+	st->output_errors = a->out.st.write_errors;
+	st->lines_overflowed = a->out.st.lines_overflowed;
+	attrib_stats(a->attrib, &st->attrib);
+	st->cgroups_entries = cgroups_count(a->cgroups);
+	st->cgroups_evictions = cgroups_evictions(a->cgroups);
+	st->cgroups_bytes = cgroups_bytes(a->cgroups);
+	st->procs_evictions = procs_cache_evictions(a->procs);
+	st->have_output = true;
+	st->out_lines_written = a->out.st.lines_written;
+	st->out_lines_pending = output_pending(&a->out);
+	st->out_bytes_written = a->out.st.bytes_written;
+	st->out_failed_writes = a->out.st.failed_writes;
+	st->out_reopens = a->out.st.reopens;
+	st->out_rotations = a->out.st.rotations;
+	st->out_err = a->out.err;
+	st->reloads_applied = a->reloads_applied;
+	st->reloads_unchanged = a->reloads_unchanged;
+	st->reloads_refused = a->reloads_refused;
+	st->ringbuf_drop_intervals = a->drop_window.streak;
+	if (a->credfiles) {
+		st->have_credfiles = true;
+		credfiles_stats(a->credfiles, &st->credfiles);
+	}
+	st->pod_cgroups = cgroups_pod_cgroups(a->cgroups);
+}
+
+/* the sums the "interval" object reports the change of */
+static void totals(const struct stats_snapshot *st, uint64_t *drops, uint64_t *errors,
+		   uint64_t *events)
+{
+	const uint64_t *k = st->kernel;
+
+	*drops = k[CW_STAT_RINGBUF_FULL] + st->bad_records + st->output_errors;
+	*errors = k[CW_STAT_PROC_MAP_FULL] + k[CW_STAT_PROC_READ_FAIL] + k[CW_STAT_REQ_READ_FAIL] +
+		  k[CW_STAT_ERRS_FULL];
+	*events = 0;
+	for (size_t i = 0; i < sizeof(st->written) / sizeof(st->written[0]); i++)
+		*events += st->written[i];
+}
+
+/* agent_stats: every module's counters, and what changed since the previous line */
 void agent_stats(struct agent *a)
 {
-	struct stats_snapshot st;
+	static struct stats_snapshot st; /* large (helper errors, caches): not on the stack */
+	uint64_t now = clock_now(CLOCK_MONOTONIC), drops, errors, events;
 
-	memset(&st, 0, sizeof(st));
-	st.time_real = (int64_t)clock_now(CLOCK_REALTIME);
-	st.uptime_ms = (clock_now(CLOCK_MONOTONIC) - a->started_mono_ns) / 1000000;
-	pipeline_stats(a->pipe, &st);
-	kstats_read(&a->loader, st.kernel);
-	st.nhelper_errs = kstats_read_errs(&a->loader, st.helper_errs, RENDER_MAX_HELPER_ERRS);
-	st.output_errors = a->out.st.write_errors;
-	st.lines_overflowed = a->out.st.lines_overflowed;
-	attrib_stats(a->attrib, &st.attrib);
-	st.cgroups_entries = cgroups_count(a->cgroups);
-	st.cgroups_evictions = cgroups_evictions(a->cgroups);
-	st.cgroups_bytes = cgroups_bytes(a->cgroups);
-	st.procs_evictions = procs_cache_evictions(a->procs);
-	if (a->credfiles) {
-		st.have_credfiles = true;
-		credfiles_stats(a->credfiles, &st.credfiles);
-	}
-	st.pod_cgroups = cgroups_pod_cgroups(a->cgroups);
+	agent_snapshot(a, &st);
+	totals(&st, &drops, &errors, &events);
+	if (!a->last_stats.mono_ns)
+		a->last_stats.mono_ns = a->started_mono_ns;
+	st.have_interval = true;
+	st.interval_ms = (now - a->last_stats.mono_ns) / 1000000;
+	st.interval_drops = drops - a->last_stats.drops;
+	st.interval_errors = errors - a->last_stats.errors;
+	st.interval_events = events - a->last_stats.events;
+	a->last_stats.mono_ns = now;
+	a->last_stats.drops = drops;
+	a->last_stats.errors = errors;
+	a->last_stats.events = events;
 	a->json->ops->stats(a->json, &st);
+}
+
+uint64_t agent_drop_window_ns(const struct agent *a)
+{
+	double s = a->opts.stats_interval > 0 ? a->opts.stats_interval : 60;
+
+	return (uint64_t)(s * 1e9);
+}
+
+void agent_drop_window(struct agent *a, uint64_t now_mono)
+{
+	uint64_t k[CW_STAT_MAX];
+
+	if (!a->drop_window.start_ns) {
+		kstats_read(&a->loader, k);
+		a->drop_window.start_ns = now_mono;
+		a->drop_window.ringbuf_full = k[CW_STAT_RINGBUF_FULL];
+		return;
+	}
+	if (now_mono - a->drop_window.start_ns < agent_drop_window_ns(a))
+		return;
+	kstats_read(&a->loader, k);
+	if (k[CW_STAT_RINGBUF_FULL] > a->drop_window.ringbuf_full)
+		a->drop_window.streak++;
+	else
+		a->drop_window.streak = 0;
+	a->drop_window.ringbuf_full = k[CW_STAT_RINGBUF_FULL];
+	a->drop_window.start_ns = now_mono;
 }

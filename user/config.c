@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <jansson.h>
 #include "config.h"
 #include "util/names.h"
@@ -130,11 +132,15 @@ static int parse_sockets(struct config *c, json_t *arr, const char *key, struct 
 				const char *p = json_is_string(v) ? json_string_value(v) : NULL;
 
 				jsonpos_push_key(e->where, k);
+				char why[160];
+
 				if (!p || p[0] != '/' || strlen(p) >= sizeof(s.path))
 					return cfail(e,
 						     "%s[%zu].path: must be an absolute path under "
 						     "%zu bytes",
 						     key, i, sizeof(s.path));
+				if (sockets_check_pattern(p, why, sizeof(why)))
+					return cfail(e, "%s[%zu].path: %s", key, i, why);
 				jsonpos_pop(e->where);
 				snprintf(s.path, sizeof(s.path), "%s", p);
 			} else if (strcmp(k, "kind") == 0) {
@@ -325,12 +331,31 @@ int config_load(struct config *c, const char *path, char *err, size_t errlen)
 {
 	char *text = NULL;
 	size_t len = 0;
+	struct stat st = { 0 };
 	FILE *f;
-	int rc;
+	int fd, rc;
 
-	f = fopen(path, "re");
+	/* a regular file only: O_NONBLOCK so that a FIFO without a writer cannot block the
+	 * open, and fstat on what was opened (no window between a check and the open) */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "%s: not a regular file (%s)", path,
+			 S_ISFIFO(st.st_mode)			      ? "a FIFO"
+			 : S_ISDIR(st.st_mode)			      ? "a directory"
+			 : S_ISSOCK(st.st_mode)			      ? "a socket"
+			 : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device"
+								      : "not a file");
+		close(fd);
+		return -1;
+	}
+	f = fdopen(fd, "r");
 	if (!f) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		close(fd);
 		return -1;
 	}
 	text = malloc(CONFIG_MAX_BYTES + 1);

@@ -35,6 +35,7 @@ enum cw_event_kind {
 	CWE_FILE_OPEN,		  /* file_open */
 	CWE_SOCKET_CONNECT,	  /* socket_connect */
 	CWE_CGROUP_MOVE,	  /* cgroup_move: a process moved out of (or into) a pod's cgroup */
+	CWE_ENDPOINT_UNPARSED,	  /* endpoint_unparsed: a connection's bytes are not HTTP */
 	CWE__COUNT,
 };
 
@@ -107,12 +108,19 @@ struct cw_sock_info {
 
 /* enrich: an imds_request / agent_request */
 struct cw_http_info {
-	const struct conn_done *d;
+	const struct conn_done *d;	/* d->r NULL: credentials whose request was unseen */
 	bool imds;			/* to IMDS (else: the agent or container credentials) */
-	bool credential_request;	/* a credential path */
-	bool blocked;			/* 401/403 or no response in time */
+	bool credential_path;		/* the request was classified as a credential fetch */
+	bool delivered;			/* the response carried credentials */
+	bool credential_request;	/* either: a credential fetch by its request or answer */
+	bool blocked;			/* 4xx/5xx or no response in time */
 	enum sdk_pi_support pi_support; /* does the client's SDK speak Pod Identity */
 	const char *pi_minimum;		/* the SDK's first version that does, NULL if unknown */
+};
+
+/* an endpoint_unparsed */
+struct cw_unparsed_info {
+	const struct conn_unparsed *u;
 };
 
 /* judge + fold */
@@ -142,6 +150,7 @@ struct cw_event {
 		struct cw_sock_info sock;
 		struct cw_http_info http;
 		struct cw_move_info move;
+		struct cw_unparsed_info unparsed;
 	} x;
 	/* judge, fold */
 	struct cw_verdict v;

@@ -11,7 +11,7 @@
 #include "util/clock.h"
 
 /* Lines written, by what agent_stats.events calls them. */
-enum { W_ENDPOINT, W_FILE, W_SOCKET, W_IMDS, W_AGENT, W__COUNT };
+enum { W_ENDPOINT, W_FILE, W_SOCKET, W_IMDS, W_AGENT, W_UNPARSED, W_MOVE, W__COUNT };
 
 struct pipeline {
 	struct pipeline_parts parts;
@@ -22,7 +22,6 @@ struct pipeline {
 	int64_t boot_to_real;
 	struct decode_stats dec;
 	uint64_t written[W__COUNT];
-	uint64_t written_moves; /* cgroup_move lines (file side, issue 14) */
 };
 
 static void render_event(struct pipeline *p, const struct cw_event *e)
@@ -47,7 +46,10 @@ static void count_written(struct pipeline *p, const struct cw_event *e)
 		p->written[e->x.http.imds ? W_IMDS : W_AGENT]++;
 		break;
 	case CWE_CGROUP_MOVE:
-		p->written_moves++;
+		p->written[W_MOVE]++;
+		break;
+	case CWE_ENDPOINT_UNPARSED:
+		p->written[W_UNPARSED]++;
 		break;
 	default:
 		break;
@@ -94,7 +96,18 @@ static void http_done(void *ctx, const struct conn_done *d)
 	if (!d->connect)
 		return; /* counted by conns as requests_without_connect */
 	decode_http_event(&e, d, p->boot_to_real);
-	e.x.http.d = d;
+	enrich_who(p->enrich, &e, now);
+	finish(p, &e, now);
+}
+
+/* conns calls back here when a connection's bytes cannot be parsed */
+static void http_unparsed(void *ctx, const struct conn_unparsed *u)
+{
+	struct pipeline *p = ctx;
+	uint64_t now = clock_now(CLOCK_MONOTONIC);
+	struct cw_event e;
+
+	decode_unparsed_event(&e, u, p->boot_to_real);
 	enrich_who(p->enrich, &e, now);
 	finish(p, &e, now);
 }
@@ -124,7 +137,10 @@ int pipeline_record(void *ctx, void *data, size_t size)
 		enrich_cgroup_removed(p->enrich, d.rec);
 		return 0;
 	case CW_EV_HTTP:
+		/* always the padded private copy (the ring is read-only); it held payload
+		 * bytes: wiped once parsed */
 		conns_http(p->conns, d.rec, clock_now(CLOCK_MONOTONIC));
+		explicit_bzero(&d.pad.http, sizeof(d.pad.http));
 		return 0;
 	case CW_EV_ENDPOINT_CONNECT:
 		conns_connect(p->conns, d.rec);
@@ -174,7 +190,6 @@ void pipeline_stats(const struct pipeline *p, struct stats_snapshot *st)
 	st->bad_records = p->dec.bad_records;
 	st->userspace_filtered = enrich_stats(p->enrich)->filtered;
 	st->enrich = *enrich_stats(p->enrich);
-	st->written_moves = p->written_moves;
 	judge_stats(p->judge, &js);
 	memcpy(st->findings, js.findings, sizeof(st->findings));
 	st->folded = js.folded;
@@ -199,8 +214,8 @@ struct pipeline *pipeline_new(const struct pipeline_parts *parts)
 	p->enrich = enrich_new(parts->cgroups, parts->procs, parts->attrib, &parts->cfg->sockets);
 	if (p->enrich)
 		enrich_set_node(p->enrich, parts->credfiles, parts->host_mntns);
-	p->conns = conns_new(4096, http_done, p);
-	p->holdback = holdback_new(resolve_held, p);
+	p->conns = conns_new(4096, http_done, http_unparsed, p);
+	p->holdback = holdback_new(resolve_held, p, parts->holdback_ns);
 	p->judge = judge_new(&parts->cfg->policy, summary, p);
 	if (!p->enrich || !p->conns || !p->holdback || !p->judge) {
 		pipeline_free(p);

@@ -38,6 +38,7 @@ struct pipeline_parts {
 	const struct config *cfg;
 	struct renderer *renderers[PIPELINE_MAX_RENDERERS];
 	int nrenderers;
+	uint64_t holdback_ns; /* longest wait for late container metadata (0: the default) */
 };
 
 struct pipeline;

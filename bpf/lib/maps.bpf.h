@@ -124,6 +124,7 @@ struct cw_scratch {
 	struct cw_proc proc;
 	char req[CW_REQPATH_MAX];
 	struct cw_ev_file fev; /* a file record is built here, then sent at its length */
+	struct cw_ev_http hev; /* likewise an http segment record */
 };
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -194,5 +195,35 @@ struct {
 	__type(key, __u64);
 	__type(value, __u64);
 } cw_podcgs SEC(".maps") __weak;
+
+/* --- floods (issue 13) ---------------------------------------------------------------------- */
+
+/*
+ * cw_quiet: repeats of an audit event, counted here instead of sent (lib/flood.bpf.h).
+ * struct cw_quiet_key -> struct cw_quiet_val. The agent inserts an entry when it has judged
+ * an event to carry no finding, with the window's end (the fold window); the BPF side only
+ * counts into existing entries. The agent removes an entry a grace period after its window
+ * ended, reporting its count (repeat_summary). A plain hash, not an LRU: an entry is never
+ * dropped with an unreported count; when full, the agent inserts nothing and events flow.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct cw_quiet_key);
+	__type(value, struct cw_quiet_val);
+} cw_quiet SEC(".maps") __weak;
+
+/*
+ * cw_cg_drops: per-cgroup drop counters, cgroup id -> struct cw_cg_drop (lib/flood.bpf.h).
+ * Cumulative; the agent reads them every second for agent_stats and the event_flood finding.
+ * An LRU: a node with more dropping cgroups than fit forgets the quietest (their drops stay
+ * in the global counters).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 2048);
+	__type(key, __u64);
+	__type(value, struct cw_cg_drop);
+} cw_cg_drops SEC(".maps") __weak;
 
 #endif

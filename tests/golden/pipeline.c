@@ -5,6 +5,7 @@
  * scenario's records, flush, write agent_stats.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "agent.h"
 #include "enrich/attrib.h"
@@ -12,11 +13,22 @@
 #include "enrich/procs.h"
 #include "enrich/sockets.h"
 #include "pipeline.h"
+#include "render/human.h"
 #include "render/json.h"
 #include "util/clock.h"
 #include "golden.h"
 
 static struct agent a;
+
+/* CW_GOLDEN_HUMAN=FILE: the human view (trace's renderer) too, into FILE
+ * (tests/integration/test_view.sh compares it with `credwatch view` of the JSON lines) */
+static FILE *human_file;
+
+static void human_write(void *ctx, char *buf, size_t n)
+{
+	fwrite(buf, 1, n, ctx);
+	fputc('\n', ctx);
+}
 
 /* The agent's clock, fixed: it starts at the first record's time and moves 1 ms per record
  * (and by the scenario's advance()), in step with the records' own timestamps. */
@@ -88,6 +100,7 @@ int golden_run(const char *host_root, const char *cgroup_mount, const char *proc
 	a.opts.host_root = host_root;
 	a.opts.ringbuf_size = lo.ringbuf_size;
 	a.opts.max_procs = lo.max_procs;
+	a.opts.holdback_ms = 1000;
 	config_defaults(&a.cfg);
 	/* what credwatch run does after loading: host_exe entries by inode, on the host root */
 	config_resolve_host_exe(&a.cfg, host_root);
@@ -112,6 +125,14 @@ int golden_run(const char *host_root, const char *cgroup_mount, const char *proc
 	parts.host_mntns = GOLDEN_HOST_MNTNS;
 	parts.cfg = &a.cfg;
 	parts.renderers[parts.nrenderers++] = a.json;
+	if (getenv("CW_GOLDEN_HUMAN")) {
+		struct human_opts ho = { .node = node.name, .write = human_write };
+
+		human_file = fopen(getenv("CW_GOLDEN_HUMAN"), "we");
+		ho.write_ctx = human_file;
+		if (human_file)
+			parts.renderers[parts.nrenderers++] = human_renderer_new(&ho);
+	}
 	a.pipe = a.cgroups && a.procs && a.attrib && a.json ? pipeline_new(&parts) : NULL;
 	if (!a.pipe) {
 		fprintf(stderr, "replay: agent setup failed\n");
@@ -128,6 +149,10 @@ int golden_run(const char *host_root, const char *cgroup_mount, const char *proc
 
 	pipeline_free(a.pipe);
 	a.json->ops->free(a.json);
+	if (parts.nrenderers > 1) {
+		parts.renderers[1]->ops->free(parts.renderers[1]);
+		fclose(human_file);
+	}
 	procs_free(a.procs);
 	attrib_free(a.attrib);
 	cgroups_free(a.cgroups);

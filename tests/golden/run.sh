@@ -3,9 +3,9 @@
 # fixed node with a fixed clock (build/tests/golden/replay, tests/golden/scenario.c), put
 # placeholders where the output depends on the machine (device and inode numbers of the
 # fixture's tmpfs volumes and socket (devices by name, inodes all alike), the agent's pid, the
-# fixture's paths), and compare with tests/golden/expected.jsonl, byte
-# for byte. Also: every line is one JSON object valid against the event schema, and none of
-# the secrets the scenario planted appears.
+# fixture's paths, and the output's byte and line counts, which follow the paths' lengths),
+# and compare with tests/golden/expected.jsonl, byte for byte. Also: every line is one JSON
+# object valid against the event schema, and none of the secrets the scenario planted appears.
 #
 #   tests/golden/run.sh            compare
 #   tests/golden/run.sh --update   rewrite expected.jsonl (then read the diff by hand)
@@ -43,6 +43,7 @@ sed -E -i \
 	-e 's/"cgroup2_mount":"[^"]*"/"cgroup2_mount":"<cgroup2>"/' \
 	-e 's/"host_root":"[^"]*"/"host_root":"<root>"/' \
 	-e 's/"ino":[0-9]+/"ino":"<ino>"/g' \
+	-e 's/("output":\{"lines_written":)[0-9]+,"lines_pending":[0-9]+,("lines_lost":[0-9]+,"bytes_written":)[0-9]+/\1"<n>","lines_pending":"<n>",\2"<bytes>"/' \
 	"$tmp/norm"
 
 if [ "${1:-}" = --update ]; then
@@ -65,10 +66,11 @@ else
 	fail "schema: $(head -5 "$tmp/val")"
 fi
 
-# planted secrets never appear (argv, IMDSv2 session token, Authorization, JWT signature,
-# a static key in a container's environment)
+# planted secrets never appear (argv, IMDSv2 session token in headers and in the PUT's answer,
+# Authorization, JWT signature, a static key in a container's environment, the secret key and
+# session token of credentials responses)
 for s in CWGOLDENSIGnotARealSignature AQAEAGOLDENSESSIONTOKEN GOLDENAUTHORIZATIONTOKEN \
-	GOLDENARGVSECRET GOLDENENVSECRET AKIAGOLDENKEYID; do
+	GOLDENARGVSECRET GOLDENENVSECRET AKIAGOLDENKEYID GOLDENSECRETACCESSKEY GOLDENSTSSESSIONTOKEN; do
 	if grep -aq "$s" "$tmp/raw" "$tmp/err"; then
 		fail "secret $s appears in the output"
 	else

@@ -179,6 +179,19 @@ struct gproc golden_procs[] = {
 	  true },
 	{ 2002, 2000, 0x2002, 5300, CW_F_ARGS_TRUNC | CW_F_ARGS_SPLIT, "python3",
 	  "/usr/bin/python3.11", 0, split_args, CW_ARGS_MAX, true },
+	/* IRSA pod: one process per way of shaping a request (folding keys on the executable) */
+	{ 2010, 2000, 0x2010, 5400, 0, "split", "/usr/local/bin/split", 0, A("split\0"), true },
+	{ 2011, 2000, 0x2011, 5410, 0, "bytewise", "/usr/local/bin/bytewise", 0, A("bytewise\0"),
+	  true },
+	{ 2012, 2000, 0x2012, 5420, 0, "pipelined", "/usr/local/bin/pipelined", 0, A("pipelined\0"),
+	  true },
+	{ 2013, 2000, 0x2013, 5430, 0, "retry", "/usr/local/bin/retry", 0, A("retry\0"), true },
+	{ 2014, 2000, 0x2014, 5440, 0, "evasive", "/usr/local/bin/evasive", 0, A("evasive\0"),
+	  true },
+	{ 2015, 2000, 0x2015, 5450, 0, "held", "/usr/local/bin/held", 0, A("held\0"), true },
+	{ 2016, 2000, 0x2016, 5460, 0, "natted", "/usr/local/bin/natted", 0, A("natted\0"), true },
+	{ 2017, 2000, 0x2017, 5470, 0, "tlsclient", "/usr/local/bin/tlsclient", 0, A("tlsclient\0"),
+	  true },
 	/* Pod Identity pod */
 	{ 2100, 1201, 0x2100, 6000, 0, "sh", "/bin/sh", 0, A("/bin/sh\0"), true },
 	{ 2101, 2100, 0x2101, 6100, 0, "python3", "/usr/bin/python3.11", 0,
@@ -329,12 +342,41 @@ static void v4(uint8_t a[16], int b0, int b1, int b2, int b3)
 	a[15] = b3;
 }
 
+/* A TCP connection's two byte streams, as the BPF side numbers them. */
+struct gconn {
+	uint64_t cookie;
+	uint8_t kind;
+	uint32_t seq[2]; /* next sequence number, [CW_HTTP_EGRESS], [CW_HTTP_INGRESS] */
+};
+
+static void segment(struct gconn *c, uint8_t dir, uint8_t flags, const char *data, size_t len)
+{
+	struct cw_ev_http ev = { 0 };
+	size_t cap = len > CW_HTTP_CAP ? CW_HTTP_CAP : len;
+
+	hdr(&ev.hdr, CW_EV_HTTP, 0);
+	ev.sock_cookie = c->cookie;
+	ev.seq = c->seq[dir];
+	ev.seg_len = len;
+	ev.cap_len = cap;
+	ev.dir = dir;
+	ev.kind = c->kind;
+	ev.tcp_flags = flags;
+	memcpy(ev.data, data, cap);
+	c->seq[dir] += len + ((flags & (CW_TCP_SYN | CW_TCP_FIN)) ? 1 : 0);
+	/* sent as the BPF side does: up to the end of the captured bytes */
+	ev.hdr.size = CW_EV_HTTP_MIN + cap;
+	push(&ev, CW_EV_HTTP_MIN + cap);
+}
+
 static void connect_rec(const struct cw_task *t, uint64_t cookie, const uint8_t addr[16],
-			uint8_t family, uint8_t proto, uint8_t kind)
+			uint8_t family, uint8_t proto, uint8_t kind, uint32_t flags,
+			const uint8_t conn_addr[16], uint16_t conn_port)
 {
 	struct cw_ev_endpoint ev = { 0 };
 
 	hdr(&ev.hdr, CW_EV_ENDPOINT_CONNECT, sizeof(ev));
+	ev.hdr.flags = flags;
 	ev.task = *t;
 	ev.sock_cookie = cookie;
 	memcpy(ev.addr, addr, 16);
@@ -342,47 +384,60 @@ static void connect_rec(const struct cw_task *t, uint64_t cookie, const uint8_t 
 	ev.family = family;
 	ev.protocol = proto;
 	ev.kind = kind;
+	memcpy(ev.conn_addr, conn_addr ? conn_addr : addr, 16);
+	ev.conn_port = conn_addr ? conn_port : 80;
 	push(&ev, sizeof(ev));
 }
 
-static void imds_connect(const struct cw_task *t, uint64_t cookie)
+/* connect, SYN and SYN-ACK */
+static void open_conn(struct gconn *c, const struct cw_task *t, uint64_t cookie, uint8_t kind)
 {
 	uint8_t a[16];
 
-	v4(a, 169, 254, 169, 254);
-	connect_rec(t, cookie, a, 2, 6, CW_EP_IMDS);
+	if (kind == CW_EP_POD_IDENTITY_AGENT)
+		v4(a, 169, 254, 170, 23);
+	else if (kind == CW_EP_CONTAINER_CREDENTIALS)
+		v4(a, 169, 254, 170, 2);
+	else
+		v4(a, 169, 254, 169, 254);
+	c->cookie = cookie;
+	c->kind = kind;
+	c->seq[CW_HTTP_EGRESS] = (uint32_t)(cookie * 7919u); /* any ISN; one near the wrap too */
+	c->seq[CW_HTTP_INGRESS] = 0xfffffff0u - (uint32_t)cookie;
+	connect_rec(t, cookie, a, 2, 6, kind, 0, NULL, 0);
+	segment(c, CW_HTTP_EGRESS, CW_TCP_SYN, "", 0);
+	segment(c, CW_HTTP_INGRESS, CW_TCP_SYN, "", 0);
 }
 
-static void pia_connect(const struct cw_task *t, uint64_t cookie)
+static void close_conn(struct gconn *c)
 {
-	uint8_t a[16];
-
-	v4(a, 169, 254, 170, 23);
-	connect_rec(t, cookie, a, 2, 6, CW_EP_POD_IDENTITY_AGENT);
+	segment(c, CW_HTTP_EGRESS, CW_TCP_FIN, "", 0);
+	segment(c, CW_HTTP_INGRESS, CW_TCP_FIN, "", 0);
 }
 
-static void http(uint64_t cookie, uint8_t dir, uint8_t kind, const char *data, size_t len)
+#define SEND(c, s) segment(c, CW_HTTP_EGRESS, 0, A(s))
+#define RECV(c, s) segment(c, CW_HTTP_INGRESS, 0, A(s))
+
+/* response bodies (the secrets in them are planted: run.sh greps for them) */
+#define CREDS_BODY                                                                            \
+	"{\n  \"Code\" : \"Success\",\n  \"LastUpdated\" : \"2026-11-30T00:00:00Z\",\n  "     \
+	"\"Type\" : \"AWS-HMAC\",\n  \"AccessKeyId\" : \"ASIAGOLDENNODE000001\",\n  "         \
+	"\"SecretAccessKey\" : \"" GOLDEN_SECRET_KEY "\",\n  \"Token\" : \"" GOLDEN_STS_TOKEN \
+	"\",\n  \"Expiration\" : \"2026-11-30T06:00:00Z\"\n}"
+static void resp_body(struct gconn *c, int status, const char *body)
 {
-	struct cw_ev_http ev = { 0 };
+	char buf[2048];
+	int n = snprintf(buf, sizeof(buf),
+			 "HTTP/1.1 %d %s\r\nContent-Type: text/plain\r\nContent-Length: %zu\r\n"
+			 "Server: EC2ws\r\n\r\n%s",
+			 status,
+			 status == 200	 ? "OK"
+			 : status == 401 ? "Unauthorized"
+					 : "Forbidden",
+			 strlen(body), body);
 
-	hdr(&ev.hdr, CW_EV_HTTP, sizeof(ev));
-	ev.sock_cookie = cookie;
-	ev.seg_len = len;
-	ev.dir = dir;
-	ev.kind = kind;
-	/* what the BPF program captures: a response's first 64 bytes, a request's 512 */
-	if (dir == CW_HTTP_INGRESS && len > 64)
-		len = 64;
-	if (len > CW_HTTP_MAX)
-		len = CW_HTTP_MAX;
-	ev.cap_len = len;
-	memcpy(ev.data, data, len);
-	push(&ev, sizeof(ev));
+	segment(c, CW_HTTP_INGRESS, 0, buf, (size_t)n);
 }
-
-#define REQ(c, k, s)  http(c, CW_HTTP_EGRESS, k, A(s))
-#define RESP(c, k, s) http(c, CW_HTTP_INGRESS, k, A(s))
-#define OK200	      "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 20\r\n\r\n"
 
 static void file_rec(const struct cw_task *t, uint8_t rule, uint8_t sys, int32_t result,
 		     const char *path, size_t plen, const char *req, size_t rlen,
@@ -454,102 +509,208 @@ static void sock_rec(const struct cw_task *t, int32_t result, bool resolved, uin
 static void network(void)
 {
 	struct cw_task t;
-	uint8_t a[16];
+	struct gconn c;
+	uint8_t a[16], nat[16];
+	char byte[2] = { 0 };
+	static const char one_by_one[] =
+		"GET /latest/meta-data/iam/security-credentials/node-role HTTP/1.1\r\n"
+		"Host: 169.254.169.254\r\nUser-Agent: python-requests/2.31.0\r\n\r\n";
 
 	/* 1. an IRSA pod takes the node role's credentials from IMDS (v1), five times: one
 	 * event with its findings, four repeats folded into one finding_summary */
 	in_pod(&t, 2001, U_IRSA, 1);
-	for (uint64_t c = 1001; c <= 1005; c++) {
-		imds_connect(&t, c);
-		REQ(c, CW_EP_IMDS,
-		    "GET /latest/meta-data/iam/security-credentials/node-role HTTP/1.1\r\n"
-		    "Host: 169.254.169.254\r\nUser-Agent: curl/7.88.1\r\nAccept: */*\r\n\r\n");
-		RESP(c, CW_EP_IMDS, OK200);
+	for (uint64_t k = 1001; k <= 1005; k++) {
+		open_conn(&c, &t, k, CW_EP_IMDS);
+		SEND(&c, "GET /latest/meta-data/iam/security-credentials/node-role HTTP/1.1\r\n"
+			 "Host: 169.254.169.254\r\nUser-Agent: curl/7.88.1\r\nAccept: */*\r\n\r\n");
+		resp_body(&c, 200, CREDS_BODY);
+		close_conn(&c);
 	}
 	/* 2. the Pod Identity pod's app, through the agent, with an SDK too old for it */
 	in_pod(&t, 2101, U_PI, 1);
-	pia_connect(&t, 2001);
-	REQ(2001, CW_EP_POD_IDENTITY_AGENT,
-	    "GET /v1/credentials HTTP/1.1\r\nHost: 169.254.170.23\r\nAccept-Encoding: identity\r\n"
-	    "Authorization: " GOLDEN_AUTH "\r\n"
-	    "User-Agent: Botocore/1.29.27 Python/3.11.2 Linux/6.1.0-28-cloud-amd64\r\n\r\n");
-	RESP(2001, CW_EP_POD_IDENTITY_AGENT, OK200);
+	open_conn(&c, &t, 2001, CW_EP_POD_IDENTITY_AGENT);
+	SEND(&c, "GET /v1/credentials HTTP/1.1\r\nHost: 169.254.170.23\r\n"
+		 "Accept-Encoding: identity\r\nAuthorization: " GOLDEN_AUTH "\r\n"
+		 "User-Agent: Botocore/1.29.27 Python/3.11.2 Linux/6.1.0-28-cloud-amd64\r\n\r\n");
+	/* the agent (Go) answers chunked, the document split across chunks and segments */
+	{
+		static const char c1[] = "{\"AccessKeyId\":\"";
+		static const char c2[] =
+			"ASIAGOLDENPODID00001\",\"SecretAccessKey\":\"" GOLDEN_SECRET_KEY
+			"\",\"Token\":\"" GOLDEN_STS_TOKEN "\",\"AccountId\":\"111122223333\","
+			"\"Expiration\":\"2026-11-30T06:00:00Z\"}";
+		char buf[1024];
+		int n;
+
+		n = snprintf(buf, sizeof(buf),
+			     "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+			     "Transfer-Encoding: chunked\r\n\r\n%zx\r\n%s\r\n",
+			     sizeof(c1) - 1, c1);
+		segment(&c, CW_HTTP_INGRESS, 0, buf, (size_t)n);
+		n = snprintf(buf, sizeof(buf), "%zx\r\n%s\r\n0\r\n\r\n", sizeof(c2) - 1, c2);
+		segment(&c, CW_HTTP_INGRESS, 0, buf, (size_t)n);
+	}
+	close_conn(&c);
 	/* 3. its skipped sidecar takes node credentials with IMDSv2 (PUT, then GET, one
 	 * connection) */
 	in_pod(&t, 2151, U_PI, 2);
-	imds_connect(&t, 2002);
-	REQ(2002, CW_EP_IMDS,
-	    "PUT /latest/api/token HTTP/1.1\r\nHost: 169.254.169.254\r\n"
-	    "X-aws-ec2-metadata-token-ttl-seconds: 21600\r\n"
-	    "User-Agent: aws-cli/2.9.19 Python/3.11.2 Linux/6.1 source/x86_64.debian.12\r\n\r\n");
-	RESP(2002, CW_EP_IMDS, OK200);
-	REQ(2002, CW_EP_IMDS,
-	    "GET /latest/meta-data/iam/security-credentials/ HTTP/1.1\r\nHost: 169.254.169.254\r\n"
-	    "X-aws-ec2-metadata-token: " GOLDEN_SESSION "\r\n"
-	    "User-Agent: aws-cli/2.9.19 Python/3.11.2 Linux/6.1 source/x86_64.debian.12\r\n\r\n");
-	RESP(2002, CW_EP_IMDS, OK200);
+	open_conn(&c, &t, 2002, CW_EP_IMDS);
+	SEND(&c,
+	     "PUT /latest/api/token HTTP/1.1\r\nHost: 169.254.169.254\r\n"
+	     "X-aws-ec2-metadata-token-ttl-seconds: 21600\r\n"
+	     "User-Agent: aws-cli/2.9.19 Python/3.11.2 Linux/6.1 source/x86_64.debian.12\r\n\r\n");
+	resp_body(&c, 200, GOLDEN_SESSION); /* the PUT's answer is the session token itself */
+	SEND(&c,
+	     "GET /latest/meta-data/iam/security-credentials/ HTTP/1.1\r\nHost: 169.254.169.254\r\n"
+	     "X-aws-ec2-metadata-token: " GOLDEN_SESSION "\r\n"
+	     "User-Agent: aws-cli/2.9.19 Python/3.11.2 Linux/6.1 source/x86_64.debian.12\r\n\r\n");
+	resp_body(&c, 200, "node-role");
+	close_conn(&c);
 	/* 4. the plain pod calls the agent without an association: 403 */
 	in_pod(&t, 2202, U_PLAIN, 1);
-	pia_connect(&t, 3001);
-	REQ(3001, CW_EP_POD_IDENTITY_AGENT,
-	    "GET /v1/credentials HTTP/1.1\r\nHost: 169.254.170.23\r\nUser-Agent: "
-	    "curl/7.88.1\r\n\r\n");
-	RESP(3001, CW_EP_POD_IDENTITY_AGENT, "HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n");
+	open_conn(&c, &t, 3001, CW_EP_POD_IDENTITY_AGENT);
+	SEND(&c, "GET /v1/credentials HTTP/1.1\r\nHost: 169.254.170.23\r\nUser-Agent: "
+		 "curl/7.88.1\r\n\r\n");
+	RECV(&c, "HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n");
+	close_conn(&c);
 	/* 5. ... and IMDS, with no answer (hop limit): timed out, blocked */
-	imds_connect(&t, 3002);
-	REQ(3002, CW_EP_IMDS,
-	    "GET /latest/meta-data/iam/security-credentials/ HTTP/1.1\r\nHost: 169.254.169.254\r\n"
-	    "X-aws-ec2-metadata-token: " GOLDEN_SESSION "\r\n\r\n");
+	open_conn(&c, &t, 3002, CW_EP_IMDS);
+	SEND(&c,
+	     "GET /latest/meta-data/iam/security-credentials/ HTTP/1.1\r\nHost: 169.254.169.254\r\n"
+	     "X-aws-ec2-metadata-token: " GOLDEN_SESSION "\r\n\r\n");
 	sink->advance(sink->ctx, 2000000000ULL);
 	/* 6. aws-node (hostNetwork, allowlisted) takes the node role with IMDSv2 */
 	in_pod(&t, 2301, U_NODE, 1);
-	imds_connect(&t, 4001);
-	REQ(4001, CW_EP_IMDS,
-	    "PUT /latest/api/token HTTP/1.1\r\nHost: 169.254.169.254\r\n"
-	    "x-aws-ec2-metadata-token-ttl-seconds: 21600\r\nUser-Agent: aws-sdk-go/1.55.5\r\n\r\n");
-	RESP(4001, CW_EP_IMDS, OK200);
-	REQ(4001, CW_EP_IMDS,
-	    "GET /latest/meta-data/iam/security-credentials/node-role HTTP/1.1\r\n"
-	    "Host: 169.254.169.254\r\nx-aws-ec2-metadata-token: " GOLDEN_SESSION
-	    "\r\nUser-Agent: aws-sdk-go/1.55.5 (go1.22.5; linux; amd64)\r\n\r\n");
-	RESP(4001, CW_EP_IMDS, OK200);
+	open_conn(&c, &t, 4001, CW_EP_IMDS);
+	SEND(&c, "PUT /latest/api/token HTTP/1.1\r\nHost: 169.254.169.254\r\n"
+		 "x-aws-ec2-metadata-token-ttl-seconds: 21600\r\nUser-Agent: "
+		 "aws-sdk-go/1.55.5\r\n\r\n");
+	resp_body(&c, 200, GOLDEN_SESSION);
+	SEND(&c, "GET /latest/meta-data/iam/security-credentials/node-role HTTP/1.1\r\n"
+		 "Host: 169.254.169.254\r\nx-aws-ec2-metadata-token: " GOLDEN_SESSION
+		 "\r\nUser-Agent: aws-sdk-go/1.55.5 (go1.22.5; linux; amd64)\r\n\r\n");
+	resp_body(&c, 200, CREDS_BODY);
+	close_conn(&c);
 	/* 7. the kubelet asks IMDSv1 for its instance id */
 	task(&t, 1001, 50, GOLDEN_HOST_NETNS);
-	imds_connect(&t, 5001);
-	REQ(5001, CW_EP_IMDS,
-	    "GET /latest/meta-data/instance-id HTTP/1.1\r\nHost: 169.254.169.254\r\n"
-	    "User-Agent: kubelet/v1.31.0\r\n\r\n");
-	RESP(5001, CW_EP_IMDS, OK200);
-	/* 8. a request split over two segments: only the first starts a request */
-	in_pod(&t, 2001, U_IRSA, 1);
-	imds_connect(&t, 1006);
-	REQ(1006, CW_EP_IMDS, "GET /latest/meta-da");
-	RESP(1006, CW_EP_IMDS, OK200);
-	/* 9. a request on a connection never seen to connect */
-	REQ(9999, CW_EP_IMDS, "GET /latest/meta-data/ HTTP/1.1\r\nHost: 169.254.169.254\r\n\r\n");
-	/* 10. not HTTP on a watched connection */
+	open_conn(&c, &t, 5001, CW_EP_IMDS);
+	SEND(&c, "GET /latest/meta-data/instance-id HTTP/1.1\r\nHost: 169.254.169.254\r\n"
+		 "User-Agent: kubelet/v1.31.0\r\n\r\n");
+	resp_body(&c, 200, "i-0123456789abcdef0");
+	close_conn(&c);
+	/* 8. a request split over three segments, inside the path and inside the IMDSv2 header
+	 * name: one request, v2, the whole path */
+	in_pod(&t, 2010, U_IRSA, 1);
+	open_conn(&c, &t, 1006, CW_EP_IMDS);
+	SEND(&c, "GET /latest/meta-da");
+	SEND(&c, "ta/iam/security-credentials/node-role HTTP/1.1\r\nHost: "
+		 "169.254.169.254\r\nX-aws-ec2-meta");
+	SEND(&c, "data-token: " GOLDEN_SESSION "\r\n\r\n");
+	resp_body(&c, 200, CREDS_BODY);
+	close_conn(&c);
+	/* 9. byte by byte */
+	in_pod(&t, 2011, U_IRSA, 1);
+	open_conn(&c, &t, 1007, CW_EP_IMDS);
+	for (size_t i = 0; i < sizeof(one_by_one) - 1; i++) {
+		byte[0] = one_by_one[i];
+		segment(&c, CW_HTTP_EGRESS, 0, byte, 1);
+	}
+	resp_body(&c, 200, CREDS_BODY);
+	close_conn(&c);
+	/* 10. empty lines first, then two pipelined requests in one segment; the answers are
+	 * paired by position, and a retransmission of the first segment is not a new request */
+	in_pod(&t, 2012, U_IRSA, 1);
+	open_conn(&c, &t, 1008, CW_EP_IMDS);
+	{
+		static const char two[] =
+			"\r\n\r\nGET /latest/meta-data/instance-id HTTP/1.1\r\nHost: "
+			"169.254.169.254\r\n\r\n"
+			"GET //latest/./meta-data/iam/security-credentials/%6eode-role HTTP/1.1\r\n"
+			"Host: 169.254.169.254\r\n\r\n";
+
+		segment(&c, CW_HTTP_EGRESS, 0, two, sizeof(two) - 1);
+		c.seq[CW_HTTP_EGRESS] -= sizeof(two) - 1; /* the same bytes again */
+		segment(&c, CW_HTTP_EGRESS, 0, two, sizeof(two) - 1);
+	}
+	resp_body(&c, 200, "i-0123456789abcdef0");
+	resp_body(&c, 200, CREDS_BODY);
+	close_conn(&c);
+	/* 11. a first request answered 401, then a credential request answered 200: each gets
+	 * its own answer */
+	in_pod(&t, 2013, U_IRSA, 1);
+	open_conn(&c, &t, 1009, CW_EP_IMDS);
+	SEND(&c, "GET /latest/meta-data/ HTTP/1.1\r\nHost: 169.254.169.254\r\n\r\n");
+	RECV(&c, "HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n");
+	SEND(&c, "GET /latest/meta-data/iam/security-credentials/node-role HTTP/1.1\r\n"
+		 "Host: 169.254.169.254\r\nX-aws-ec2-metadata-token: " GOLDEN_SESSION "\r\n\r\n");
+	resp_body(&c, 200, CREDS_BODY);
+	close_conn(&c);
+	/* 12. segments of a connection never seen to connect */
+	c.cookie = 9999;
+	SEND(&c, "GET /latest/meta-data/ HTTP/1.1\r\nHost: 169.254.169.254\r\n\r\n");
+	/* 13. not HTTP on a watched connection, and TLS */
 	in_pod(&t, 2201, U_PLAIN, 1);
-	imds_connect(&t, 3003);
-	REQ(3003, CW_EP_IMDS, "HELLO there\r\n\r\n");
-	/* 11. UDP to IMDS: a connect only */
+	open_conn(&c, &t, 3003, CW_EP_IMDS);
+	SEND(&c, "HELLO there\r\n\r\n");
+	close_conn(&c);
+	in_pod(&t, 2017, U_IRSA, 1);
+	open_conn(&c, &t, 3008, CW_EP_IMDS);
+	segment(&c, CW_HTTP_EGRESS, 0, "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 11);
+	close_conn(&c);
+	/* 14. a request the classifier does not know as a credential fetch, answered with
+	 * credentials: the answer decides */
+	in_pod(&t, 2014, U_IRSA, 1);
+	open_conn(&c, &t, 1010, CW_EP_IMDS);
+	SEND(&c, "GET /latest/meta-data/iam/info HTTP/1.1\r\nHost: 169.254.169.254\r\n\r\n");
+	resp_body(&c, 200, CREDS_BODY);
+	close_conn(&c);
+	/* 15. a connection held open from before the agent started, found by the iterator: its
+	 * first bytes are the end of a request the agent never saw; then a whole one */
+	in_pod(&t, 2015, U_IRSA, 1);
+	c.cookie = 1011;
+	c.kind = CW_EP_IMDS;
+	c.seq[0] = 5000;
+	c.seq[1] = 9000;
 	v4(a, 169, 254, 169, 254);
-	connect_rec(&t, 3004, a, 2, 17, CW_EP_IMDS);
-	/* 12. IPv6 IMDS and IPv4-mapped IMDS through AF_INET6 sockets */
+	connect_rec(&t, 1011, a, 2, 6, CW_EP_IMDS, CW_F_FOUND_AT_START, NULL, 0);
+	SEND(&c, "ntials/node-role HTTP/1.1\r\nHost: 169.254.169.254\r\n\r\n");
+	resp_body(&c, 200, CREDS_BODY); /* its answer: credentials, request unseen */
+	SEND(&c, "GET /latest/meta-data/iam/security-credentials/node-role HTTP/1.1\r\n"
+		 "Host: 169.254.169.254\r\n\r\n");
+	resp_body(&c, 200, CREDS_BODY);
+	close_conn(&c);
+	/* 16. through NAT: the pod connected to 10.99.99.99:8080, a DNAT rule in its network
+	 * namespace sent the packets to IMDS (found by the egress hook) */
+	in_pod(&t, 2016, U_IRSA, 1);
+	c.cookie = 1012;
+	c.seq[0] = 100;
+	c.seq[1] = 200;
+	v4(nat, 10, 99, 99, 99);
+	connect_rec(&t, 1012, a, 2, 6, CW_EP_IMDS, CW_F_VIA_NAT, nat, 8080);
+	segment(&c, CW_HTTP_EGRESS, CW_TCP_SYN, "", 0);
+	segment(&c, CW_HTTP_INGRESS, CW_TCP_SYN, "", 0);
+	SEND(&c, "GET /latest/meta-data/iam/security-credentials/node-role HTTP/1.1\r\n"
+		 "Host: 10.99.99.99:8080\r\n\r\n");
+	resp_body(&c, 200, CREDS_BODY);
+	close_conn(&c);
+	/* 17. UDP to IMDS: a connect only */
+	in_pod(&t, 2201, U_PLAIN, 1);
+	connect_rec(&t, 3004, a, 2, 17, CW_EP_IMDS, 0, NULL, 0);
+	/* 18. IPv6 IMDS and IPv4-mapped IMDS through AF_INET6 sockets */
 	memset(a, 0, 16);
 	a[0] = 0xfd;
 	a[2] = 0x0e;
 	a[3] = 0xc2;
 	a[14] = 0x02;
 	a[15] = 0x54;
-	connect_rec(&t, 3005, a, 10, 6, CW_EP_IMDS);
+	connect_rec(&t, 3005, a, 10, 6, CW_EP_IMDS, 0, NULL, 0);
 	v4(a, 169, 254, 169, 254);
-	connect_rec(&t, 3006, a, 10, 6, CW_EP_IMDS);
-	/* 13. ECS-style container credentials */
-	v4(a, 169, 254, 170, 2);
-	connect_rec(&t, 3007, a, 2, 6, CW_EP_CONTAINER_CREDENTIALS);
-	REQ(3007, CW_EP_CONTAINER_CREDENTIALS,
-	    "GET /v2/credentials/0a1b2c3d HTTP/1.1\r\nHost: 169.254.170.2\r\n\r\n");
-	RESP(3007, CW_EP_CONTAINER_CREDENTIALS, "HTTP/1.1 404 Not Found\r\n\r\n");
+	connect_rec(&t, 3006, a, 10, 6, CW_EP_IMDS, 0, NULL, 0);
+	/* 19. ECS-style container credentials */
+	open_conn(&c, &t, 3007, CW_EP_CONTAINER_CREDENTIALS);
+	SEND(&c, "GET /v2/credentials/0a1b2c3d HTTP/1.1\r\nHost: 169.254.170.2\r\n\r\n");
+	RECV(&c, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
+	close_conn(&c);
 }
 
 static void files(void)

@@ -423,8 +423,11 @@ finding pc6 imds_credential_fetch high
 http pc6 '[.endpoint.addr,.endpoint.family,.http.imds_version,.http.credential_request,.http.path,.http.status]' \
 	"[\"fd00:ec2::254\",\"ipv6\",\"v2\",true,\"$CREDD\",200]"
 put_ok pc6
-finding px4 imds_credential_fetch high
-http px4 '[.http.path,.http.credential_request,.http.status]' '["/2021-07-15/meta-data/iam/security-credentials/x",true,404]'
+# a guessed role name: a credential request all the same, answered 404 without credentials,
+# so one step lower and marked blocked
+finding px4 imds_credential_fetch medium
+http px4 '[.http.path,.http.credential_request,.http.status,.http.blocked,.http.credentials_delivered]' \
+	'["/2021-07-15/meta-data/iam/security-credentials/x",true,404,true,false]'
 for t in pm4 pm6; do
 	nofinding $t
 	http $t '[.http.imds_version,.http.credential_request,.http.class,.http.status]' '["v2",false,"imds_metadata",200]'
@@ -592,7 +595,8 @@ leaky=$(find "$FN_RUN" -type f ! -name '*.secrets' ! -name secrets ! -name all-s
 	xargs -0 grep -lF -f "$FN_RUN/all-secrets.txt" 2>/dev/null)
 check_eq "no secret in the agent's output, its stderr or any other file of the test" "$leaky" ""
 check_eq "no fixture access key in the output" "$(grep -c AKIAFIXTUREONLY "$AGENT_OUT")" 0
-check "the whole test took <= $((90 * ${CW_TIME_SCALE:-1})) s ($((SECONDS - T_START)) s)" \
-	test $((SECONDS - T_START)) -le $((90 * ${CW_TIME_SCALE:-1}))
+# (how long it took is printed, not checked: on a busy machine it varies by several times, and
+# speed is measured by make bench)
+tmark "done"
 [ -n "${CWTEST_DEBUG_KEEP:-}" ] && cp "$AGENT_OUT" "$CWTEST_DEBUG_KEEP"
 finish

@@ -2,8 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # fetch-kernel.sh [PACKAGE]: print the path of a cached vmlinuz for Debian's 6.1 cloud
-# kernel (default: the linux-image-6.1.0-<N>-cloud-amd64 that linux-image-cloud-amd64
+# kernel (default: the linux-image-6.1.0-<N>-cloud-<arch> that linux-image-cloud-<arch>
 # depends on in the local apt lists), downloading it once if it is not cached yet.
+# CW_ARCH=amd64 (default) or arm64 (Debian's architecture names; arm64 needs
+# `dpkg --add-architecture arm64`, which `make deps-arm64` does). On arm64 the vmlinuz is
+# a gzip'ed Image, which qemu-system-aarch64 -kernel boots as it is.
 #
 # Cache: $CW_KERNEL_CACHE, default /var/cache/credwatch/kernels. It lives outside the
 # repository on purpose: it survives `make clean` and fresh clones on this machine, so only
@@ -18,18 +21,25 @@
 set -euo pipefail
 
 CACHE=${CW_KERNEL_CACHE:-/var/cache/credwatch/kernels}
+arch=${CW_ARCH:-amd64}
 pkg=${1-}
+case $arch in
+amd64 | arm64) ;;
+*) echo "fetch-kernel: CW_ARCH must be amd64 or arm64, not '$arch'" >&2; exit 2 ;;
+esac
 
 log() { echo "fetch-kernel: $*" >&2; }
 
 candidate() {
-	apt-cache depends linux-image-cloud-amd64 2>/dev/null |
-		awk '$1 == "Depends:" && $2 ~ /^linux-image-6\.1\.0-[0-9]+-cloud-amd64$/ { print $2; exit }'
+	# a foreign architecture's names come with ":arm64" appended
+	apt-cache depends "linux-image-cloud-$arch:$arch" 2>/dev/null |
+		awk -v a="$arch" '$1 == "Depends:" { sub(":" a "$", "", $2) }
+			$1 == "Depends:" && $2 ~ "^linux-image-6\\.1\\.0-[0-9]+-cloud-" a "$" { print $2; exit }'
 }
 
 newest_cached() {
 	local d
-	for d in "$CACHE"/6.1.0-*-cloud-amd64; do
+	for d in "$CACHE"/6.1.0-*-cloud-"$arch"; do
 		[[ -s $d/vmlinuz ]] && echo "${d##*/}"
 	done | sort -t- -k3,3n | tail -1
 }
@@ -43,13 +53,13 @@ if [[ -z $pkg ]]; then
 			echo "$CACHE/$rel/vmlinuz"
 			exit 0
 		fi
-		log "apt lists name no linux-image-6.1.0-*-cloud-amd64: running apt-get update"
+		log "apt lists name no linux-image-6.1.0-*-cloud-$arch: running apt-get update"
 		apt-get update -qq >&2
 		pkg=$(candidate)
-		[[ -n $pkg ]] || { log "no linux-image-6.1.0-*-cloud-amd64 in the apt lists"; exit 1; }
+		[[ -n $pkg ]] || { log "no linux-image-6.1.0-*-cloud-$arch in the apt lists"; exit 1; }
 	fi
 fi
-[[ $pkg =~ ^linux-image-(6\.1\.0-[0-9]+-cloud-amd64)$ ]] || { log "bad package name '$pkg'"; exit 1; }
+[[ $pkg =~ ^linux-image-(6\.1\.0-[0-9]+-cloud-$arch)$ ]] || { log "bad package name '$pkg'"; exit 1; }
 rel=${BASH_REMATCH[1]}
 out=$CACHE/$rel/vmlinuz
 if [[ -s $out ]]; then
@@ -62,7 +72,7 @@ trap 'rm -rf -- "$tmp"' EXIT
 chmod 0755 "$tmp"
 id _apt >/dev/null 2>&1 && chown _apt "$tmp"	# apt-get download runs as _apt when it can
 log "downloading $pkg (once; cached in $CACHE)"
-(cd "$tmp" && apt-get download -qq "$pkg" >&2)
+(cd "$tmp" && apt-get download -qq "$pkg:$arch" >&2)
 deb=$(echo "$tmp"/"$pkg"_*.deb)
 [[ -f $deb ]] || { log "apt-get download left no .deb"; exit 1; }
 dpkg-deb -x "$deb" "$tmp/x"

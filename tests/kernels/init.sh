@@ -12,12 +12,21 @@
 #   CWVM-AGENT-ERR: <probe stderr line>                         (only if the probe failed)
 #   CWVM-SUITE: <script> <passed> <failed> <seconds>
 #   CWVM-RESULT: passed=<n> failed=<n>
+#   CWVM-ARCH: <uname -m>
+#   CWVM-BTF: <sha256 of /sys/kernel/btf/vmlinux>
+#   CWVM-CHECK: PASS|FAIL <what>                                 (cw.smoke=1 only)
 # Kernel command line options: cw.tests=a.sh,b.sh (the scripts to run, default all; run.sh
 # decides which are skipped and says so),
 # cw.suite_timeout=<seconds> (per script, default 240), cw.jobs=<n> (scripts run in
-# parallel, default 1; the suites are written to tolerate other tests on the machine).
+# parallel, default 1; the suites are written to tolerate other tests on the machine),
+# cw.time_scale=<n> (CW_TIME_SCALE, default 8), cw.flood_n=<n> (CW_FLOOD_N, default 2000),
+# cw.smoke=1 (no agent, no suites: checks that this VM and its userland work - the mounts
+# below, bash, python3 with jsonschema and botocore, jq, a network namespace, credsim and
+# cw_connect talking over lo in it - and prints one CWVM-CHECK line each; the arm64 VM is
+# booted so while the arm64 agent does not build).
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin:/usr/local/busybox HOME=/root TERM=dumb LANG=C.UTF-8
 # software emulation (TCG) is several times slower: tests scale their timing checks by this
+# (cw.time_scale= on the kernel command line changes it)
 export CW_TIME_SCALE=8
 # test_findings' flood of identical IMDSv1 requests: 2,000 here instead of 10,000 (the
 # kernel side is the same per request; the emulated requests cost ~1 minute per 10,000)
@@ -32,7 +41,9 @@ if [ ! -e /.cw-stage2 ]; then
 	mount -t proc proc /proc
 	mkdir -p /newroot
 	mount -t tmpfs -o mode=0755 cwroot /newroot
-	cp -a /bin /sbin /lib /lib64 /usr /etc /credwatch /root /home /mnt /var /tmp /init /newroot/
+	for d in /bin /sbin /lib /lib64 /usr /etc /credwatch /root /home /mnt /var /tmp /init; do
+		[ -e "$d" ] || [ -L "$d" ] && cp -a "$d" /newroot/	# (no /lib64 on arm64)
+	done
 	mkdir -p /newroot/dev /newroot/proc /newroot/sys /newroot/run
 	: >/newroot/.cw-stage2
 	umount /proc
@@ -65,19 +76,83 @@ hostname credwatch-vm
 
 out() { printf '%s\n' "$*"; }
 
-tests='' suite_timeout=240 jobs=1
+tests='' suite_timeout=240 jobs=1 smoke=0
 read -r -a cmdline </proc/cmdline
 for w in "${cmdline[@]}"; do
 	case $w in
 	cw.tests=*) tests=${w#cw.tests=} ;;
 	cw.suite_timeout=*) suite_timeout=${w#cw.suite_timeout=} ;;
 	cw.jobs=*) jobs=${w#cw.jobs=} ;;
+	cw.time_scale=*) CW_TIME_SCALE=${w#cw.time_scale=} ;;
+	cw.flood_n=*) CW_FLOOD_N=${w#cw.flood_n=} ;;
+	cw.smoke=*) smoke=${w#cw.smoke=} ;;
 	esac
 done
 
+# the console was quiet for the boot; from here on warnings print with their stack traces
+# (soft lockups, RCU stalls, hung tasks), so a guest in trouble says where
+echo "5 4 1 7" >/proc/sys/kernel/printk 2>/dev/null
 cd /credwatch || { out "CWVM-RESULT: passed=0 failed=1"; poweroff -f; }
 out "CWVM-KERNEL: $(uname -r)"
+out "CWVM-UPTIME: init $(cut -d' ' -f1 /proc/uptime) s"
+out "CWVM-ARCH: $(uname -m)"
 out "CWVM-LSM: $(cat /sys/kernel/security/lsm 2>/dev/null)"
+out "CWVM-BTF: $(sha256sum </sys/kernel/btf/vmlinux 2>/dev/null | cut -d' ' -f1)"
+
+if [ "$smoke" = 1 ]; then
+	sp=0 sf=0
+	check() {
+		local what=$1
+		shift
+		local t0 t1
+		t0=$(cut -d' ' -f1 /proc/uptime)
+		if "$@" >/tmp/check.out 2>&1; then
+			t1=$(cut -d' ' -f1 /proc/uptime)
+			out "CWVM-CHECK: PASS $what ($(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') s)"
+			sp=$((sp + 1))
+		else
+			out "CWVM-CHECK: FAIL $what"
+			while IFS= read -r l; do out "CWVM-CHECK-LOG: $l"; done < <(tail -n 5 /tmp/check.out)
+			sf=$((sf + 1))
+		fi
+	}
+	mounted() { awk -v t="$1" -v m="$2" '$3 == t && $2 == m { f = 1 } END { exit !f }' /proc/mounts; }
+	for m in proc:/proc sysfs:/sys devtmpfs:/dev cgroup2:/sys/fs/cgroup bpf:/sys/fs/bpf \
+		 tracefs:/sys/kernel/tracing securityfs:/sys/kernel/security; do
+		check "mounted ${m%%:*} at ${m#*:}" mounted "${m%%:*}" "${m#*:}"
+	done
+	check "root is a tmpfs after switch_root" mounted tmpfs /
+	check "bash runs (6*7 = 42)" test "$(bash -c 'echo $((6 * 7))')" = 42
+	check "coreutils, grep, sed, awk run" test "$(printf 'b\na\n' | sort | head -1 | sed 's/a/x/' | grep x | awk '{ print $1 }')" = x
+	check "jq runs" test "$(jq -n -c '{a: (1 + 1)}')" = '{"a":2}'
+	check "python3 imports jsonschema and botocore" python3 -c 'import jsonschema, botocore.session, json; print(json.dumps(1))'
+	# the test programs, over lo in a network namespace of their own (as the suites run them)
+	netns_smoke() {
+		ip link set lo up || return 1
+		build/tests/credsim serve --listen 127.0.0.1:8080@imds --ready-file /tmp/sim.ready \
+			--secrets-out /tmp/sim.secrets --log /tmp/sim.log &
+		local sim=$! i tok rc=0
+		for ((i = 0; i < 300; i++)); do
+			[ -e /tmp/sim.ready ] && break
+			sleep 0.1
+		done
+		# the token is a (simulated) secret: checked, never printed
+		tok=$(curl -s -m 20 -X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 60' \
+			http://127.0.0.1:8080/latest/api/token)
+		[ -n "$tok" ] && grep -qxF -- "$tok" /tmp/sim.secrets || { echo "no IMDSv2 token from credsim"; rc=1; }
+		build/tests/cw_connect -n 3 127.0.0.1 8080 || rc=1
+		kill "$sim"
+		wait "$sim"
+		return $rc
+	}
+	check "credsim, curl and cw_connect in a network namespace (unshare -n)" \
+		unshare -n bash -c "$(declare -f netns_smoke); netns_smoke"
+	[ -x build/credwatch ] && check "the agent runs (--help)" build/credwatch --help
+	out "CWVM-UPTIME: checks done $(cut -d' ' -f1 /proc/uptime) s"
+	out "CWVM-RESULT: passed=$sp failed=$sf"
+	sync
+	poweroff -f
+fi
 
 # probe: the agent loads and attaches, and names its hooks in agent_ready
 probe_rc=0 probe_start=$(date +%s)

@@ -24,6 +24,13 @@
 #
 # No kernel modules are included: nothing the tests use needs one (no disks, no network
 # devices; the tests use lo in their own network namespaces).
+#
+# Another architecture (the arm64 VM): CW_SYSROOT=DIR, a tree of that architecture's Debian
+# packages made by sysroot.sh, stands in for this machine's / (same paths, same selection;
+# libraries are found from the ELF files' DT_NEEDED and interpreter with readelf instead of
+# ldd, which cannot run foreign binaries), CW_ARCH=arm64 names it, and in project mode
+# CW_BUILD=build/arm64 is where the agent and test programs are taken from (they go to the
+# same /credwatch/build paths in the VM).
 set -euo pipefail
 
 mode=${1-}
@@ -33,6 +40,17 @@ out=${2-}
 	exit 2
 }
 SYSPATH=/usr/sbin:/usr/bin:/sbin:/bin
+R=${CW_SYSROOT:-}	# "" = this machine's own /
+BUILD=${CW_BUILD:-build}
+case ${CW_ARCH:-amd64} in
+amd64) TRIPLET=x86_64-linux-gnu ;;
+arm64) TRIPLET=aarch64-linux-gnu ;;
+*) echo "mkinitramfs: unknown CW_ARCH '$CW_ARCH'" >&2; exit 2 ;;
+esac
+if [[ ${CW_ARCH:-amd64} != amd64 && -z $R ]]; then
+	echo "mkinitramfs: CW_ARCH=$CW_ARCH needs CW_SYSROOT (tests/kernels/sysroot.sh)" >&2
+	exit 2
+fi
 
 declare -A seen=()
 paths=()
@@ -61,26 +79,95 @@ add_file() {
 	local p t
 	p=$(canon "$1")
 	[[ -n ${seen[$p]-} ]] && return 0
-	if [[ ! -e $p && ! -L $p ]]; then
-		echo "mkinitramfs: missing $p" >&2
+	if [[ ! -e $R$p && ! -L $R$p ]]; then
+		echo "mkinitramfs: missing $R$p" >&2
 		return 1
 	fi
 	seen[$p]=1
 	add_dirs "$p"
 	paths+=("$p")
-	if [[ -L $p ]]; then
-		t=$(readlink "$p")
+	if [[ -L $R$p ]]; then
+		t=$(readlink "$R$p")
 		[[ $t == /* ]] || t=${p%/*}/$t
 		add_file "$(realpath -s "$t")"
 	fi
 }
 
-# add_libs FILE...: the shared libraries (and the loader) ldd names, in one ldd run
+# in_root PATH: where PATH's file is on this machine: PATH itself, or with CW_SYSROOT the
+# sysroot's copy with symlinks resolved inside the sysroot (an absolute link there, like
+# /usr/sbin/ip -> /bin/ip, must not lead to this machine's own file)
+in_root() {
+	local p t n=0
+	p=$(canon "$1")
+	if [[ -z $R ]]; then
+		printf '%s' "$p"
+		return
+	fi
+	while [[ -L $R$p ]] && ((n++ < 40)); do
+		t=$(readlink "$R$p")
+		[[ $t == /* ]] || t=${p%/*}/$t
+		p=$(canon "$(realpath -sm "$t")")
+	done
+	printf '%s' "$R$p"
+}
+
+# add_libs FILE...: the shared libraries (and the loader) ldd names, in one ldd run; with
+# CW_SYSROOT, the same from readelf (FILEs are paths on this machine)
 add_libs() {
 	local lib
+	if [[ -n $R ]]; then
+		add_libs_elf "$@"
+		return
+	fi
 	while read -r lib; do
 		add_file "$lib"
 	done < <(ldd "$@" 2>/dev/null | grep -oE '(^|[[:space:]])/[^ :]+ \(0x' | grep -oE '/[^ ]+' | sort -u)
+}
+
+# add_libs_elf FILE...: every library FILEs need, transitively (DT_NEEDED, looked up in the
+# sysroot's multiarch and plain library directories, as the loader's default path does),
+# and their interpreter
+add_libs_elf() {
+	local -a queue=("$@")
+	local -A visited=()
+	local f name d found
+	while ((${#queue[@]})); do
+		f=${queue[0]}
+		queue=("${queue[@]:1}")
+		[[ -n ${visited[$f]-} ]] && continue
+		visited[$f]=1
+		name=$(readelf -lW "$f" 2>/dev/null | sed -n 's/.*Requesting program interpreter: \(.*\)\]$/\1/p')
+		[[ -n $name ]] && add_file "$name"
+		while read -r name; do
+			found=
+			for d in /usr/lib/$TRIPLET /usr/lib; do
+				if [[ -e $R$d/$name ]]; then
+					found=$d/$name
+					break
+				fi
+			done
+			[[ -n $found ]] || { echo "mkinitramfs: $f needs $name, not in $R" >&2; return 1; }
+			add_file "$found"
+			queue+=("$(in_root "$found")")
+		done < <(readelf -dW "$f" 2>/dev/null | sed -n 's/.*(NEEDED).*\[\(.*\)\]$/\1/p')
+	done
+}
+
+# find_cmd NAME: the first NAME in $SYSPATH (as `type -P`), in the sysroot if there is one
+find_cmd() {
+	local d
+	for d in ${SYSPATH//:/ }; do
+		if [[ -x $R$d/$1 && ! -d $R$d/$1 ]]; then
+			echo "$d/$1"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# pkg_files PACKAGE: the files of an installed (or, with CW_SYSROOT, unpacked) package
+pkg_files() {
+	if [[ -n $R ]]; then cat "$R/var/lib/cw-sysroot/$1.list"; else dpkg -L "$1"; fi
 }
 
 # write_cpio DIR: the paths in $paths (relative to DIR) as a gzip'ed newc archive on stdout,
@@ -92,27 +179,28 @@ write_cpio() {
 
 if [[ $mode == base ]]; then
 	for l in /bin /sbin /lib /lib64; do
+		[[ -L $R$l ]] || continue
 		paths+=("$l")	# the merged-/usr symlinks themselves
 		seen[$l]=1
 	done
 	# coreutils, complete: the tests use many of them, with GNU options
-	mapfile -t cmds < <(dpkg -L coreutils | grep -E '^/(usr/)?s?bin/' | sed 's|.*/||' | sort -u)
+	mapfile -t cmds < <(pkg_files coreutils | grep -E '^/(usr/)?s?bin/.' | sed 's|.*/||' | sort -u)
 	cmds+=(sh bash dash grep sed awk mawk find xargs gzip mount umount mountpoint nsenter unshare
 	       setpriv findmnt lsns flock ps pgrep pkill kill ip curl jq python3 python3.11)
 	elfs=()
 	for c in "${cmds[@]}"; do
-		p=$(PATH=$SYSPATH type -P "$c") || { echo "mkinitramfs: command not found: $c" >&2; exit 1; }
+		p=$(find_cmd "$c") || { echo "mkinitramfs: command not found: $c" >&2; exit 1; }
 		add_file "$p"
-		elfs+=("$(canon "$p")")
+		elfs+=("$(in_root "$p")")
 	done
 	add_file /usr/bin/busybox
-	while read -r f; do add_file "/$f"; done < <(cd / && find usr/lib/locale/C.utf8 -type f)
+	while read -r f; do add_file "/$f"; done < <(cd "${R:-/}" && find usr/lib/locale/C.utf8 -type f)
 
 	py=usr/lib/python3.11
 	while read -r f; do
 		add_file "/$f"
-		[[ $f == *.so ]] && elfs+=("/$f")
-	done < <(cd / && find "$py" \
+		[[ $f == *.so ]] && elfs+=("$R/$f")
+	done < <(cd "${R:-/}" && find "$py" \
 		\( -path "$py/test" -o -path "$py/config-3.11-*" -o -path "$py/lib2to3" \
 		   -o -path "$py/distutils" -o -path "$py/pydoc_data" -o -path "$py/ensurepip" \
 		   -o -path "$py/idlelib" -o -path "$py/tkinter" -o -path "$py/turtledemo" \
@@ -124,8 +212,8 @@ if [[ $mode == base ]]; then
 	dp=usr/lib/python3/dist-packages
 	while read -r f; do
 		add_file "/$f"
-		[[ $f == *.so ]] && elfs+=("/$f")
-	done < <(cd / && find "$dp"/jsonschema "$dp"/jsonschema-* "$dp"/attr "$dp"/attrs "$dp"/attrs-* \
+		[[ $f == *.so ]] && elfs+=("$R/$f")
+	done < <(cd "${R:-/}" && find "$dp"/jsonschema "$dp"/jsonschema-* "$dp"/attr "$dp"/attrs "$dp"/attrs-* \
 		"$dp"/pyrsistent "$dp"/pyrsistent-* "$dp"/_pyrsistent_version.py "$dp"/pvectorc.* \
 		"$dp"/jsonpointer.py "$dp"/jsonpointer-* "$dp"/rfc3987.py "$dp"/rfc3987-* \
 		"$dp"/webcolors.py "$dp"/webcolors-* "$dp"/idna "$dp"/idna-* "$dp"/certifi "$dp"/certifi-* \
@@ -139,12 +227,12 @@ if [[ $mode == base ]]; then
 	# models under data/<service>/: the provider needs only the top-level data files
 	while read -r f; do
 		add_file "/$f"
-	done < <(cd / && find "$dp"/botocore -path "$dp/botocore/data/*/*" -prune -o \( -type f -o -type l \) -print)
+	done < <(cd "${R:-/}" && find "$dp"/botocore -path "$dp/botocore/data/*/*" -prune -o \( -type f -o -type l \) -print)
 	# OpenSSL's configuration and providers (awscrt's s2n initialises them)
-	while read -r f; do add_file "/$f"; done < <(cd / && find etc/ssl/openssl.cnf usr/lib/ssl \
-		usr/lib/x86_64-linux-gnu/ossl-modules \( -type f -o -type l \) -print 2>/dev/null)
+	while read -r f; do add_file "/$f"; done < <(cd "${R:-/}" && find etc/ssl/openssl.cnf usr/lib/ssl \
+		"usr/lib/$TRIPLET/ossl-modules" \( -type f -o -type l \) -print 2>/dev/null)
 	add_libs "${elfs[@]}"
-	write_cpio / >"$out.tmp"
+	write_cpio "${R:-/}" >"$out.tmp"
 	printf '%s\n' "${paths[@]}" >"$out.list.tmp"
 	mv -f "$out.list.tmp" "$out.list"
 	mv -f "$out.tmp" "$out"
@@ -152,7 +240,8 @@ if [[ $mode == base ]]; then
 fi
 
 # --- project ------------------------------------------------------------------------------
-[[ -x build/credwatch && -d tests/integration ]] || {
+# CW_NO_AGENT=1: the agent did not build (the arm64 VM then boots for its smoke checks)
+[[ (-x $BUILD/credwatch || ${CW_NO_AGENT-} == 1) && -d tests/integration ]] || {
 	echo "mkinitramfs: run from the repository root after building" >&2
 	exit 1
 }
@@ -172,9 +261,13 @@ chmod 0640 "$root/etc/shadow"
 printf 'passwd: files\ngroup: files\nhosts: files\n' >"$root/etc/nsswitch.conf"
 printf '127.0.0.1 localhost\n::1 localhost ip6-localhost\n' >"$root/etc/hosts"
 : >"$root/etc/fstab"
-cp -p build/credwatch "$root/credwatch/build/"
+agent=()
+if [[ -x $BUILD/credwatch && ${CW_NO_AGENT-} != 1 ]]; then
+	cp -p "$BUILD/credwatch" "$root/credwatch/build/"
+	agent=("$BUILD/credwatch")
+fi
 progs=()
-for f in build/tests/*; do
+for f in "$BUILD"/tests/*; do
 	[[ -f $f && -x $f ]] && progs+=("$f")
 done
 cp -p "${progs[@]}" "$root/credwatch/build/tests/"
@@ -182,15 +275,16 @@ cp -a tests/integration tests/lib tests/schema "$root/credwatch/tests/"
 cp -p tests/kernels/init.sh "$root/init"
 chmod 0755 "$root/init"
 
-# libraries of the agent and the test programs that the base lacks, from the host's /
+# libraries of the agent and the test programs that the base lacks, from the host's / (or
+# the sysroot)
 paths=()
-add_libs build/credwatch "${progs[@]}"
+add_libs "${agent[@]}" "${progs[@]}"
 extra=("${paths[@]}")
 paths=()
 while read -r f; do paths+=("$f"); done < <(cd "$root" && find . -mindepth 1 | LC_ALL=C sort)
 write_cpio "$root" >"$out.tmp"
 if ((${#extra[@]})); then
 	paths=("${extra[@]}")
-	write_cpio / >>"$out.tmp"
+	write_cpio "${R:-/}" >>"$out.tmp"
 fi
 mv -f "$out.tmp" "$out"

@@ -599,8 +599,10 @@ fn_cleanup() {
 #                                   spec carries process.env (the --env values, PATH, HOSTNAME,
 #                                   KUBERNETES_SERVICE_*), the pod's projected volumes as bind
 #                                   mounts (host path -> in-container path) and a network
-#                                   namespace; --host-network leaves the network namespace out
-#                                   of both specs. Defaults: namespace $FN_NAMESPACE or
+#                                   namespace; --host-network leaves the network (and, with
+#                                   containerd, UTS) namespace out of the sandbox spec - a
+#                                   containerd app spec always joins the sandbox's namespaces by
+#                                   path, a CRI-O one has none then. Defaults: namespace $FN_NAMESPACE or
 #                                   "default", pod name NAME lowercased with '_' as '-',
 #                                   service account $FN_SA or sa-<podname>, container "app".
 #                                   --no-config: no app config.json (its directory exists);
@@ -852,7 +854,9 @@ _fn_state_json() {
 		  "HOSTNAME=\(hostname)"] +
 		 ($envraw | split("\n") | map(select(length > 0))) +
 		 ["KUBERNETES_SERVICE_HOST=10.100.0.1", "KUBERNETES_SERVICE_PORT=443",
-		  "KUBERNETES_SERVICE_PORT_HTTPS=443", "KUBERNETES_PORT=tcp://10.100.0.1:443"];
+		  "KUBERNETES_SERVICE_PORT_HTTPS=443", "KUBERNETES_PORT=tcp://10.100.0.1:443",
+		  "KUBERNETES_PORT_443_TCP=tcp://10.100.0.1:443", "KUBERNETES_PORT_443_TCP_PROTO=tcp",
+		  "KUBERNETES_PORT_443_TCP_PORT=443", "KUBERNETES_PORT_443_TCP_ADDR=10.100.0.1"];
 	def base_mounts: [
 		{destination: "/proc", type: "proc", source: "proc",
 		 options: ["nosuid", "noexec", "nodev"]},
@@ -878,13 +882,17 @@ _fn_state_json() {
 		 options: ["rbind", "rprivate", "rw"]},
 		{destination: "/etc/resolv.conf", type: "bind", source: "\(libdir)/resolv.conf",
 		 options: ["rbind", "rprivate", "rw"]}] + $projected;
-	def netns: if $hostnet then []
+	# containerd: a container always joins its sandbox'"'"'s network, IPC and UTS namespaces by
+	# path, hostNetwork or not (the sandbox'"'"'s are then the host'"'"'s); only the sandbox spec of
+	# a hostNetwork pod has no network (and no UTS) namespace (seen on containerd 1.6, tests/cri)
+	def netns: if app and $rt == "containerd" then [{type: "network", path: "/proc/\($spid)/ns/net"}]
+		elif $hostnet then []
 		elif $rt == "crio" then [{type: "network", path: "/var/run/netns/\($nsid)"}]
-		elif app then [{type: "network", path: "/proc/\($spid)/ns/net"}]
 		else [{type: "network", path: "/var/run/netns/cni-\($nsid)"}] end;
 	def namespaces: [{type: "pid"}] +
 		(if app and $rt == "containerd" then
 			[{type: "ipc", path: "/proc/\($spid)/ns/ipc"}, {type: "uts", path: "/proc/\($spid)/ns/uts"}]
+		 elif $hostnet and $rt == "containerd" then [{type: "ipc"}]
 		 else [{type: "ipc"}, {type: "uts"}] end) +
 		[{type: "mount"}] + netns + [{type: "cgroup"}];
 	def labels: {"io.kubernetes.pod.name": $pod, "io.kubernetes.pod.namespace": $ns,
@@ -978,9 +986,9 @@ _fn_state_json() {
 			noNewPrivileges: (app | not),
 			oomScoreAdj: (if app then 996 else -998 end)}
 			+ (if app then {} else {apparmorProfile: "cri-containerd.apparmor.d"} end)),
-		root: {path: (if $rt == "crio" then "/var/lib/containers/storage/overlay/\($id)/merged" else "rootfs" end),
-		       readonly: (app | not)},
-		hostname: hostname,
+		# containerd writes root.readonly only when true (the sandbox)
+		root: ({path: (if $rt == "crio" then "/var/lib/containers/storage/overlay/\($id)/merged" else "rootfs" end)}
+		       + (if app then {} else {readonly: true} end)),
 		mounts: (base_mounts + (if app then app_mounts else [] end)),
 		annotations: annotations,
 		linux: {
@@ -992,7 +1000,10 @@ _fn_state_json() {
 				"/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi",
 				"/sys/firmware", "/sys/devices/virtual/powercap"],
 			readonlyPaths: ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"]}
-	}'
+	}
+	# containerd sets a hostname on the sandbox only: its containers join the sandbox'"'"'s UTS
+	# namespace (seen on containerd 1.6 by tests/cri)
+	+ (if app and $rt == "containerd" then {} else {hostname: hostname} end)'
 }
 
 # _fn_state_write NAME app|sandbox: write (or replace, atomically) that config.json

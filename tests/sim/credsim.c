@@ -147,6 +147,7 @@ static struct {
 	const char *secrets_out;
 	const char *log_path;
 	const char *ready_file;
+	const char *creds_alias; /* an extra IMDS path that answers the role's credentials */
 } opt = {
 	.v2 = V2_OPTIONAL,
 	.role = "credwatch-sim-node-role",
@@ -924,6 +925,10 @@ static int imds(struct conn *c, struct req *r, struct logx *x)
 		if (path_is(p, dirs[i].dir))
 			return reply(c, r, 200, "text/plain", extra, dirs[i].list,
 				     strlen(dirs[i].list));
+	/* --creds-alias: a path no credential classifier knows (think of a proxy in front of IMDS
+	 * that maps its own paths), answered with the role's credentials */
+	if (opt.creds_alias && strcmp(r->target, opt.creds_alias) == 0)
+		return imds_creds_json(c, r, extra, &role_creds);
 	if (path_is(p, "meta-data/iam/security-credentials"))
 		return reply(c, r, 200, "text/plain", extra, opt.role, strlen(opt.role));
 	if (starts_with(p, "meta-data/iam/security-credentials/") &&
@@ -1818,7 +1823,8 @@ static void usage_serve(void)
 	fputs("usage: credsim serve --listen ADDR:PORT[@imds,pia,sts|@all] [--listen ...]\n"
 	      "         [--imdsv2 optional|required|disabled] [--hang] [--hang-put]\n"
 	      "         [--role NAME] [--access-key-id ID] [--pia-token-file PATH]\n"
-	      "         [--pia-check-jwt] [--secrets-out PATH] [--log PATH] [--ready-file PATH]\n",
+	      "         [--pia-check-jwt] [--secrets-out PATH] [--log PATH] [--ready-file PATH]\n"
+	      "         [--creds-alias /PATH]\n",
 	      stderr);
 	exit(2);
 }
@@ -1837,6 +1843,7 @@ static int cmd_serve(int argc, char **argv)
 		{ "secrets-out", required_argument, NULL, 's' },
 		{ "log", required_argument, NULL, 'L' },
 		{ "ready-file", required_argument, NULL, 'R' },
+		{ "creds-alias", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -1894,6 +1901,11 @@ static int cmd_serve(int argc, char **argv)
 			break;
 		case 'R':
 			opt.ready_file = optarg;
+			break;
+		case 'C':
+			if (optarg[0] != '/' || strlen(optarg) > 200)
+				die("bad --creds-alias '%s' (an absolute request target)", optarg);
+			opt.creds_alias = optarg;
 			break;
 		default:
 			usage_serve();

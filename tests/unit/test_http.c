@@ -654,6 +654,125 @@ static void test_classify_pod_identity_and_ecs(void)
 	ASSERT_STREQ(http_status_name(r.status), "not_http");
 }
 
+/* A credentials document: what is copied out, what never is. */
+static void test_scan_credentials(void)
+{
+	static const char imds[] =
+		"{\n  \"Code\" : \"Success\",\n  \"LastUpdated\" : \"2026-11-30T00:00:00Z\",\n"
+		"  \"Type\" : \"AWS-HMAC\",\n  \"AccessKeyId\" : \"ASIAUNITTEST00000001\",\n"
+		"  \"SecretAccessKey\" : \"UNITSECRETKEY/with\\\"escapes\",\n  \"Token\" : "
+		"\"UNITSESSIONTOKEN\",\n  \"Expiration\" : \"2026-11-30T06:00:00Z\"\n}";
+	static const char pia[] =
+		"{\"Expiration\":\"2026-11-30T06:00:00Z\",\"Token\":\"T\","
+		"\"AccountId\":\"111122223333\",\"nested\":{\"a\":[1,2,{\"b\":null}]},"
+		"\"AccessKeyId\":\"ASIAUNITTESTPIA00001\",\"SecretAccessKey\":\"S\"}";
+	static const char ecs[] =
+		"{\"RoleArn\":\"arn:aws:iam::111122223333:role/app-role\","
+		"\"AccessKeyId\":\"ASIAUNITTESTECS00001\",\"SecretAccessKey\":\"S\","
+		"\"Token\":\"T\",\"Expiration\":\"2026-11-30T06:00:00Z\"}";
+	struct http_creds c;
+
+	ASSERT_TRUE(http_scan_credentials(imds, sizeof(imds) - 1, &c));
+	ASSERT_STREQ(c.access_key_id, "ASIAUNITTEST00000001");
+	ASSERT_STREQ(c.expiration, "2026-11-30T06:00:00Z");
+	ASSERT_STREQ(c.code, "Success");
+	/* nothing of the secrets is anywhere in the result */
+	ASSERT_NULL(memmem(&c, sizeof(c), "UNITSECRET", 10));
+	ASSERT_NULL(memmem(&c, sizeof(c), "UNITSESSION", 11));
+
+	/* any key order, nested values skipped */
+	ASSERT_TRUE(http_scan_credentials(pia, sizeof(pia) - 1, &c));
+	ASSERT_STREQ(c.access_key_id, "ASIAUNITTESTPIA00001");
+	ASSERT_STREQ(c.account_id, "111122223333");
+	ASSERT_TRUE(http_scan_credentials(ecs, sizeof(ecs) - 1, &c));
+	ASSERT_STREQ(c.role_arn, "arn:aws:iam::111122223333:role/app-role");
+
+	/* an access key id alone, without a secret next to it, is not a delivery */
+	ASSERT_FALSE(http_scan_credentials("{\"AccessKeyId\":\"ASIAUNITTEST00000001\"}", 38, &c));
+	/* not JSON, cut short, or an id of the wrong shape */
+	ASSERT_FALSE(http_scan_credentials("node-role", 9, &c));
+	ASSERT_FALSE(http_scan_credentials(imds, 40, &c));
+	ASSERT_FALSE(
+		http_scan_credentials("{\"AccessKeyId\":\"asia-lower\",\"Token\":\"T\"}", 40, &c));
+	ASSERT_FALSE(http_scan_credentials(NULL, 0, &c));
+	/* a document cut after the keys it needs still counts (a body cut by the close) */
+	ASSERT_TRUE(http_scan_credentials(ecs, sizeof(ecs) - 20, &c));
+}
+
+#define HEAD_END(lit) http_head_end(lit, sizeof(lit) - 1)
+
+static void test_head_end(void)
+{
+	ASSERT_EQ(HEAD_END("GET / HTTP/1.1\r\n\r\nrest"), 18);
+	ASSERT_EQ(HEAD_END("GET / HTTP/1.1\n\nrest"), 16);
+	ASSERT_EQ(HEAD_END("\r\n\r\nGET / HTTP/1.1\r\nA: b\r\n\r\n"), 28);
+	ASSERT_EQ(HEAD_END("GET / HTTP/1.1\r\nA: b\r\n\r"), 0);	  /* the CR may become CRLF */
+	ASSERT_EQ(HEAD_END("GET / HTTP/1.1\r\nA: b\r\n\rX"), 23); /* a bare CR ends the line */
+	ASSERT_EQ(HEAD_END("GET / HTTP/1.1\r\nA: b\r\n"), 0);
+	ASSERT_EQ(HEAD_END("\r\n\r\n"), 0);
+	ASSERT_EQ(http_head_end(NULL, 0), 0);
+}
+
+static void test_framing_headers(void)
+{
+	struct http_request req;
+	struct http_response resp;
+	static const char r1[] =
+		"PUT /x HTTP/1.1\r\nContent-Length: 12\r\nConnection: keep-alive, Close\r\n\r\n";
+	static const char r2[] =
+		"POST /x HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\nContent-Length: 5\r\n\r\n";
+	static const char r3[] =
+		"GET /x HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n";
+	static const char s1[] =
+		"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\ncontent-length: 1280\r\n\r\n";
+
+	http_parse_request(r1, sizeof(r1) - 1, &req);
+	ASSERT_EQ(req.content_length, 12);
+	ASSERT_TRUE(req.conn_close);
+	ASSERT_FALSE(req.chunked);
+	http_parse_request(r2, sizeof(r2) - 1, &req);
+	ASSERT_TRUE(req.chunked);
+	http_parse_request(r3, sizeof(r3) - 1, &req);
+	ASSERT_EQ(req.content_length, -1); /* two different lengths: unknown */
+	ASSERT_EQ(http_parse_response_head(s1, sizeof(s1) - 1, &resp), HTTP_COMPLETE);
+	ASSERT_EQ(resp.code, 200);
+	ASSERT_EQ(resp.content_length, 1280);
+	ASSERT_EQ(http_parse_response_head(s1, 30, &resp), HTTP_TRUNCATED);
+}
+
+/* Found by fuzzing (tests/fuzz/fuzz_http): a response head that ends with a bare CR as its
+ * empty line is complete for http_head_end(), which gives it to the head parser up to that
+ * CR; the parser called it truncated, so the stream parser reported the response not_http. */
+static void test_response_head_bare_cr_end(void)
+{
+	static const char in[] = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\rok";
+	struct http_response resp;
+	size_t he = http_head_end(in, sizeof(in) - 1);
+
+	ASSERT_EQ(he, sizeof(in) - 3);
+	ASSERT_EQ(http_parse_response_head(in, he, &resp), HTTP_COMPLETE);
+	ASSERT_EQ(resp.content_length, 2);
+	/* a status line alone that ends in CR is still no head */
+	ASSERT_EQ(http_parse_response_head("HTTP/1.1 200 OK\r", 16, &resp), HTTP_TRUNCATED);
+}
+
+/* Found by fuzzing (tests/fuzz/fuzz_creds): a second AccessKeyId whose string was cut short
+ * (or malformed) was copied over the first before the scanner gave up, leaving a mix of the
+ * two that is in no document: "ASIA2" over "ASIACWFUZZFIRST00001". */
+static void test_scan_credentials_cut_duplicate(void)
+{
+	static const char body[] = "{\"AccessKeyId\":\"ASIACWFUZZFIRST00001\",\"SecretAccessKey\":"
+				   "\"CWFUZZ-secret\",\"AccessKeyId\":\"ASIA2";
+	static const char ctl[] = "{\"Code\":\"Success\",\"AccessKeyId\":\"ASIACWFUZZFIRST00001\","
+				  "\"Token\":\"CWFUZZ-secret\",\"Code\":\"Fa\x01il\"}";
+	struct http_creds c;
+
+	ASSERT_TRUE(http_scan_credentials(body, sizeof(body) - 1, &c));
+	ASSERT_STREQ(c.access_key_id, "ASIACWFUZZFIRST00001");
+	http_scan_credentials(ctl, sizeof(ctl) - 1, &c);
+	ASSERT_STREQ(c.code, "Success");
+}
+
 int main(void)
 {
 	RUN(test_complete_v2_get);
@@ -671,5 +790,10 @@ int main(void)
 	RUN(test_classify_evasion);
 	RUN(test_classify_truncated_paths);
 	RUN(test_classify_pod_identity_and_ecs);
+	RUN(test_scan_credentials);
+	RUN(test_head_end);
+	RUN(test_framing_headers);
+	RUN(test_response_head_bare_cr_end);
+	RUN(test_scan_credentials_cut_duplicate);
 	return unit_report("http");
 }

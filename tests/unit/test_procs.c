@@ -172,11 +172,16 @@ static void test_fake_missing(void)
 	ASSERT_EQ(rec.args_len, 0);
 	ASSERT_EQ(rec.flags, CW_F_FROM_PROCFS);
 
-	/* empty cmdline (a zombie) */
+	/* a zombie: stat readable, no exe, empty cmdline. Not a description of anything (the
+	 * agent used to report it as exe "" and no args): refused, like a dead task (X) */
 	put_str(201, "stat", "201 (z) Z 1 0 0 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 9 0 0\n");
 	put(201, "cmdline", "", 0);
-	ASSERT_EQ(procs_read_procfs(root, 201, &rec), 0);
-	ASSERT_EQ(rec.args_len, 0);
+	ASSERT_EQ(procs_read_procfs(root, 201, &rec), -ESRCH);
+	put_str(202, "stat", "202 (x) X 1 0 0 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 9 0 0\n");
+	ASSERT_EQ(procs_read_procfs(root, 202, &rec), -ESRCH);
+	/* ...but a sleeping process with the same fields is read */
+	put_str(203, "stat", "203 (s) S 1 0 0 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 9 0 0\n");
+	ASSERT_EQ(procs_read_procfs(root, 203, &rec), 0);
 	ASSERT_EQ(rec.ppid, 1);
 	ASSERT_EQ(rec.start_ns, 9ULL * tick_ns);
 
@@ -323,8 +328,8 @@ static int rm_one(const char *path)
 static void cleanup(void)
 {
 	char cmd[PATH_MAX * 2];
-	unsigned int pids[] = { 123, 124, 125, 126, 200, 201, 300, 301, 302,
-				303, 304, 305, 306, 307, 308, 309, 400, 500 };
+	unsigned int pids[] = { 123, 124, 125, 126, 200, 201, 202, 203, 300, 301,
+				302, 303, 304, 305, 306, 307, 308, 309, 400, 500 };
 	const char *names[] = { "stat", "cmdline", "exe" };
 
 	for (size_t i = 0; i < sizeof(pids) / sizeof(pids[0]); i++) {

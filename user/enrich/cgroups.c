@@ -53,6 +53,11 @@ static void unescape_octal(char *s)
 
 int cgroups_find_mount(const char *mountinfo_path, char *out, size_t out_len)
 {
+	return cgroups_find_mount_n(mountinfo_path, 0, out, out_len);
+}
+
+int cgroups_find_mount_n(const char *mountinfo_path, int nth, char *out, size_t out_len)
+{
 	FILE *f = fopen(mountinfo_path, "re");
 	char *line = NULL;
 	size_t cap = 0;
@@ -68,6 +73,8 @@ int cgroups_find_mount(const char *mountinfo_path, char *out, size_t out_len)
 		if (!sep || strncmp(sep + 3, "cgroup2 ", 8) != 0)
 			continue;
 		if (sscanf(line, "%*s %*s %*s %*s %4095s", mnt) != 1)
+			continue;
+		if (nth-- > 0)
 			continue;
 		unescape_octal(mnt);
 		if (strlen(mnt) + 1 > out_len) {

@@ -19,6 +19,12 @@ struct cgroups;
  * /proc/self/mountinfo). Returns 0 and the mount point, or -ENOENT. */
 int cgroups_find_mount(const char *mountinfo_path, char *out, size_t out_len);
 
+/* The nth (from 0) cgroup2 mount in mountinfo_path, or -ENOENT. */
+int cgroups_find_mount_n(const char *mountinfo_path, int nth, char *out, size_t out_len);
+
+/* The id of the root of the cgroup v2 hierarchy (the kernfs root's inode number). */
+#define CGROUPS_ROOT_ID 1
+
 /* The cgroup id of a directory (name_to_handle_at on cgroup2), or 0. */
 uint64_t cgroups_id_of(const char *dir);
 

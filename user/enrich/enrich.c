@@ -365,14 +365,21 @@ static void file_details(struct enrich *e, struct cw_event *ev, uint64_t now)
 static void http_details(struct cw_event *ev)
 {
 	struct cw_http_info *hi = &ev->x.http;
-	const struct http_class *cls = &hi->d->r->cls;
+	const struct conn_req *r = hi->d->r;
 
 	hi->imds = hi->d->connect->kind == CW_EP_IMDS;
-	hi->credential_request = cls->cls == REQ_IMDS_CREDENTIALS ||
-				 cls->cls == REQ_PI_CREDENTIALS || cls->cls == REQ_ECS_CREDENTIALS;
-	hi->blocked = hi->d->timed_out || hi->d->status == 401 || hi->d->status == 403;
-	hi->pi_support = sdk_pod_identity_support(&hi->d->r->sdk);
-	hi->pi_minimum = sdk_pod_identity_min(hi->d->r->sdk.id);
+	hi->credential_path =
+		r && (r->cls.cls == REQ_IMDS_CREDENTIALS || r->cls.cls == REQ_PI_CREDENTIALS ||
+		      r->cls.cls == REQ_ECS_CREDENTIALS);
+	/* the response is the ground truth: credentials delivered make it a credential fetch,
+	 * whatever the request looked like */
+	hi->delivered = hi->d->creds != NULL;
+	hi->credential_request = hi->credential_path || hi->delivered;
+	/* refused (401/403), failed (any other 4xx/5xx) or never answered: no credentials left
+	 * the endpoint. A 2xx whose body could not be read as credentials is not lowered. */
+	hi->blocked = !hi->delivered && (hi->d->timed_out || hi->d->status >= 400);
+	hi->pi_support = r ? sdk_pod_identity_support(&r->sdk) : SDK_PI_UNKNOWN;
+	hi->pi_minimum = r ? sdk_pod_identity_min(r->sdk.id) : NULL;
 }
 
 /* names of the pods on both sides of a move, for the event and the finding's summary */

@@ -445,6 +445,83 @@ int oci_parse(const char *buf, size_t len, struct oci_info *out)
 	return 0;
 }
 
+/* a bind mount: type "bind", or "bind"/"rbind" among the options (runc's test) */
+static bool is_bind(json_t *e, bool *ro)
+{
+	json_t *type = json_object_get(e, "type"), *opts = json_object_get(e, "options"), *o;
+	bool bind = json_is_string(type) && strcmp(json_string_value(type), "bind") == 0;
+	size_t i;
+
+	*ro = false;
+	if (!json_is_array(opts))
+		return bind;
+	json_array_foreach (opts, i, o) {
+		const char *v = json_string_value(o);
+
+		if (i >= OCI_MAX_ITEMS || !v)
+			break;
+		if (!strcmp(v, "bind") || !strcmp(v, "rbind"))
+			bind = true;
+		else if (!strcmp(v, "ro"))
+			*ro = true;
+	}
+	return bind;
+}
+
+int oci_host_mounts(const char *buf, size_t len, struct oci_host_mount *out, unsigned int max,
+		    unsigned int *n, bool *truncated)
+{
+	json_t *root, *mounts, *e;
+	json_error_t jerr;
+	size_t i;
+
+	if (!buf || !n || !truncated || (max && !out))
+		return -EINVAL;
+	*n = 0;
+	*truncated = false;
+	if (len > OCI_MAX_INPUT)
+		return -E2BIG;
+	if (!json_depth_ok(buf, len, OCI_MAX_DEPTH))
+		return -ELOOP;
+	root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!root)
+		return json_error_code(&jerr) == json_error_out_of_memory ? -ENOMEM : -EBADMSG;
+	mounts = json_object_get(root, "mounts");
+	if (json_is_array(mounts)) {
+		json_array_foreach (mounts, i, e) {
+			json_t *src = json_object_get(e, "source"), *dst;
+			const char *s = json_string_value(src);
+			struct oci_host_mount *m;
+			bool ro;
+
+			if (i >= OCI_MAX_ITEMS) {
+				*truncated = true;
+				break;
+			}
+			if (!s || s[0] != '/' || !is_bind(e, &ro) ||
+			    memmem(s, json_string_length(src), PROJECTED_MARK,
+				   strlen(PROJECTED_MARK)))
+				continue;
+			if (*n >= max) {
+				*truncated = true;
+				break;
+			}
+			m = &out[(*n)++];
+			m->read_only = ro;
+			*truncated |= bounded_copy(m->source, sizeof(m->source), s,
+						   json_string_length(src));
+			dst = json_object_get(e, "destination");
+			m->destination[0] = 0;
+			if (json_is_string(dst))
+				*truncated |= bounded_copy(m->destination, sizeof(m->destination),
+							   json_string_value(dst),
+							   json_string_length(dst));
+		}
+	}
+	json_decref(root);
+	return 0;
+}
+
 const char *oci_secret_env_name(unsigned int bit)
 {
 	if (!bit || (bit & (bit - 1)))

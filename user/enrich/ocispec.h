@@ -148,6 +148,21 @@ struct oci_info {
  */
 int oci_parse(const char *buf, size_t len, struct oci_info *out);
 
+/*
+ * Bind mounts from the host (credwatch scan: hostPath volumes that give credentials away).
+ * Every mount with an absolute source whose type is "bind" or whose options hold "bind" or
+ * "rbind", in the spec's order, except the projected volumes oci_parse() already reports.
+ * Bounded copies; *truncated is set when a string was cut or more than max mounts exist.
+ * Same limits and return values as oci_parse(); *n is the number filled.
+ */
+struct oci_host_mount {
+	char source[OCI_PATH_BUF];	/* path on the node */
+	char destination[OCI_PATH_BUF]; /* path in the container */
+	bool read_only;			/* options hold "ro" */
+};
+int oci_host_mounts(const char *buf, size_t len, struct oci_host_mount *out, unsigned int max,
+		    unsigned int *n, bool *truncated);
+
 /* Environment variable name for one OCI_SECRET_* bit, NULL for anything else. */
 const char *oci_secret_env_name(unsigned int bit);
 const char *oci_flavour_str(enum oci_flavour f);

@@ -88,6 +88,7 @@ int procs_read_procfs(const char *proc_root, uint32_t pid, struct cw_proc *rec)
 	char *open_paren, *close_paren;
 	ssize_t n;
 	int ppid = 0;
+	char state = 0;
 
 	memset(rec, 0, sizeof(*rec));
 	snprintf(path, sizeof(path), "%s/%u/stat", proc_root, pid);
@@ -109,10 +110,14 @@ int procs_read_procfs(const char *proc_root, uint32_t pid, struct cw_proc *rec)
 	/* after ") ": state ppid pgrp session tty tpgid flags minflt cminflt majflt
 	 * cmajflt utime stime cutime cstime priority nice threads itrealvalue starttime */
 	if (sscanf(close_paren + 2,
-		   "%*c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d "
+		   "%c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d "
 		   "%llu",
-		   &ppid, &start_ticks) != 2)
+		   &state, &ppid, &start_ticks) != 3)
 		return -EINVAL;
+	/* A zombie keeps its stat but has no exe and an empty cmdline: nothing to describe
+	 * the process by. Say so rather than report an empty image. */
+	if (state == 'Z' || state == 'X')
+		return -ESRCH;
 	rec->ppid = ppid;
 	rec->start_ns = start_ticks * (1000000000ULL / (hz > 0 ? hz : 100));
 

@@ -2,7 +2,11 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <fnmatch.h>
-#include <glob.h>
+#include <dirent.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdint.h>
+#include <time.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -81,28 +85,179 @@ static void add_live(struct socket_watch *w, const char *host_root, const char *
 	w->nlive++;
 }
 
+int sockets_check_pattern(const char *path, char *why, size_t len)
+{
+	int wild = 0, comps = 0;
+	const char *p = path;
+
+	if (strstr(path, "**")) {
+		snprintf(why, len,
+			 "\"**\" is not supported (a glob is bounded: at most %d "
+			 "wildcard components)",
+			 SOCKETS_MAX_WILDCARDS);
+		return -1;
+	}
+	while (*p) {
+		size_t n;
+
+		while (*p == '/')
+			p++;
+		n = strcspn(p, "/");
+		if (!n)
+			break;
+		comps++;
+		if (memchr(p, '*', n) || memchr(p, '?', n) || memchr(p, '[', n))
+			wild++;
+		p += n;
+	}
+	if (wild > SOCKETS_MAX_WILDCARDS) {
+		snprintf(why, len,
+			 "%d path components with glob characters: unbounded (at most %d)", wild,
+			 SOCKETS_MAX_WILDCARDS);
+		return -1;
+	}
+	if (comps > SOCKETS_MAX_COMPONENTS) {
+		snprintf(why, len, "%d path components (at most %d)", comps,
+			 SOCKETS_MAX_COMPONENTS);
+		return -1;
+	}
+	return 0;
+}
+
+static volatile sig_atomic_t *stop_flag;
+
+void sockets_set_stop_flag(volatile sig_atomic_t *flag)
+{
+	stop_flag = flag;
+}
+
+/* one bounded walk over all the patterns of a refresh */
+struct walk {
+	struct socket_watch *w;
+	const char *root;
+	int cfg;
+	unsigned int visits;
+	uint64_t deadline;
+	bool cut;
+};
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static bool walk_stop(struct walk *k)
+{
+	if (k->cut)
+		return true;
+	if ((stop_flag && *stop_flag) || ++k->visits > SOCKETS_GLOB_MAX_VISITS ||
+	    k->w->nlive >= SOCKETS_MAX_INODES || ((k->visits & 63) == 0 && mono_ns() > k->deadline))
+		k->cut = true;
+	return k->cut;
+}
+
+/* path (len bytes used of a PATH_MAX buffer) matched the pattern so far; rest is what is left
+ * of it (no leading '/') */
+static void walk(struct walk *k, char *path, size_t len, const char *rest)
+{
+	size_t n = strcspn(rest, "/");
+	const char *next = rest + n;
+	char comp[256];
+	struct dirent *de;
+	DIR *d;
+
+	while (*next == '/')
+		next++;
+	if (!n) {
+		add_live(k->w, k->root, path, k->cfg);
+		return;
+	}
+	if (n >= sizeof(comp) || walk_stop(k))
+		return;
+	memcpy(comp, rest, n);
+	comp[n] = 0;
+	if (!strpbrk(comp, "*?[")) {
+		if (len + 1 + n >= PATH_MAX)
+			return;
+		path[len] = '/';
+		memcpy(path + len + 1, comp, n + 1);
+		walk(k, path, len + 1 + n, next);
+		path[len] = 0;
+		return;
+	}
+	d = opendir(len ? path : "/");
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		size_t m = strlen(de->d_name);
+
+		if (walk_stop(k))
+			break;
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		/* FNM_PERIOD: a wildcard does not match a leading dot, as in glob(3) */
+		if (fnmatch(comp, de->d_name, FNM_PERIOD) || len + 1 + m >= PATH_MAX)
+			continue;
+		path[len] = '/';
+		memcpy(path + len + 1, de->d_name, m + 1);
+		walk(k, path, len + 1 + m, next);
+		path[len] = 0;
+	}
+	closedir(d);
+}
+
 int sockets_refresh(struct socket_watch *w, int map_fd, const char *host_root)
 {
+	static __typeof__(w->live) old; /* large: not on the stack */
 	struct cw_sock_key keys[SOCKETS_MAX_INODES], k, *prev = NULL;
 	const char *root = strcmp(host_root, "/") == 0 ? "" : host_root;
-	char full[4096];
-	int nkeys = 0;
+	struct walk wk = { .w = w, .root = root };
+	char full[PATH_MAX];
+	bool cut_any = false;
+	int nkeys = 0, nold = w->nlive;
 
+	memcpy(old, w->live, sizeof(old[0]) * nold);
 	w->nlive = 0;
 	for (int i = 0; i < w->n; i++) {
-		glob_t g;
-
 		snprintf(full, sizeof(full), "%s%s", root, w->cfg[i].path);
-		if (strpbrk(w->cfg[i].path, "*?[")) {
-			if (glob(full, GLOB_NOSORT, NULL, &g) == 0) {
-				for (size_t j = 0; j < g.gl_pathc; j++)
-					add_live(w, root, g.gl_pathv[j], i);
-			}
-			globfree(&g);
-		} else {
+		if (!strpbrk(w->cfg[i].path, "*?[")) {
 			add_live(w, root, full, i);
+			continue;
+		}
+		snprintf(full, sizeof(full), "%s", root);
+		wk.cfg = i;
+		wk.cut = false;
+		wk.visits = 0;
+		wk.deadline = mono_ns() + SOCKETS_GLOB_MAX_MS * 1000000ULL;
+		walk(&wk, full, strlen(full), w->cfg[i].path + strspn(w->cfg[i].path, "/"));
+		if (!wk.cut)
+			continue;
+		/* cut short: what it watched before stays watched (if still there) */
+		cut_any = true;
+		for (int j = 0; j < nold; j++) {
+			char prevfull[PATH_MAX];
+
+			if (old[j].cfg != i)
+				continue;
+			snprintf(prevfull, sizeof(prevfull), "%s%s", root, old[j].path);
+			add_live(w, root, prevfull, i);
+		}
+		if (i < 64 && !(w->warned_cut & (1ULL << i))) {
+			w->warned_cut |= 1ULL << i;
+			if (!(stop_flag && *stop_flag))
+				pr_warn("socket glob %s: stopped at its bound (%d entries or %d ms "
+					"per refresh): sockets it did not reach are not watched",
+					w->cfg[i].path, SOCKETS_GLOB_MAX_VISITS,
+					SOCKETS_GLOB_MAX_MS);
 		}
 	}
+	if (cut_any)
+		w->globs_cut++;
+	if (map_fd < 0) /* no BPF map (unit tests): live[] is the result */
+		return w->nlive;
 	/* make the map equal to live[]: collect its keys, drop the stale ones */
 	while (nkeys < SOCKETS_MAX_INODES && bpf_map_get_next_key(map_fd, prev, &k) == 0) {
 		keys[nkeys] = k;

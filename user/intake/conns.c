@@ -2,24 +2,36 @@
 #include <stdlib.h>
 #include <string.h>
 #include "intake/conns.h"
+#include "intake/stream.h"
 #include "util/lru.h"
 
 struct conn {
 	struct conns *owner; /* for the release callback */
 	struct cw_ev_endpoint connect;
-	bool have_connect;
+	struct stream st[2];   /* [CW_HTTP_EGRESS], [CW_HTTP_INGRESS] */
+	struct httpmsg msg[2]; /* requests, responses */
+	uint64_t dir_bytes[2];
+	bool reported[2]; /* its unparsed event was written */
 	uint8_t qn;
-	struct conn_req q[CONNS_QUEUE];
+	struct conn_req *q[CONNS_QUEUE_MAX]; /* waiting for a response, oldest first */
+	uint32_t skip;			     /* responses whose request left the queue unanswered */
 };
 
 struct conns {
 	struct lru *map;
 	conns_emit_fn emit;
+	conns_unparsed_fn unparsed;
 	void *ctx;
+	size_t pending; /* queued requests, all connections */
 	struct conns_stats st;
-	/* requests on connections whose connect was never seen (agent started
-	 * mid-connection, or the LRU evicted it) are written at once */
-	struct conn orphan;
+};
+
+/* What the stream and message callbacks need about the segment being handled. */
+struct seg_ctx {
+	struct conns *c;
+	struct conn *cn;
+	uint8_t dir;
+	uint64_t ts, now;
 };
 
 static void conn_release(void *value);
@@ -38,7 +50,7 @@ static enum cred_endpoint ep_of(unsigned int kind)
 	}
 }
 
-struct conns *conns_new(size_t capacity, conns_emit_fn emit, void *ctx)
+struct conns *conns_new(size_t capacity, conns_emit_fn emit, conns_unparsed_fn unparsed, void *ctx)
 {
 	struct conns *c = calloc(1, sizeof(*c));
 
@@ -50,6 +62,7 @@ struct conns *conns_new(size_t capacity, conns_emit_fn emit, void *ctx)
 		return NULL;
 	}
 	c->emit = emit;
+	c->unparsed = unparsed;
 	c->ctx = ctx;
 	return c;
 }
@@ -62,108 +75,267 @@ void conns_free(struct conns *c)
 	free(c);
 }
 
-static void finish(struct conns *c, struct conn *cn, int i, int status, bool timed_out,
-		   bool queue_full)
+static void req_free(struct conns *c, struct conn_req *r)
+{
+	explicit_bzero(r, sizeof(*r));
+	free(r);
+	c->pending--;
+}
+
+/* Remove the oldest queued request. */
+static struct conn_req *pop(struct conn *cn)
+{
+	struct conn_req *r = cn->q[0];
+
+	memmove(&cn->q[0], &cn->q[1], (cn->qn - 1) * sizeof(cn->q[0]));
+	cn->qn--;
+	return r;
+}
+
+static void emit(struct conns *c, struct conn *cn, const struct conn_req *r, int status,
+		 bool timed_out, bool queue_full, bool late, const struct http_creds *creds,
+		 uint64_t ts)
 {
 	struct conn_done d = {
-		.connect = cn->have_connect ? &cn->connect : NULL,
-		.r = &cn->q[i],
+		.connect = &cn->connect,
+		.r = r,
 		.status = status,
 		.timed_out = timed_out,
 		.queue_full = queue_full,
+		.late = late,
+		.creds = creds && creds->found ? creds : NULL,
+		.ts_boot_ns = r ? r->ts_boot_ns : ts,
 	};
 
 	c->emit(c->ctx, &d);
-	memmove(&cn->q[i], &cn->q[i + 1], (cn->qn - i - 1) * sizeof(cn->q[0]));
-	cn->qn--;
 }
 
-/* A connection leaves the table (LRU eviction, cookie reuse, shutdown): write
- * what is still queued on it, without a response. */
+/* --- message callbacks -------------------------------------------------------------------- */
+
+static void on_request(void *ctx, const struct http_request *req)
+{
+	struct seg_ctx *x = ctx;
+	struct conns *c = x->c;
+	struct conn *cn = x->cn;
+	struct conn_req *r;
+
+	c->st.requests++;
+	/* room in the queue: the oldest is written without its response (which, when it
+	 * comes, is known to be its: skipped) */
+	if (cn->qn == CONNS_QUEUE_MAX || c->pending >= CONNS_PENDING_MAX) {
+		if (!cn->qn)
+			return; /* the budget is taken by other connections: counted */
+		r = pop(cn);
+		c->st.queue_full++;
+		if (!r->written)
+			emit(c, cn, r, 0, false, true, false, NULL, 0);
+		req_free(c, r);
+		cn->skip++;
+	}
+	r = calloc(1, sizeof(*r));
+	if (!r) {
+		c->st.queue_full++;
+		return;
+	}
+	c->pending++;
+	r->ts_boot_ns = x->ts;
+	r->seen_ns = x->now;
+	r->req = *req;
+	http_classify(&r->req, ep_of(cn->connect.kind), &r->cls);
+	if (r->req.has_user_agent)
+		sdk_parse_ua(r->req.user_agent, r->req.ua_len, &r->sdk);
+	else
+		sdk_parse_ua("", 0, &r->sdk);
+	cn->q[cn->qn++] = r;
+}
+
+static void on_response(void *ctx, const struct http_response *resp, const struct http_creds *creds)
+{
+	struct seg_ctx *x = ctx;
+	struct conns *c = x->c;
+	struct conn *cn = x->cn;
+	struct conn_req *r;
+
+	c->st.responses++;
+	if (creds->found)
+		c->st.credential_responses++;
+	if (cn->skip) {
+		/* the answer to a request written early: credentials it delivered are still
+		 * reported, without the request */
+		cn->skip--;
+		if (creds->found)
+			emit(c, cn, NULL, resp->code, false, false, true, creds, x->ts);
+		return;
+	}
+	if (!cn->qn) {
+		c->st.unmatched_responses++;
+		if (creds->found)
+			emit(c, cn, NULL, resp->code, false, false, false, creds, x->ts);
+		return;
+	}
+	r = pop(cn);
+	if (!r->written) {
+		emit(c, cn, r, resp->code, false, false, false, creds, 0);
+	} else {
+		/* its event went out on the timeout: a late answer matters if it delivered */
+		c->st.late_responses++;
+		if (creds->found)
+			emit(c, cn, r, resp->code, false, false, true, creds, 0);
+	}
+	req_free(c, r);
+}
+
+static void on_failed(void *ctx, enum httpmsg_fail why)
+{
+	struct seg_ctx *x = ctx;
+	struct conn *cn = x->cn;
+	struct conn_unparsed u = {
+		.connect = &cn->connect,
+		.dir = x->dir,
+		.why = why,
+		.ts_boot_ns = x->ts,
+		.bytes = cn->dir_bytes[x->dir],
+	};
+
+	x->c->st.unparsed[why < HTTPMSG__COUNT ? why : 0]++;
+	if (cn->reported[x->dir])
+		return;
+	cn->reported[x->dir] = true;
+	x->c->unparsed(x->c->ctx, &u);
+}
+
+static bool answers_head(void *ctx)
+{
+	struct seg_ctx *x = ctx;
+	struct conn *cn = x->cn;
+
+	return !cn->skip && cn->qn && cn->q[0]->req.method == HTTP_M_HEAD;
+}
+
+static const struct httpmsg_ops msg_ops = {
+	.request = on_request,
+	.response = on_response,
+	.failed = on_failed,
+	.answers_head = answers_head,
+};
+
+/* --- stream callbacks --------------------------------------------------------------------- */
+
+static void on_data(void *ctx, const uint8_t *p, size_t n)
+{
+	struct seg_ctx *x = ctx;
+
+	x->cn->dir_bytes[x->dir] += n;
+	httpmsg_data(&x->cn->msg[x->dir], &msg_ops, ctx, p, n);
+}
+
+static void on_gap(void *ctx, size_t n)
+{
+	struct seg_ctx *x = ctx;
+
+	x->cn->dir_bytes[x->dir] += n;
+	httpmsg_gap(&x->cn->msg[x->dir], &msg_ops, ctx, n);
+}
+
+static void on_fin(void *ctx)
+{
+	struct seg_ctx *x = ctx;
+
+	httpmsg_fin(&x->cn->msg[x->dir], &msg_ops, ctx);
+}
+
+static const struct stream_ops stream_ops = {
+	.data = on_data,
+	.gap = on_gap,
+	.fin = on_fin,
+};
+
+static void add_stream_stats(struct conns_stats *to, const struct stream_stats *s)
+{
+	to->segments += s->segments;
+	to->bytes += s->bytes;
+	to->retransmitted_bytes += s->retransmitted_bytes;
+	to->out_of_order += s->out_of_order;
+	to->gaps += s->gaps;
+	to->gap_bytes += s->gap_bytes;
+}
+
+/* --- connections -------------------------------------------------------------------------- */
+
+/* Everything still held goes out: what the streams hold (holes as gaps), the parsers' partial
+ * messages, the requests still waiting (without a response). */
+static void conn_flush(struct conns *c, struct conn *cn, uint64_t now)
+{
+	for (int d = 0; d < 2; d++) {
+		struct seg_ctx x = { c, cn, (uint8_t)d, 0, now };
+		struct stream_stats ss = { 0 };
+
+		stream_flush(&cn->st[d], &stream_ops, &x, &ss);
+		add_stream_stats(&c->st, &ss);
+	}
+	while (cn->qn) {
+		struct conn_req *r = pop(cn);
+
+		if (!r->written)
+			emit(c, cn, r, 0, false, false, false, NULL, 0);
+		req_free(c, r);
+	}
+}
+
+/* A connection leaves the table (LRU eviction, cookie reuse, shutdown). */
 static void conn_release(void *value)
 {
 	struct conn *cn = value;
 
-	while (cn->owner && cn->qn) {
-		cn->owner->st.evicted_requests++;
-		finish(cn->owner, cn, 0, 0, false, false);
+	if (!cn->owner)
+		return;
+	if (cn->qn)
+		cn->owner->st.evicted_requests += cn->qn;
+	conn_flush(cn->owner, cn, 0);
+	for (int d = 0; d < 2; d++) {
+		stream_free(&cn->st[d]);
+		httpmsg_free(&cn->msg[d]);
 	}
+	cn->owner = NULL;
 }
 
 void conns_connect(struct conns *c, const struct cw_ev_endpoint *ev)
 {
 	struct conn *cn;
 	size_t before = lru_evictions(c->map);
+	bool joined = ev->hdr.flags & CW_F_FOUND_AT_START;
 
 	if (ev->protocol != 6)
 		return;
-	/* an evicted (or reused) connection's queued requests are written by
-	 * conn_release() before its slot is reused: none is lost */
+	/* an evicted (or reused) connection's queued requests are written by conn_release()
+	 * before its slot is reused: none is lost */
 	cn = lru_put(c->map, ev->sock_cookie, 0);
 	if (lru_evictions(c->map) != before)
 		c->st.evictions++;
+	memset(cn, 0, sizeof(*cn));
 	cn->owner = c;
 	cn->connect = *ev;
-	cn->have_connect = true;
-	cn->qn = 0;
+	httpmsg_init(&cn->msg[CW_HTTP_EGRESS], false, joined);
+	httpmsg_init(&cn->msg[CW_HTTP_INGRESS], true, joined);
 }
 
 void conns_http(struct conns *c, const struct cw_ev_http *ev, uint64_t now)
 {
-	size_t len = ev->cap_len < CW_HTTP_MAX ? ev->cap_len : CW_HTTP_MAX;
+	size_t cap = ev->cap_len < CW_HTTP_CAP ? ev->cap_len : CW_HTTP_CAP;
 	struct conn *cn = lru_get(c->map, ev->sock_cookie, 0);
-	struct conn_req *r;
-	/* The ring buffer is mapped read-only: parse a private copy, which is
-	 * wiped as soon as it is parsed (it may hold the IMDSv2 session token or
-	 * an Authorization token). */
-	unsigned char data[CW_HTTP_MAX];
+	struct stream_stats ss = { 0 };
+	struct seg_ctx x;
 
-	memcpy(data, ev->data, len);
-
-	if (ev->dir == CW_HTTP_INGRESS) {
-		struct http_response resp;
-
-		http_parse_response(data, len, &resp);
-		explicit_bzero(data, sizeof(data));
-		if (!cn || !cn->qn || resp.status != HTTP_COMPLETE) {
-			c->st.unmatched_responses++;
-			return;
-		}
-		c->st.responses++;
-		finish(c, cn, 0, resp.code, false, false);
-		return;
-	}
 	if (!cn) {
-		c->st.orphan_requests++;
-		cn = &c->orphan;
-		memset(cn, 0, sizeof(*cn));
-	} else if (cn->qn == CONNS_QUEUE) {
-		c->st.queue_full++;
-		finish(c, cn, 0, 0, false, true);
-	}
-	r = &cn->q[cn->qn];
-	memset(r, 0, sizeof(*r));
-	r->ts_boot_ns = ev->hdr.ts_boot_ns;
-	r->seen_ns = now;
-	r->seg_len = ev->seg_len;
-	if (http_parse_request(data, len, &r->req) == HTTP_NOT_HTTP) {
-		explicit_bzero(data, sizeof(data));
-		c->st.not_http++;
+		c->st.orphan_segments++;
 		return;
 	}
-	/* the capture may hold the session token or an Authorization token */
-	explicit_bzero(data, sizeof(data));
-	if (r->req.status == HTTP_TRUNCATED)
-		c->st.head_truncated++;
-	http_classify(&r->req, ep_of(ev->kind), &r->cls);
-	if (r->req.has_user_agent)
-		sdk_parse_ua(r->req.user_agent, r->req.ua_len, &r->sdk);
-	else
-		sdk_parse_ua("", 0, &r->sdk);
-	c->st.requests++;
-	cn->qn++;
-	if (cn == &c->orphan)
-		finish(c, cn, 0, 0, false, false);
+	if (ev->dir > CW_HTTP_INGRESS)
+		return;
+	x = (struct seg_ctx){ c, cn, ev->dir, ev->hdr.ts_boot_ns, now };
+	stream_segment(&cn->st[ev->dir], &stream_ops, &x, &ss, ev->seq, ev->data, cap, ev->seg_len,
+		       ev->tcp_flags);
+	add_stream_stats(&c->st, &ss);
 }
 
 struct expire_ctx {
@@ -179,17 +351,25 @@ static void expire_one(void *ctx, uint64_t key, uint64_t tag, void *val)
 
 	(void)key;
 	(void)tag;
-	while (cn->qn) {
-		uint64_t due = cn->q[0].seen_ns + CONNS_RESPONSE_TIMEOUT_NS;
+	if (e->all) {
+		conn_flush(e->c, cn, e->now);
+		return;
+	}
+	for (int i = 0; i < cn->qn; i++) {
+		struct conn_req *r = cn->q[i];
+		uint64_t due = r->seen_ns + CONNS_RESPONSE_TIMEOUT_NS;
 
-		if (!e->all && due > e->now) {
+		if (r->written)
+			continue;
+		if (due > e->now) {
 			if (!e->next || due < e->next)
 				e->next = due;
-			break;
+			continue;
 		}
-		if (!e->all)
-			e->c->st.timeouts++;
-		finish(e->c, cn, 0, 0, !e->all, false);
+		/* no answer in time: written now, kept in the queue for its late answer */
+		e->c->st.timeouts++;
+		r->written = true;
+		emit(e->c, cn, r, 0, true, false, false, NULL, 0);
 	}
 }
 

@@ -40,15 +40,20 @@ bool decode_record(struct decode_stats *st, const void *data, size_t size, struc
 {
 	const struct cw_hdr *h = data;
 
-	/* file records end after their path: padded back to the full layout */
-	if (size >= sizeof(*h) && h->type == CW_EV_FILE_OPEN && h->size == size &&
-	    size >= CW_EV_FILE_MIN && size <= sizeof(out->pad.file)) {
-		memcpy(&out->pad.file, data, size);
-		memset((char *)&out->pad.file + size, 0, sizeof(out->pad.file) - size);
-		out->pad.file.hdr.size = sizeof(out->pad.file);
-		data = &out->pad.file;
+	/* file and http records end after their variable part: padded back to the full
+	 * layout (the http copy holds payload bytes: the caller wipes it) */
+	if (size >= sizeof(*h) && h->size == size &&
+	    ((h->type == CW_EV_FILE_OPEN && size >= CW_EV_FILE_MIN &&
+	      size <= sizeof(out->pad.file)) ||
+	     (h->type == CW_EV_HTTP && size >= CW_EV_HTTP_MIN && size <= sizeof(out->pad.http)))) {
+		size_t full = h->type == CW_EV_HTTP ? sizeof(out->pad.http) : sizeof(out->pad.file);
+
+		memcpy(&out->pad, data, size);
+		memset((char *)&out->pad + size, 0, full - size);
+		((struct cw_hdr *)&out->pad)->size = full;
+		data = &out->pad;
 		h = data;
-		size = sizeof(out->pad.file);
+		size = full;
 	}
 	if (size < sizeof(*h) || !decode_record_size(h->type) || size < record_size[h->type] ||
 	    h->size != record_size[h->type]) {
@@ -96,12 +101,25 @@ void decode_event(struct cw_event *e, const struct decoded *d, int64_t boot_to_r
 void decode_http_event(struct cw_event *e, const struct conn_done *d, int64_t boot_to_real)
 {
 	e->kind = CWE_HTTP_REQUEST;
-	e->ts_boot_ns = d->r->ts_boot_ns;
-	e->real_ns = (int64_t)d->r->ts_boot_ns + boot_to_real;
+	e->ts_boot_ns = d->ts_boot_ns;
+	e->real_ns = (int64_t)d->ts_boot_ns + boot_to_real;
 	e->task = &d->connect->task;
 	e->rec.ep = d->connect;
 	e->v.n = 0;
 	e->v.folded = false;
+	e->x.http.d = d;
+}
+
+void decode_unparsed_event(struct cw_event *e, const struct conn_unparsed *u, int64_t boot_to_real)
+{
+	e->kind = CWE_ENDPOINT_UNPARSED;
+	e->ts_boot_ns = u->ts_boot_ns;
+	e->real_ns = (int64_t)u->ts_boot_ns + boot_to_real;
+	e->task = &u->connect->task;
+	e->rec.ep = u->connect;
+	e->v.n = 0;
+	e->v.folded = false;
+	e->x.unparsed.u = u;
 }
 
 /* --- names --------------------------------------------------------------------------------- */

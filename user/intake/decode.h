@@ -28,6 +28,7 @@ struct decoded {
 	size_t size; /* the full record size */
 	union {
 		struct cw_ev_file file;
+		struct cw_ev_http http;
 	} pad;
 };
 
@@ -39,6 +40,8 @@ bool decode_record(struct decode_stats *st, const void *data, size_t size, struc
 void decode_event(struct cw_event *e, const struct decoded *d, int64_t boot_to_real);
 /* The decoded part of an HTTP request event (the connection's record, the request's time). */
 void decode_http_event(struct cw_event *e, const struct conn_done *d, int64_t boot_to_real);
+/* The decoded part of an endpoint_unparsed event. */
+void decode_unparsed_event(struct cw_event *e, const struct conn_unparsed *u, int64_t boot_to_real);
 
 /* Names of coded record fields, as events show them. */
 const char *cw_syscall_name(unsigned int sys); /* enum cw_syscall */

@@ -20,12 +20,13 @@ struct slot {
 struct holdback {
 	holdback_resolve_fn resolve;
 	void *ctx;
+	uint64_t max_ns;
 	int n;
 	struct holdback_stats st;
 	struct slot slot[HOLDBACK_SLOTS];
 };
 
-struct holdback *holdback_new(holdback_resolve_fn fn, void *ctx)
+struct holdback *holdback_new(holdback_resolve_fn fn, void *ctx, uint64_t max_ns)
 {
 	struct holdback *h = calloc(1, sizeof(*h));
 
@@ -33,6 +34,7 @@ struct holdback *holdback_new(holdback_resolve_fn fn, void *ctx)
 		return NULL;
 	h->resolve = fn;
 	h->ctx = ctx;
+	h->max_ns = max_ns ? max_ns : HOLDBACK_MAX_NS;
 	return h;
 }
 
@@ -75,7 +77,7 @@ bool holdback_put(struct holdback *h, const void *rec, size_t size, uint64_t now
 			s = &h->slot[i];
 	memcpy(s->rec, rec, size);
 	s->size = size;
-	s->deadline_ns = now + HOLDBACK_MAX_NS;
+	s->deadline_ns = now + h->max_ns;
 	s->retry_ns = retry_time(retry_at, now);
 	s->used = true;
 	h->n++;

@@ -15,7 +15,7 @@
 #include <stdint.h>
 
 #define HOLDBACK_SLOTS	    256
-#define HOLDBACK_MAX_NS	    1000000000ULL
+#define HOLDBACK_MAX_NS	    1000000000ULL /* the default wait; --holdback-ms sets another */
 #define HOLDBACK_RECORD_MAX 1024
 
 /*
@@ -33,7 +33,8 @@ struct holdback_stats {
 
 struct holdback;
 
-struct holdback *holdback_new(holdback_resolve_fn fn, void *ctx);
+/* max_ns: how long a record may be held (0: HOLDBACK_MAX_NS) */
+struct holdback *holdback_new(holdback_resolve_fn fn, void *ctx, uint64_t max_ns);
 void holdback_free(struct holdback *h);
 
 /* Hold a copy of a record (at most HOLDBACK_RECORD_MAX bytes) until retry_at. False when it

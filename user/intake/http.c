@@ -185,6 +185,68 @@ static void copy_value(const unsigned char *v, const unsigned char *ve, bool lin
 	*dst_len = (uint16_t)n;
 }
 
+/* Content-Length: digits only (OWS trimmed); anything else, or an absurd size, is invalid (-1) */
+static int64_t parse_length(const unsigned char *v, const unsigned char *ve)
+{
+	int64_t n = 0;
+	int digits = 0;
+
+	while (v < ve && is_ows(*v))
+		v++;
+	while (ve > v && is_ows(ve[-1]))
+		ve--;
+	if (v == ve)
+		return -1;
+	for (; v < ve; v++) {
+		if (!is_digit(*v) || ++digits > 15)
+			return -1;
+		n = n * 10 + (*v - '0');
+	}
+	return n;
+}
+
+/* Does the comma-separated header value [v, ve) hold token tok (case-insensitive)? If last,
+ * only as its last element. */
+static bool has_token(const unsigned char *v, const unsigned char *ve, const char *tok, bool last)
+{
+	bool found = false;
+
+	while (v < ve) {
+		const unsigned char *e = v, *te;
+
+		while (e < ve && *e != ',')
+			e++;
+		te = e;
+		while (v < te && is_ows(*v))
+			v++;
+		while (te > v && is_ows(te[-1]))
+			te--;
+		found = ci_eq(v, (size_t)(te - v), tok);
+		if (found && !last)
+			return true;
+		v = e < ve ? e + 1 : e;
+	}
+	return found;
+}
+
+/* The headers that frame a message (RFC 9112 6): length, chunking, connection close. A second,
+ * different Content-Length makes the length unknown. */
+static void frame_header(const unsigned char *name, size_t nlen, const unsigned char *v,
+			 const unsigned char *ve, bool complete, int64_t *cl, bool *seen_cl,
+			 bool *chunked, bool *close)
+{
+	if (ci_eq(name, nlen, "content-length")) {
+		int64_t n = complete ? parse_length(v, ve) : -1;
+
+		*cl = *seen_cl && *cl != n ? -1 : n;
+		*seen_cl = true;
+	} else if (ci_eq(name, nlen, "transfer-encoding")) {
+		*chunked = has_token(v, ve, "chunked", true);
+	} else if (ci_eq(name, nlen, "connection")) {
+		*close |= has_token(v, ve, "close", false);
+	}
+}
+
 /*
  * One header line [ls, le). The secret-bearing headers only ever set a flag: their value bytes
  * are not even looked at, so no later change to this function can leak them by accident
@@ -240,6 +302,9 @@ static void parse_header_line(struct http_request *req, const unsigned char *ls,
 		req->has_user_agent = true;
 		copy_value(colon + 1, le, complete, req->user_agent, HTTP_UA_MAX, &req->ua_len,
 			   &req->ua_truncated);
+	} else {
+		frame_header(ls, nlen, colon + 1, le, complete, &req->content_length,
+			     &req->seen_content_length, &req->chunked, &req->conn_close);
 	}
 }
 
@@ -249,6 +314,7 @@ enum http_status http_parse_request(const void *buf, size_t len, struct http_req
 	size_t mlen = 0, tlen, keep;
 
 	memset(req, 0, sizeof(*req));
+	req->content_length = -1;
 	if (!buf)
 		return req->status = HTTP_NOT_HTTP; /* (and NULL + 0 would be undefined) */
 	end = p + len;
@@ -416,6 +482,269 @@ enum http_status http_parse_response(const void *buf, size_t len, struct http_re
 		return resp->status = HTTP_NOT_HTTP;
 	resp->code = (uint16_t)code;
 	return resp->status = HTTP_COMPLETE;
+}
+
+/* The end of the line starting at p: *next is where the next line starts; false when the line
+ * has not ended inside [p, end) yet (a CR as the last byte may still become CRLF). */
+static bool line_end(const unsigned char *p, const unsigned char *end, const unsigned char **le,
+		     const unsigned char **next)
+{
+	const unsigned char *e = p;
+
+	while (e < end && *e != '\r' && *e != '\n')
+		e++;
+	if (e == end)
+		return false;
+	*le = e;
+	if (*e == '\r') {
+		if (e + 1 == end)
+			return false;
+		*next = e[1] == '\n' ? e + 2 : e + 1;
+	} else {
+		*next = e + 1;
+	}
+	return true;
+}
+
+size_t http_head_end(const void *buf, size_t len)
+{
+	const unsigned char *p = buf, *end, *le, *next;
+
+	if (!buf)
+		return 0;
+	end = p + len;
+	/* empty lines before a request line are not its end (RFC 9112 2.2) */
+	while (p < end && (*p == '\r' || *p == '\n')) {
+		if (*p == '\r' && p + 1 == end)
+			return 0;
+		p++;
+	}
+	if (p == end)
+		return 0;
+	while (line_end(p, end, &le, &next)) {
+		if (le == p)
+			return (size_t)(next - (const unsigned char *)buf);
+		p = next;
+	}
+	return 0;
+}
+
+enum http_status http_parse_response_head(const void *buf, size_t len, struct http_response *resp)
+{
+	const unsigned char *p = buf, *end, *le, *next;
+	bool seen_cl = false;
+
+	if (http_parse_response(buf, len, resp) != HTTP_COMPLETE)
+		return resp->status;
+	resp->content_length = -1;
+	end = p + len;
+	if (!line_end(p, end, &le, &next))
+		return resp->status = HTTP_TRUNCATED;
+	for (p = next; line_end(p, end, &le, &next); p = next) {
+		const unsigned char *colon, *ne;
+
+		if (le == p)
+			return resp->status = HTTP_COMPLETE; /* the empty line */
+		colon = memchr(p, ':', (size_t)(le - p));
+		if (!colon || is_ows(*p))
+			continue;
+		ne = colon;
+		while (ne > p && is_ows(ne[-1]))
+			ne--;
+		frame_header(p, (size_t)(ne - p), colon + 1, le, true, &resp->content_length,
+			     &seen_cl, &resp->chunked, &resp->conn_close);
+	}
+	/* A CR that starts the last line is the empty line, whether a LF follows it or not (as
+	 * http_head_end() reads a head that a bare CR ends) */
+	if (p + 1 == end && *p == '\r')
+		return resp->status = HTTP_COMPLETE;
+	return resp->status = HTTP_TRUNCATED;
+}
+
+/* --- credentials documents ---------------------------------------------------------------- */
+
+struct js {
+	const unsigned char *p, *end;
+};
+
+static void js_ws(struct js *j)
+{
+	while (j->p < j->end && (*j->p == ' ' || *j->p == '\t' || *j->p == '\r' || *j->p == '\n'))
+		j->p++;
+}
+
+/*
+ * A string at j->p (the opening quote). Its bytes are copied into out (cap bytes with NUL)
+ * only when out is given and the string has no escapes; *escaped says it had some. The string
+ * is always skipped. False on malformed input.
+ */
+static bool js_string(struct js *j, char *out, size_t cap, size_t *outlen, bool *escaped)
+{
+	size_t n = 0;
+
+	*escaped = false;
+	if (j->p >= j->end || *j->p != '"')
+		return false;
+	j->p++;
+	while (j->p < j->end && *j->p != '"') {
+		if (*j->p == '\\') {
+			*escaped = true;
+			if (++j->p >= j->end)
+				return false;
+		} else if (out && n + 1 < cap) {
+			out[n] = (char)*j->p;
+		}
+		if (*j->p < 0x20)
+			return false;
+		n++;
+		j->p++;
+	}
+	if (j->p >= j->end)
+		return false;
+	j->p++;
+	if (out && cap) {
+		if (*escaped || n + 1 > cap)
+			n = 0; /* not copied: escapes or too long */
+		out[n] = 0;
+	}
+	if (outlen)
+		*outlen = n;
+	return true;
+}
+
+/* Skip any JSON value (bounded nesting). */
+static bool js_skip(struct js *j, int depth)
+{
+	bool esc;
+
+	js_ws(j);
+	if (j->p >= j->end || depth > 16)
+		return false;
+	if (*j->p == '"')
+		return js_string(j, NULL, 0, NULL, &esc);
+	if (*j->p == '{' || *j->p == '[') {
+		unsigned char close = *j->p == '{' ? '}' : ']';
+
+		j->p++;
+		js_ws(j);
+		if (j->p < j->end && *j->p == close) {
+			j->p++;
+			return true;
+		}
+		for (;;) {
+			if (close == '}') {
+				if (!js_string(j, NULL, 0, NULL, &esc))
+					return false;
+				js_ws(j);
+				if (j->p >= j->end || *j->p++ != ':')
+					return false;
+			}
+			if (!js_skip(j, depth + 1))
+				return false;
+			js_ws(j);
+			if (j->p >= j->end)
+				return false;
+			if (*j->p == ',') {
+				j->p++;
+				js_ws(j);
+				continue;
+			}
+			if (*j->p++ != close)
+				return false;
+			return true;
+		}
+	}
+	/* number, true, false, null */
+	while (j->p < j->end &&
+	       (is_alpha(*j->p) || is_digit(*j->p) || *j->p == '-' || *j->p == '+' || *j->p == '.'))
+		j->p++;
+	return true;
+}
+
+static bool charset_ok(const char *s, const char *extra)
+{
+	for (; *s; s++)
+		if (!is_alpha((unsigned char)*s) && !is_digit((unsigned char)*s) &&
+		    !strchr(extra, *s))
+			return false;
+	return true;
+}
+
+bool http_scan_credentials(const void *body, size_t len, struct http_creds *out)
+{
+	struct js j = { body, (const unsigned char *)body + len };
+	bool secret = false;
+
+	memset(out, 0, sizeof(*out));
+	if (!body)
+		return false;
+	js_ws(&j);
+	if (j.p >= j.end || *j.p != '{')
+		return false;
+	j.p++;
+	js_ws(&j);
+	while (j.p < j.end && *j.p != '}') {
+		char key[32], *dst = NULL;
+		size_t klen, cap = 0;
+		bool esc;
+
+		if (!js_string(&j, key, sizeof(key), &klen, &esc))
+			break;
+		js_ws(&j);
+		if (j.p >= j.end || *j.p++ != ':')
+			break;
+		js_ws(&j);
+		if (!strcmp(key, "AccessKeyId")) {
+			dst = out->access_key_id;
+			cap = sizeof(out->access_key_id);
+		} else if (!strcmp(key, "Expiration")) {
+			dst = out->expiration;
+			cap = sizeof(out->expiration);
+		} else if (!strcmp(key, "RoleArn")) {
+			dst = out->role_arn;
+			cap = sizeof(out->role_arn);
+		} else if (!strcmp(key, "AccountId")) {
+			dst = out->account_id;
+			cap = sizeof(out->account_id);
+		} else if (!strcmp(key, "Code")) {
+			dst = out->code;
+			cap = sizeof(out->code);
+		} else if (!strcmp(key, "SecretAccessKey") || !strcmp(key, "Token")) {
+			secret = true; /* its value is skipped below, never copied */
+		}
+		if (dst && j.p < j.end && *j.p == '"') {
+			/* into dst only when the whole string is good: a string cut short or
+			 * malformed would leave its start over a value kept before */
+			char val[HTTP_ARN_MAX + 1];
+			bool ok = js_string(&j, val, cap, NULL, &esc);
+
+			if (ok)
+				memcpy(dst, val, strlen(val) + 1);
+			explicit_bzero(val, sizeof(val));
+			if (!ok)
+				break;
+		} else if (!js_skip(&j, 0)) {
+			break;
+		}
+		js_ws(&j);
+		if (j.p < j.end && *j.p == ',') {
+			j.p++;
+			js_ws(&j);
+		}
+	}
+	/* only what has the expected shape is kept */
+	if (!charset_ok(out->access_key_id, ""))
+		out->access_key_id[0] = 0;
+	if (!charset_ok(out->expiration, ":.+-"))
+		out->expiration[0] = 0;
+	if (!charset_ok(out->role_arn, ":/+=,.@_-"))
+		out->role_arn[0] = 0;
+	if (!charset_ok(out->account_id, ""))
+		out->account_id[0] = 0;
+	if (!charset_ok(out->code, ""))
+		out->code[0] = 0;
+	out->found = out->access_key_id[0] && secret;
+	return out->found;
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -692,6 +1021,28 @@ static bool classify_ecs(struct npath *np, struct http_class *out)
 	return true;
 }
 
+/* The path as matched: "/" + the segments, a trailing slash kept. */
+static void normalized_path(const struct http_request *req, const struct npath *np,
+			    struct http_class *out)
+{
+	size_t n = 0;
+
+	for (int i = 0; i < np->nseg; i++) {
+		size_t l = np->seg[i].len;
+
+		if (n + 1 + l > HTTP_PATH_MAX)
+			break;
+		out->normalized[n++] = '/';
+		memcpy(out->normalized + n, np->buf + np->seg[i].off, l);
+		n += l;
+	}
+	if ((!n || (np->len && np->buf[np->len - 1] == '/')) && n < HTTP_PATH_MAX)
+		out->normalized[n++] = '/';
+	out->normalized[n] = 0;
+	out->normalized_len = (uint16_t)n;
+	(void)req;
+}
+
 void http_classify(const struct http_request *req, enum cred_endpoint ep, struct http_class *out)
 {
 	struct npath np;
@@ -703,6 +1054,7 @@ void http_classify(const struct http_request *req, enum cred_endpoint ep, struct
 	}
 	normalize(req, &np);
 	out->has_query = np.has_query;
+	normalized_path(req, &np, out);
 
 	switch (ep) {
 	case EP_IMDS:

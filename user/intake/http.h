@@ -80,6 +80,12 @@ struct http_request {
 
 	uint16_t header_count;	   /* header lines seen (complete or not) */
 	uint16_t bad_header_lines; /* lines without a colon or with an empty name */
+
+	/* Message framing (RFC 9112 6): what follows the head on the stream. */
+	int64_t content_length; /* Content-Length, -1 when absent or invalid */
+	bool seen_content_length;
+	bool chunked;	 /* Transfer-Encoding ends with chunked */
+	bool conn_close; /* Connection: close */
 };
 
 /* Parse a request head from a possibly truncated capture. Always fills *req (zeroed first). */
@@ -90,10 +96,45 @@ struct http_response {
 	uint8_t version_major;
 	uint8_t version_minor;
 	uint16_t code; /* 100..999, 0 when unknown */
+	/* framing, from http_parse_response_head() */
+	int64_t content_length; /* -1 when absent or invalid */
+	bool chunked;
+	bool conn_close;
 };
 
 /* Parse "HTTP/1.1 401 Unauthorized" from the start of a response capture. */
 enum http_status http_parse_response(const void *buf, size_t len, struct http_response *resp);
+
+/* A whole response head (status line and headers, through the empty line): the status and
+ * the framing headers. */
+enum http_status http_parse_response_head(const void *buf, size_t len, struct http_response *resp);
+
+/*
+ * Where a message head ends in buf: the offset just past its empty line, 0 when it is not
+ * complete yet. Lines end as http_parse_request reads them: CRLF, LF, or a bare CR (a CR that
+ * is the last byte may still become a CRLF, so it does not end a line yet). Empty lines
+ * before a request line are skipped (RFC 9112 2.2) and not taken for the end.
+ */
+size_t http_head_end(const void *buf, size_t len);
+
+/*
+ * A credentials document in a response body (IMDS role or instance-identity credentials, the
+ * Pod Identity Agent, ECS-style container credentials): a JSON object whose AccessKeyId is
+ * given with a SecretAccessKey or a Token. Only what events may carry is copied out; the
+ * secret values are skipped over, never copied (the caller wipes the body).
+ */
+#define HTTP_AKID_MAX 128
+#define HTTP_EXP_MAX  48
+#define HTTP_ARN_MAX  320
+struct http_creds {
+	bool found;			       /* AccessKeyId with a secret next to it */
+	char access_key_id[HTTP_AKID_MAX + 1]; /* "ASIA..." (charset-checked) */
+	char expiration[HTTP_EXP_MAX + 1];     /* as given, e.g. "2026-11-30T06:00:00Z" */
+	char role_arn[HTTP_ARN_MAX + 1];       /* ECS-style RoleArn, when present */
+	char account_id[16];		       /* Pod Identity Agent AccountId, when present */
+	char code[32];			       /* IMDS "Code" ("Success"), when present */
+};
+bool http_scan_credentials(const void *body, size_t len, struct http_creds *out);
 
 /* Which endpoint the connection went to; the caller knows it from the destination address. */
 enum cred_endpoint {
@@ -150,6 +191,10 @@ struct http_class {
 	bool role_truncated;
 	uint8_t role_len;
 	char role[HTTP_ROLE_MAX + 1];
+	/* The path as it was matched (decoded, dot segments resolved, one slash between
+	 * segments, no query), when it differs from the raw path (nonstandard_path). */
+	uint16_t normalized_len;
+	char normalized[HTTP_PATH_MAX + 1];
 };
 
 /* Classify a parsed request sent to endpoint ep. Always fills *out (zeroed first). */

@@ -167,15 +167,36 @@ static int judge_http(const struct judge *j, const struct cw_subject *s, struct 
 	const struct cw_ev_endpoint *ce = hi->d->connect;
 	struct rules_http rh = {
 		.endpoint = endpoint_of(ce->kind),
-		.imds_ver = r->cls.imds_ver,
+		.imds_ver = r ? r->cls.imds_ver : IMDS_VER_NA,
 		.credential_request = hi->credential_request,
-		.sdk = r->sdk.id != SDK_UNKNOWN ? &r->sdk : NULL,
+		.evasive = hi->delivered && !hi->credential_path,
+		.request_seen = r != NULL,
+		.sdk = r && r->sdk.id != SDK_UNKNOWN ? &r->sdk : NULL,
 		.blocked = hi->blocked,
 	};
 
-	snprintf(e->v.target, sizeof(e->v.target), "%s:%s %.*s", endpoint_kind_name(ce->kind),
-		 r->req.method_raw, (int)r->req.path_len, r->req.path);
+	if (r)
+		snprintf(e->v.target, sizeof(e->v.target), "%s:%s %.*s",
+			 endpoint_kind_name(ce->kind), r->req.method_raw, (int)r->req.path_len,
+			 r->req.path);
+	else
+		snprintf(e->v.target, sizeof(e->v.target), "%s:(request not seen)",
+			 endpoint_kind_name(ce->kind));
 	return rules_eval_http(j->policy, s, &rh, e->v.f);
+}
+
+static int judge_unparsed(const struct judge *j, const struct cw_subject *s, struct cw_event *e)
+{
+	const struct conn_unparsed *u = e->x.unparsed.u;
+	struct rules_unparsed ru = {
+		.endpoint = endpoint_of(u->connect->kind),
+		.why = httpmsg_fail_name(u->why),
+		.responses = u->dir == CW_HTTP_INGRESS,
+	};
+
+	snprintf(e->v.target, sizeof(e->v.target), "%s:unparsed %s",
+		 endpoint_kind_name(u->connect->kind), ru.responses ? "responses" : "requests");
+	return rules_eval_unparsed(j->policy, s, &ru, e->v.f);
 }
 
 static int judge_file(struct judge *j, const struct cw_subject *s, struct cw_event *e)
@@ -289,6 +310,9 @@ void judge_event(struct judge *j, struct cw_event *e)
 		break;
 	case CWE_CGROUP_MOVE:
 		e->v.n = judge_move(j, &s, e);
+		break;
+	case CWE_ENDPOINT_UNPARSED:
+		e->v.n = judge_unparsed(j, &s, e);
 		break;
 	default:
 		break; /* endpoint_connect: an audit record, no rule */

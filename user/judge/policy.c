@@ -24,6 +24,8 @@ static const struct {
 	[RULE_FILELESS_CREDENTIAL_ACCESS] = { "fileless_credential_access", "T1620", SEV_HIGH },
 	[RULE_CREDENTIAL_RECONNAISSANCE] = { "credential_reconnaissance", "T1552.001", SEV_MEDIUM },
 	[RULE_UNOBSERVED_FILE_OPEN] = { "unobserved_file_open", "T1562", SEV_MEDIUM },
+	[RULE_EVASIVE_CREDENTIAL_FETCH] = { "evasive_credential_fetch", "T1552.005", SEV_HIGH },
+	[RULE_ENDPOINT_UNPARSED] = { "endpoint_unparsed", "T1552.005", SEV_HIGH },
 };
 
 static const char *const sev_names[] = {

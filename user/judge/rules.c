@@ -141,6 +141,20 @@ static bool irsa_configured(const struct cw_subject *s)
 	return (s->pod_cred | s->container_cred) & ATTRIB_CRED_IRSA;
 }
 
+static const char *endpoint_words(enum cred_endpoint ep)
+{
+	switch (ep) {
+	case EP_IMDS:
+		return "IMDS";
+	case EP_POD_IDENTITY:
+		return "the Pod Identity Agent";
+	case EP_ECS:
+		return "the container credentials endpoint";
+	default:
+		return "a credential endpoint";
+	}
+}
+
 static const char *sdk_words(const struct sdk_info *sdk, char *buf, size_t len)
 {
 	if (!sdk)
@@ -211,6 +225,25 @@ int rules_eval_http(const struct policy *p, const struct cw_subject *s, const st
 		    c.who);
 	if (r->credential_request && r->endpoint != EP_UNKNOWN)
 		fileless(&c);
+	if (r->evasive)
+		add(&c, RULE_EVASIVE_CREDENTIAL_FETCH,
+		    "%s received credentials from %s for a request %s", c.who,
+		    endpoint_words(r->endpoint),
+		    r->request_seen ? "not recognisable as a credential fetch"
+				    : "the agent did not see");
+	return finish(&c);
+}
+
+int rules_eval_unparsed(const struct policy *p, const struct cw_subject *s,
+			const struct rules_unparsed *u, struct finding *out)
+{
+	struct ctx c;
+
+	init(&c, p, s, out, false);
+	add(&c, RULE_ENDPOINT_UNPARSED,
+	    "the connection of %s to %s carried %s that are not parseable HTTP (%s)", c.who,
+	    endpoint_words(u->endpoint), u->responses ? "responses" : "requests",
+	    u->why ? u->why : "unknown");
 	return finish(&c);
 }
 

@@ -58,7 +58,7 @@
  * re-graded or allowlisted by the policy; the allowlist is checked per rule (an allowed
  * imds_credential_fetch does not hide imds_v1).
  *
- * A blocked attempt (HTTP 401, no response within the timeout, a denied connect) lowers
+ * A blocked attempt (HTTP 4xx/5xx, no response within the timeout, a denied open/connect) lowers
  * the severity one step (critical -> high -> medium -> low): the attempt still matters.
  */
 #ifndef CREDWATCH_RULES_H
@@ -88,10 +88,22 @@ struct finding {
 struct rules_http {
 	enum cred_endpoint endpoint; /* EP_IMDS, EP_POD_IDENTITY, EP_ECS; EP_UNKNOWN: none */
 	enum imds_version imds_ver;  /* IMDS_VER_1 / _2 / _TOKEN_PUT; NA off IMDS */
-	/* A credential path: REQ_IMDS_CREDENTIALS, REQ_PI_CREDENTIALS, REQ_ECS_CREDENTIALS. */
+	/* A credential fetch: a credential path (REQ_IMDS_CREDENTIALS, REQ_PI_CREDENTIALS,
+	 * REQ_ECS_CREDENTIALS), or a response that carried credentials. */
 	bool credential_request;
+	/* The response carried credentials but the request was not recognisable as a credential
+	 * fetch (or was not seen at all): the request was shaped to avoid detection. */
+	bool evasive;
+	bool request_seen;	    /* false: only the response was parsed */
 	const struct sdk_info *sdk; /* from the User-Agent; NULL when none */
-	bool blocked;		    /* 401, or no response within the timeout */
+	bool blocked;		    /* 4xx/5xx, or no response within the timeout */
+};
+
+/* A connection to a credential endpoint whose bytes could not be parsed as HTTP. */
+struct rules_unparsed {
+	enum cred_endpoint endpoint;
+	const char *why; /* httpmsg_fail_name() */
+	bool responses;	 /* the server's direction (else the client's) */
 };
 
 /* credential_reconnaissance: this many distinct failed credential locations (an SDK probes
@@ -128,6 +140,8 @@ int rules_eval_file(const struct policy *p, const struct cw_subject *s, const st
 		    struct finding *out);
 int rules_eval_socket(const struct policy *p, const struct cw_subject *s,
 		      const struct rules_socket *k, struct finding *out);
+int rules_eval_unparsed(const struct policy *p, const struct cw_subject *s,
+			const struct rules_unparsed *u, struct finding *out);
 
 /* file side (issue 14): a process moved to another cgroup (the subject: who moved it) */
 struct rules_move {

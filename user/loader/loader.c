@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <dirent.h>
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <malloc.h>
 #include <linux/capability.h>
@@ -38,6 +40,17 @@
 #ifndef CAP_BPF
 #define CAP_BPF 39
 #endif
+
+/* strerror for the errors the kernel returns from BPF loads and attaches. 524 is the kernel's
+ * internal ENOTSUPP, which libc does not know ("Unknown error 524"): for fentry and LSM
+ * programs it means no BPF trampoline on this kernel (arm64 before 6.4, for one). */
+static const char *bpf_strerror(int err)
+{
+	if (err == -524 || err == 524)
+		return "ENOTSUPP (524): no BPF trampoline for kernel functions on this kernel or "
+		       "architecture";
+	return strerror(err < 0 ? -err : err);
+}
 
 static const struct {
 	int cap;
@@ -102,6 +115,42 @@ static void ensure_mounted(struct loader *l, const char *dir, const char *fstype
 		 l->mounted[0] ? "," : "", fstype);
 }
 
+/*
+ * The cgroup2 mount to attach at: one that shows the root of the hierarchy. The cgroup hooks
+ * see only the cgroups below where they are attached, so a mount of a subtree - what a
+ * container in a private cgroup namespace sees - would watch part of the node and say
+ * nothing: refuse it.
+ */
+static int find_cgroup_root(struct loader *l)
+{
+	char first[sizeof(l->cgroup_mount)] = "";
+
+	for (int i = 0; i < 64; i++) {
+		char mnt[sizeof(l->cgroup_mount)];
+
+		if (cgroups_find_mount_n("/proc/self/mountinfo", i, mnt, sizeof(mnt)))
+			break;
+		if (!first[0])
+			snprintf(first, sizeof(first), "%s", mnt);
+		if (cgroups_id_of(mnt) == CGROUPS_ROOT_ID) {
+			snprintf(l->cgroup_mount, sizeof(l->cgroup_mount), "%s", mnt);
+			return 0;
+		}
+	}
+	if (!first[0]) {
+		pr_warn("no cgroup v2 mount found in /proc/self/mountinfo: credwatch needs cgroup "
+			"v2 (unified or hybrid); on a cgroup v1-only node it cannot attribute "
+			"events to pods and refuses to guess");
+		return -ENOTSUP;
+	}
+	pr_warn("the cgroup v2 mount %s is not the root of the hierarchy (cgroup id %llu, the "
+		"root's is %d): the agent runs in a private cgroup namespace and would see only "
+		"part of the node. Run it in the host's cgroup namespace (the DaemonSet: "
+		"privileged, or hostPID with a cgroup2 mount of the host)",
+		first, (unsigned long long)cgroups_id_of(first), CGROUPS_ROOT_ID);
+	return -EXDEV;
+}
+
 int loader_preflight(struct loader *l)
 {
 	struct utsname u;
@@ -118,14 +167,9 @@ int loader_preflight(struct loader *l)
 			l->kernel_release, strerror(errno));
 		return -ENOTSUP;
 	}
-	err = cgroups_find_mount("/proc/self/mountinfo", l->cgroup_mount, sizeof(l->cgroup_mount));
-	if (err) {
-		pr_warn("no cgroup v2 mount found in /proc/self/mountinfo: credwatch needs cgroup "
-			"v2 (unified or hybrid); on a cgroup v1-only node it cannot attribute "
-			"events "
-			"to pods and refuses to guess");
-		return -ENOTSUP;
-	}
+	err = find_cgroup_root(l);
+	if (err)
+		return err;
 	ensure_mounted(l, "/sys/fs/bpf", "bpf", BPF_FS_MAGIC);
 	ensure_mounted(l, "/sys/kernel/tracing", "tracefs", TRACEFS_MAGIC);
 	ensure_mounted(l, "/sys/kernel/security", "securityfs", SECURITYFS_MAGIC);
@@ -158,7 +202,7 @@ static int add_hook(struct loader *l, const char *family, const char *name,
 	if (err || !link) {
 		err = err ? err : -EINVAL;
 		pr_warn("failed to attach %s (program %s)%s%s: %s%s", name, bpf_program__name(prog),
-			target[0] ? " to " : "", target, strerror(-err),
+			target[0] ? " to " : "", target, bpf_strerror(err),
 			err == -EPERM ? " (are you root / CAP_BPF+CAP_NET_ADMIN?)" : "");
 		return err;
 	}
@@ -175,22 +219,32 @@ static int add_hook(struct loader *l, const char *family, const char *name,
 	return 0;
 }
 
+/* open(2) and creat(2) exist only on architectures with the old syscall table (x86-64 here);
+ * the generic table arm64 uses has openat and openat2 only. */
+#if defined(__x86_64__)
+#define ARCH_HAS_OPEN true
+#else
+#define ARCH_HAS_OPEN false
+#endif
+
 /* Syscall-exit programs for the file and socket families: all optional per
- * syscall (open/creat do not exist on arm64), at least openat and connect
- * are required. */
+ * syscall, at least openat and connect are required. A syscall the architecture does not
+ * have is skipped without a word: there is nothing it could miss. */
 static const struct {
 	const char *event;
 	const char *family;
 	const char *hook;
 	bool required;
+	bool on_arch;
 } sys_hooks[] = {
-	{ "sys_exit_openat", "file", "tp/syscalls/sys_exit_openat", true },
-	{ "sys_exit_openat2", "file", "tp/syscalls/sys_exit_openat2", false },
-	{ "sys_exit_open", "file", "tp/syscalls/sys_exit_open", false },
-	{ "sys_exit_creat", "file", "tp/syscalls/sys_exit_creat", false },
-	{ "sys_exit_connect", "socket", "tp/syscalls/sys_exit_connect", true },
+	{ "sys_exit_openat", "file", "tp/syscalls/sys_exit_openat", true, true },
+	{ "sys_exit_openat2", "file", "tp/syscalls/sys_exit_openat2", false, true },
+	{ "sys_exit_open", "file", "tp/syscalls/sys_exit_open", false, ARCH_HAS_OPEN },
+	{ "sys_exit_creat", "file", "tp/syscalls/sys_exit_creat", false, ARCH_HAS_OPEN },
+	{ "sys_exit_connect", "socket", "tp/syscalls/sys_exit_connect", true, true },
 	/* file side (issue 14) */
-	{ "sys_exit_open_by_handle_at", "file", "tp/syscalls/sys_exit_open_by_handle_at", false },
+	{ "sys_exit_open_by_handle_at", "file", "tp/syscalls/sys_exit_open_by_handle_at", false,
+	  true },
 };
 
 static struct bpf_program *sys_prog(struct credwatch_bpf *s, int i)
@@ -204,14 +258,19 @@ static struct bpf_program *sys_prog(struct credwatch_bpf *s, int i)
 	return progs[i];
 }
 
+/* The endpoint table and the port filter of the packet hooks (before they attach). */
 static int fill_endpoints(struct loader *l)
 {
 	int fd = bpf_map__fd(l->skel->maps.cw_endpoints);
+	int pfd = bpf_map__fd(l->skel->maps.cw_ep_ports);
 
 	for (int i = 0; i < l->opts.cfg->nendpoints; i++) {
 		const struct endpoint_cfg *e = &l->opts.cfg->endpoints[i];
 		struct cw_ep_key k = { .port = e->port };
 		struct cw_ep_val v = { .kind = e->kind };
+
+		uint32_t idx = e->port / 64;
+		uint64_t bits = 0;
 
 		memcpy(k.addr, e->addr, sizeof(k.addr));
 		if (bpf_map_update_elem(fd, &k, &v, BPF_ANY)) {
@@ -219,8 +278,109 @@ static int fill_endpoints(struct loader *l)
 				strerror(errno));
 			return -errno;
 		}
+		bpf_map_lookup_elem(pfd, &idx, &bits);
+		bits |= 1ull << (e->port % 64);
+		if (bpf_map_update_elem(pfd, &idx, &bits, BPF_ANY)) {
+			pr_warn("cannot add port %u to the port filter: %s", e->port,
+				strerror(errno));
+			return -errno;
+		}
 	}
 	return 0;
+}
+
+/* Run an iterator link once: reading runs its program; it prints nothing. */
+static int run_iter(struct bpf_link *link)
+{
+	char buf[64];
+	int fd = bpf_iter_create(bpf_link__fd(link));
+
+	if (fd < 0)
+		return -errno;
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+	close(fd);
+	return 0;
+}
+
+/* The TCP iterator in every network namespace on the node (one per distinct /proc/<pid>/ns/net):
+ * a TCP iterator sees the namespace of the thread that creates it. Returns how many ran. */
+static int iter_tcp_everywhere(struct bpf_link *link)
+{
+	uint64_t seen[1024];
+	int nseen = 0, self, ran = 0;
+	struct dirent *de;
+	DIR *d;
+
+	self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	d = opendir("/proc");
+	if (self < 0 || !d) {
+		if (self >= 0)
+			close(self);
+		if (d)
+			closedir(d);
+		return run_iter(link) ? 0 : 1;
+	}
+	while ((de = readdir(d)) && nseen < (int)(sizeof(seen) / sizeof(seen[0]))) {
+		char path[300];
+		struct stat st;
+		bool dup = false;
+		int fd;
+
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/ns/net", de->d_name);
+		if (stat(path, &st))
+			continue;
+		for (int i = 0; i < nseen && !dup; i++)
+			dup = seen[i] == st.st_ino;
+		if (dup)
+			continue;
+		seen[nseen++] = st.st_ino;
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		if (setns(fd, CLONE_NEWNET) == 0 && run_iter(link) == 0)
+			ran++;
+		close(fd);
+	}
+	closedir(d);
+	if (setns(self, CLONE_NEWNET))
+		pr_warn("cannot return to the agent's network namespace: %s", strerror(errno));
+	close(self);
+	return ran;
+}
+
+/*
+ * Connections to endpoints opened before the hooks were attached (bpf/iter.bpf.c): the TCP
+ * iterator in every network namespace marks them, the task_file iterator names their holders
+ * and reports them. Runs once, after every hook is attached, so a connection is either seen
+ * connecting or found here. Returns the namespaces looked at, or -errno (not fatal: the agent
+ * says so and goes on).
+ */
+int loader_find_connections(struct loader *l)
+{
+	struct bpf_link *tcp, *files;
+	int ran, err;
+
+	tcp = bpf_program__attach_iter(l->skel->progs.cw_iter_tcp, NULL);
+	files = bpf_program__attach_iter(l->skel->progs.cw_iter_conns, NULL);
+	if (!tcp || !files) {
+		err = -errno;
+		pr_warn("cannot look for connections opened before the agent (iter/tcp, "
+			"iter/task_file): %s",
+			strerror(-err));
+		bpf_link__destroy(tcp);
+		bpf_link__destroy(files);
+		return err;
+	}
+	ran = iter_tcp_everywhere(tcp);
+	err = run_iter(files);
+	if (err)
+		pr_warn("cannot run the connection iterator: %s", strerror(-err));
+	bpf_link__destroy(tcp);
+	bpf_link__destroy(files);
+	return err ? err : ran;
 }
 
 static const char *const file_hook_names[] = {
@@ -354,11 +514,8 @@ static int open_configure(struct loader *l, enum file_hook fh, enum sock_hook sh
 		l->opts.ringbuf_size / 8 < 256 * 1024 ? l->opts.ringbuf_size / 8 : 256 * 1024;
 	s->rodata->cw_vfs_files = fh != FILE_HOOK_TRACEPOINT;
 	s->rodata->cw_unix_hook = sh == SOCK_HOOK_CONNECT_UNIX;
-	for (int i = 0; i < l->opts.cfg->nendpoints; i++) {
-		uint16_t port = l->opts.cfg->endpoints[i].port;
-
-		s->rodata->cw_ep_ports[port / 64] |= 1ull << (port % 64);
-	}
+	bpf_program__set_autoload(s->progs.cw_http_egress, l->skb_task);
+	bpf_program__set_autoload(s->progs.cw_http_egress_notask, !l->skb_task);
 	bpf_program__set_autoload(s->progs.cw_connect_unix, sh == SOCK_HOOK_CONNECT_UNIX);
 	bpf_program__set_expected_attach_type(s->progs.cw_connect_unix,
 					      (enum bpf_attach_type)CW_CGROUP_UNIX_CONNECT);
@@ -373,6 +530,10 @@ static int open_configure(struct loader *l, enum file_hook fh, enum sock_hook sh
 	bpf_program__set_autoload(s->progs.cw_uring_complete,
 				  probe_tracepoint_exists("io_uring", "io_uring_complete"));
 	for (size_t i = 0; i < sizeof(sys_hooks) / sizeof(sys_hooks[0]); i++) {
+		if (!sys_hooks[i].on_arch) {
+			bpf_program__set_autoload(sys_prog(s, i), false);
+			continue;
+		}
 		if (probe_tracepoint_exists("syscalls", sys_hooks[i].event))
 			continue;
 		if (sys_hooks[i].required) {
@@ -399,6 +560,7 @@ int loader_load_attach(struct loader *l)
 {
 	enum file_hook order[3];
 	struct btf *vmlinux = NULL; /* parsed once for all probes */
+	struct bpf_program *egress;
 	char lsm[256], why[512] = "";
 	int n = 0, err = -EINVAL, unix_err = 0;
 	bool unix_retry = false;
@@ -407,6 +569,7 @@ int loader_load_attach(struct loader *l)
 	print_loader = l;
 	libbpf_set_print(libbpf_print);
 	l->sock_hook = l->opts.sock_hook;
+	l->skb_task = !l->opts.packet_cgroup && probe_skb_task_helpers() == 0;
 	err = l->sock_hook == SOCK_HOOK_TRACEPOINT ? 0 : probe_connect_unix();
 	if (l->sock_hook == SOCK_HOOK_CONNECT_UNIX && err) {
 		pr_warn("--hooks socket=connect_unix: kernel %s refuses cgroup/connect_unix "
@@ -451,7 +614,7 @@ int loader_load_attach(struct loader *l)
 			if (err) {
 				snprintf(why + strlen(why), sizeof(why) - strlen(why),
 					 "%s: refused: %s; ", loader_file_hook_name(order[i]),
-					 strerror(-err));
+					 bpf_strerror(err));
 				continue;
 			}
 		}
@@ -488,14 +651,14 @@ int loader_load_attach(struct loader *l)
 			l->sock_hook = SOCK_HOOK_CONNECT_UNIX;
 		}
 		snprintf(why + strlen(why), sizeof(why) - strlen(why), "%s: load failed: %s; ",
-			 loader_file_hook_name(order[i]), strerror(-err));
+			 loader_file_hook_name(order[i]), bpf_strerror(err));
 		if (l->skel)
 			credwatch_bpf__destroy(l->skel);
 		l->skel = NULL;
 		if (last) {
 			pr_warn("failed to load BPF programs on kernel %s: %s (the verifier log "
 				"above says why)",
-				l->kernel_release, strerror(-err));
+				l->kernel_release, bpf_strerror(err));
 			return err;
 		}
 	}
@@ -583,9 +746,10 @@ int loader_load_attach(struct loader *l)
 				  bpf_program__attach_cgroup(s->progs.cw_connect6, l->cgroup_fd),
 				  l->cgroup_mount);
 	/* the packet hooks last: they only act on connections the connect hooks marked */
+	egress = l->skb_task ? s->progs.cw_http_egress : s->progs.cw_http_egress_notask;
 	err = err
-		      ?: add_hook(l, "http", "cgroup_skb/egress", s->progs.cw_http_egress,
-				  bpf_program__attach_cgroup(s->progs.cw_http_egress, l->cgroup_fd),
+		      ?: add_hook(l, "http", "cgroup_skb/egress", egress,
+				  bpf_program__attach_cgroup(egress, l->cgroup_fd),
 				  l->cgroup_mount);
 	err = err
 		      ?: add_hook(
@@ -642,4 +806,58 @@ int loader_credbits_fd(const struct loader *l)
 int loader_podcgs_fd(const struct loader *l)
 {
 	return l->skel ? bpf_map__fd(l->skel->maps.cw_podcgs) : -1;
+}
+
+/*
+ * A configuration reload (user/ops/reload.c): make the endpoint map and the port filter equal
+ * to cfg's table while every hook stays attached. New entries and their port bits go in
+ * before stale ones go out, so an endpoint in both tables is never missing for a moment.
+ */
+int loader_set_endpoints(struct loader *l, const struct config *old, const struct config *cfg)
+{
+	int fd = bpf_map__fd(l->skel->maps.cw_endpoints);
+	int pfd = bpf_map__fd(l->skel->maps.cw_ep_ports);
+	uint64_t bits[65536 / 64] = { 0 };
+	bool touched[65536 / 64] = { false };
+
+	for (int i = 0; i < cfg->nendpoints; i++) {
+		const struct endpoint_cfg *e = &cfg->endpoints[i];
+		struct cw_ep_key k = { .port = e->port };
+		struct cw_ep_val v = { .kind = e->kind };
+		uint32_t idx = e->port / 64;
+		uint64_t cur = 0;
+
+		memcpy(k.addr, e->addr, sizeof(k.addr));
+		if (bpf_map_update_elem(fd, &k, &v, BPF_ANY)) {
+			pr_warn("cannot add endpoint %d to the endpoint map: %s", i,
+				strerror(errno));
+			return -errno;
+		}
+		bpf_map_lookup_elem(pfd, &idx, &cur);
+		cur |= 1ull << (e->port % 64);
+		if (bpf_map_update_elem(pfd, &idx, &cur, BPF_ANY)) {
+			pr_warn("cannot add port %u to the port filter: %s", e->port,
+				strerror(errno));
+			return -errno;
+		}
+		bits[idx] |= 1ull << (e->port % 64);
+		touched[idx] = true;
+	}
+	for (int i = 0; i < old->nendpoints; i++) {
+		const struct endpoint_cfg *e = &old->endpoints[i];
+		struct cw_ep_key k = { .port = e->port };
+		bool keep = false;
+
+		for (int j = 0; j < cfg->nendpoints && !keep; j++)
+			keep = cfg->endpoints[j].port == e->port &&
+			       !memcmp(cfg->endpoints[j].addr, e->addr, sizeof(e->addr));
+		memcpy(k.addr, e->addr, sizeof(k.addr));
+		if (!keep)
+			bpf_map_delete_elem(fd, &k);
+		touched[e->port / 64] = true;
+	}
+	for (uint32_t idx = 0; idx < 65536 / 64; idx++)
+		if (touched[idx] && bpf_map_update_elem(pfd, &idx, &bits[idx], BPF_ANY))
+			pr_warn("cannot update the port filter: %s", strerror(errno));
+	return 0;
 }

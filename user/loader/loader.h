@@ -36,6 +36,7 @@ struct loader_opts {
 	uint32_t max_credfiles;	  /* cw_credfiles entries (0: the object's default) */
 	enum file_hook file_hook; /* --hooks file=..., FILE_HOOK_AUTO by default */
 	enum sock_hook sock_hook; /* --hooks socket=..., SOCK_HOOK_AUTO by default */
+	bool packet_cgroup;	  /* --hooks packet=cgroup: never read the task in packet hooks */
 	const struct config *cfg; /* endpoints (map and port filter) */
 };
 
@@ -62,16 +63,21 @@ struct loader {
 	char file_hook_reason[512]; /* why (candidates that failed) */
 	enum sock_hook sock_hook;   /* chosen */
 	char sock_hook_reason[256];
-	bool probing; /* loading a candidate: keep libbpf quiet */
 	/* file side (issue 14): compat syscalls' exits by fexit on the i386 entry points (else
 	 * the raw sys_exit tracepoint) */
 	bool compat_fexit;
+	bool skb_task; /* the packet hooks may read the current task (NAT'd connections' process) */
+	bool probing;  /* loading a candidate: keep libbpf quiet */
 };
 
 void loader_init(struct loader *l, const struct loader_opts *o);
 /* Returns 0, or a negative errno after printing a clear error. */
 int loader_preflight(struct loader *l);
 int loader_load_attach(struct loader *l);
+int loader_find_connections(struct loader *l);
+/* A config reload: the endpoint map and port filter become cfg's table (old: the table in
+ * them now). Hooks stay attached. 0 or -errno. */
+int loader_set_endpoints(struct loader *l, const struct config *old, const struct config *cfg);
 void loader_destroy(struct loader *l);
 
 /* The maps the agent reads or fills (-1 before load). */

@@ -28,4 +28,8 @@ int probe_file_hook(const struct btf *vmlinux, bool lsm);
 /* Does the kernel know the connect_unix attach type? 0 or -errno. */
 int probe_connect_unix(void);
 
+/* May cgroup_skb programs read the current task (bpf_get_current_task, _pid_tgid)? 6.1 says
+ * no. 0 or -errno. */
+int probe_skb_task_helpers(void);
+
 #endif

@@ -453,6 +453,15 @@ static void put_endpoint(struct jw *w, const struct cw_ev_endpoint *ev)
 	/* an IPv4 endpoint reached through an AF_INET6 socket (::ffff:a.b.c.d) */
 	jw_bool(w, "ipv4_mapped", ev->family == CW_AF_INET6 && cw_addr_is_v4mapped(ev->addr));
 	jw_str(w, "protocol", cw_protocol_name(ev->protocol), 0);
+	if (ev->hdr.flags & CW_F_VIA_NAT) {
+		/* the process connected elsewhere; its packets reached the endpoint */
+		jw_bool(w, "via_nat", true);
+		config_format_addr(ev->conn_addr, addr, sizeof(addr));
+		jw_str(w, "connected_addr", addr, 0);
+		jw_u64(w, "connected_port", ev->conn_port);
+	}
+	if (ev->hdr.flags & CW_F_FOUND_AT_START)
+		jw_bool(w, "found_at_start", true);
 	jw_obj_close(w);
 	jw_obj_open(w, "socket");
 	jw_u64(w, "cookie", ev->sock_cookie);
@@ -553,26 +562,83 @@ static void put_socket(struct jw *w, const struct cw_event *e)
 	jw_obj_close(w);
 }
 
+/* A response with credentials: what CloudTrail and GuardDuty findings can be traced back by
+ * (the access key id), never the secret parts (the parser never copied them). */
+static void put_credentials(struct jw *w, const struct http_creds *c, const char *role)
+{
+	jw_obj_open(w, "credentials");
+	if (c->access_key_id[0])
+		jw_str(w, "access_key_id", c->access_key_id, 0);
+	else
+		jw_null(w, "access_key_id");
+	if (c->expiration[0])
+		jw_str(w, "expiration", c->expiration, 0);
+	else
+		jw_null(w, "expiration");
+	/* the role: the IMDS role name of the request path, else the ARN the response named */
+	if (role && role[0])
+		jw_str(w, "role", role, 256);
+	else if (c->role_arn[0])
+		jw_str(w, "role", c->role_arn, 0);
+	else
+		jw_null(w, "role");
+	if (c->role_arn[0])
+		jw_str(w, "role_arn", c->role_arn, 0);
+	if (c->account_id[0])
+		jw_str(w, "account_id", c->account_id, 0);
+	jw_obj_close(w);
+}
+
+/* An HTTP exchange whose request was not seen: what the response says. */
+static void put_http_unseen(struct jw *w, const struct cw_event *e)
+{
+	const struct cw_http_info *hi = &e->x.http;
+	const struct conn_done *d = hi->d;
+
+	jw_obj_open(w, "http");
+	jw_null(w, "method");
+	jw_null(w, "path");
+	jw_bool(w, "request_seen", false);
+	jw_u64(w, "status", d->status);
+	jw_str(w, "response", d->late ? "late" : "received", 0);
+	jw_bool(w, "blocked", false);
+	jw_null(w, "imds_version");
+	jw_bool(w, "credential_request", hi->credential_request);
+	jw_bool(w, "credentials_delivered", hi->delivered);
+	jw_obj_close(w);
+	jw_null(w, "sdk");
+	if (d->creds)
+		put_credentials(w, d->creds, NULL);
+}
+
 static void put_http(struct jw *w, const struct cw_event *e)
 {
 	const struct cw_http_info *hi = &e->x.http;
 	const struct conn_done *d = hi->d;
 	const struct conn_req *r = d->r;
-	const struct http_class *cls = &r->cls;
+	const struct http_class *cls;
 
+	if (!r) {
+		put_http_unseen(w, e);
+		return;
+	}
+	cls = &r->cls;
 	jw_obj_open(w, "http");
 	jw_strn(w, "method", r->req.method_raw, strnlen(r->req.method_raw, HTTP_METHOD_MAX), 0);
 	jw_strn(w, "path", r->req.path, r->req.path_len, 1024);
 	jw_bool(w, "path_truncated", r->req.path_truncated);
+	if (cls->nonstandard_path && cls->normalized_len)
+		jw_strn(w, "normalized_path", cls->normalized, cls->normalized_len, 1024);
 	if (d->status)
 		jw_u64(w, "status", d->status);
 	else
 		jw_null(w, "status");
 	jw_str(w, "response",
-	       d->status       ? "received"
-	       : d->timed_out  ? "timeout"
-	       : d->queue_full ? "not_matched"
-			       : "not_seen",
+	       d->late && d->status ? "late"
+	       : d->status	    ? "received"
+	       : d->timed_out	    ? "timeout"
+	       : d->queue_full	    ? "not_matched"
+				    : "not_seen",
 	       0);
 	jw_bool(w, "blocked", hi->blocked);
 	if (hi->imds && cls->imds_ver != IMDS_VER_NA)
@@ -580,6 +646,7 @@ static void put_http(struct jw *w, const struct cw_event *e)
 	else
 		jw_null(w, "imds_version");
 	jw_bool(w, "credential_request", hi->credential_request);
+	jw_bool(w, "credentials_delivered", hi->delivered);
 	jw_str(w, "class", http_class_name(cls->cls), 0);
 	if (cls->role_len)
 		jw_strn(w, "role", cls->role, cls->role_len, 256);
@@ -612,6 +679,19 @@ static void put_http(struct jw *w, const struct cw_event *e)
 	} else {
 		jw_null(w, "sdk");
 	}
+	if (d->creds)
+		put_credentials(w, d->creds, cls->role_len ? cls->role : NULL);
+}
+
+static void put_unparsed(struct jw *w, const struct cw_event *e)
+{
+	const struct conn_unparsed *u = e->x.unparsed.u;
+
+	jw_obj_open(w, "unparsed");
+	jw_str(w, "direction", u->dir == CW_HTTP_INGRESS ? "responses" : "requests", 0);
+	jw_str(w, "reason", httpmsg_fail_name(u->why), 0);
+	jw_u64(w, "bytes", u->bytes);
+	jw_obj_close(w);
 }
 
 static void put_side(struct jw *w, const char *key, uint64_t cgid, const struct cw_move_side *m)
@@ -645,10 +725,9 @@ static void put_move(struct jw *w, const struct cw_event *e)
 }
 
 static const char *const event_names[CWE__COUNT] = {
-	[CWE_ENDPOINT_CONNECT] = "endpoint_connect",
-	[CWE_FILE_OPEN] = "file_open",
-	[CWE_SOCKET_CONNECT] = "socket_connect",
-	[CWE_CGROUP_MOVE] = "cgroup_move",
+	[CWE_ENDPOINT_CONNECT] = "endpoint_connect",   [CWE_FILE_OPEN] = "file_open",
+	[CWE_SOCKET_CONNECT] = "socket_connect",       [CWE_CGROUP_MOVE] = "cgroup_move",
+	[CWE_ENDPOINT_UNPARSED] = "endpoint_unparsed",
 };
 
 static void json_event(struct renderer *r, const struct cw_event *e)
@@ -677,6 +756,10 @@ static void json_event(struct renderer *r, const struct cw_event *e)
 		break;
 	case CWE_CGROUP_MOVE:
 		put_move(&w, e);
+		break;
+	case CWE_ENDPOINT_UNPARSED:
+		put_endpoint(&w, e->rec.ep);
+		put_unparsed(&w, e);
 		break;
 	default:
 		break;
@@ -736,11 +819,24 @@ static void json_ready(struct renderer *r, const struct ready_info *ri)
 	jw_str(&w, "chosen", ri->sock_hook, 0);
 	jw_str(&w, "reason", ri->sock_hook_reason, 512);
 	jw_obj_close(&w);
+	/* connections first seen by the packet hooks (NAT): by process, or by cgroup only */
+	jw_obj_open(&w, "packet");
+	jw_str(&w, "chosen", "cgroup_skb", 0);
+	jw_str(&w, "nat_attribution", ri->skb_task ? "process" : "cgroup", 0);
+	jw_str(&w, "reason",
+	       ri->skb_task ? "cgroup_skb programs may read the current task"
+			    : "cgroup_skb programs may not read the current task (on this kernel, "
+			      "or --hooks packet=cgroup): a connection found through NAT is "
+			      "attributed to its socket's cgroup (pod, container), without the "
+			      "process",
+	       0);
+	jw_obj_close(&w);
 	jw_obj_close(&w);
 	jw_obj_open(&w, "config");
 	jw_str(&w, "cgroup2_mount", ri->cgroup_mount, 512);
 	jw_u64(&w, "ringbuf_size", ri->ringbuf_size);
 	jw_u64(&w, "max_procs", ri->max_procs);
+	jw_u64(&w, "holdback_ms", ri->holdback_ms);
 	jw_str(&w, "host_root", ri->host_root, 512);
 	jw_arr_open(&w, "sockets");
 	for (int i = 0; i < ri->sockets->nlive; i++)
@@ -808,6 +904,38 @@ static void put_file_side_stats(struct jw *w, const struct stats_snapshot *st)
 	jw_obj_close(w);
 }
 
+/* agent_stats' operational part: the interval since the previous line, the output, reloads */
+static void put_ops_stats(struct jw *w, const struct stats_snapshot *st)
+{
+	if (st->have_interval) {
+		jw_obj_open(w, "interval");
+		jw_u64(w, "ms", st->interval_ms);
+		jw_u64(w, "drops", st->interval_drops);
+		jw_u64(w, "errors", st->interval_errors);
+		jw_u64(w, "events", st->interval_events);
+		jw_obj_close(w);
+	}
+	if (st->have_output) {
+		jw_obj_open(w, "output");
+		jw_u64(w, "lines_written", st->out_lines_written);
+		jw_u64(w, "lines_pending", st->out_lines_pending);
+		jw_u64(w, "lines_lost", st->output_errors);
+		jw_u64(w, "bytes_written", st->out_bytes_written);
+		jw_u64(w, "failed_writes", st->out_failed_writes);
+		jw_u64(w, "reopens", st->out_reopens);
+		jw_u64(w, "rotations", st->out_rotations);
+		if (st->out_err)
+			jw_str(w, "failing", strerror(st->out_err), 0);
+		jw_obj_close(w);
+		jw_obj_open(w, "config_reloads");
+		jw_u64(w, "applied", st->reloads_applied);
+		jw_u64(w, "unchanged", st->reloads_unchanged);
+		jw_u64(w, "refused", st->reloads_refused);
+		jw_obj_close(w);
+		jw_u64(w, "ringbuf_drop_intervals", st->ringbuf_drop_intervals);
+	}
+}
+
 static void json_stats(struct renderer *r, const struct stats_snapshot *st)
 {
 	struct json_renderer *jr = (struct json_renderer *)r;
@@ -822,7 +950,8 @@ static void json_stats(struct renderer *r, const struct stats_snapshot *st)
 	jw_u64(&w, "socket_connect", st->written[2]);
 	jw_u64(&w, "imds_request", st->written[3]);
 	jw_u64(&w, "agent_request", st->written[4]);
-	jw_u64(&w, "cgroup_move", st->written_moves);
+	jw_u64(&w, "cgroup_move", st->written[6]);
+	jw_u64(&w, "endpoint_unparsed", st->written[5]);
 	jw_obj_close(&w);
 	if (st->have_http) {
 		const struct conns_stats *cs = &st->http;
@@ -831,20 +960,37 @@ static void json_stats(struct renderer *r, const struct stats_snapshot *st)
 		jw_obj_open(&w, "http");
 		jw_u64(&w, "requests", cs->requests);
 		jw_u64(&w, "responses", cs->responses);
+		jw_u64(&w, "credential_responses", cs->credential_responses);
 		jw_u64(&w, "response_timeouts", cs->timeouts);
-		jw_u64(&w, "head_truncated", cs->head_truncated);
-		jw_u64(&w, "not_http", cs->not_http);
+		jw_u64(&w, "late_responses", cs->late_responses);
 		jw_u64(&w, "unmatched_responses", cs->unmatched_responses);
-		jw_u64(&w, "requests_without_connect", cs->orphan_requests);
+		jw_u64(&w, "segments_without_connect", cs->orphan_segments);
 		jw_u64(&w, "queue_full", cs->queue_full);
 		jw_u64(&w, "connections_evicted", cs->evictions);
 		jw_u64(&w, "written_at_eviction", cs->evicted_requests);
+		/* the streams: what TCP reassembly saw */
+		jw_u64(&w, "segments", cs->segments);
+		jw_u64(&w, "bytes", cs->bytes);
+		jw_u64(&w, "retransmitted_bytes", cs->retransmitted_bytes);
+		jw_u64(&w, "out_of_order_segments", cs->out_of_order);
+		jw_u64(&w, "gaps", cs->gaps);
+		jw_u64(&w, "gap_bytes", cs->gap_bytes);
+		/* directions that could not be parsed, by reason */
+		for (unsigned int i = 1; i < HTTPMSG__COUNT; i++) {
+			char key[48];
+
+			snprintf(key, sizeof(key), "unparsed_%s", httpmsg_fail_name(i));
+			jw_u64(&w, key, cs->unparsed[i]);
+		}
 		jw_u64(&w, "kernel_records", k[CW_STAT_EV_HTTP]);
+		jw_u64(&w, "kernel_segments_cut", k[CW_STAT_HTTP_SEG_CUT]);
 		jw_u64(&w, "kernel_unparsed_packets", k[CW_STAT_HTTP_NOT_PARSED]);
 		jw_obj_close(&w);
 	}
 	jw_obj_open(&w, "kernel_submitted");
 	jw_u64(&w, "endpoint_connect", k[CW_STAT_EV_ENDPOINT]);
+	jw_u64(&w, "endpoint_connect_via_nat", k[CW_STAT_EV_NAT]);
+	jw_u64(&w, "endpoint_connect_found_at_start", k[CW_STAT_EV_FOUND]);
 	jw_u64(&w, "file_open", k[CW_STAT_EV_FILE]);
 	jw_u64(&w, "socket_connect", k[CW_STAT_EV_SOCKET]);
 	jw_u64(&w, "cgroup", k[CW_STAT_EV_CGROUP]);
@@ -918,6 +1064,76 @@ static void json_stats(struct renderer *r, const struct stats_snapshot *st)
 		jw_obj_close(&w);
 	}
 	jw_obj_close(&w);
+	put_ops_stats(&w, st);
+	end(jr, &w);
+	output_flush(jr->out);
+}
+
+/* config_reloaded */
+static void put_strs(struct jw *w, const char *key, const char *const *v, int n)
+{
+	jw_arr_open(w, key);
+	for (int i = 0; i < n; i++)
+		jw_str(w, NULL, v[i], 512);
+	jw_arr_close(w);
+}
+
+static void json_reloaded(struct renderer *r, const struct reload_info *ri)
+{
+	struct json_renderer *jr = (struct json_renderer *)r;
+	struct jw w;
+
+	begin(jr, &w, "config_reloaded", ri->time_real);
+	jw_obj_open(&w, "reload");
+	if (ri->path)
+		jw_str(&w, "path", ri->path, 1024);
+	else
+		jw_null(&w, "path");
+	jw_str(&w, "result", ri->result, 0);
+	if (ri->error)
+		jw_str(&w, "error", ri->error, 1024);
+	put_strs(&w, "changed", ri->changed, ri->nchanged);
+	jw_arr_open(&w, "not_applied");
+	for (int i = 0; i < ri->nnot_applied; i++) {
+		jw_obj_open(&w, NULL);
+		jw_str(&w, "key", ri->not_applied[i].key, 0);
+		jw_str(&w, "reason", ri->not_applied[i].reason, 512);
+		jw_obj_close(&w);
+	}
+	jw_arr_close(&w);
+	if (ri->nendpoints_added || ri->nendpoints_removed) {
+		put_strs(&w, "endpoints_added", ri->endpoints_added, ri->nendpoints_added);
+		put_strs(&w, "endpoints_removed", ri->endpoints_removed, ri->nendpoints_removed);
+	}
+	if (ri->nsockets_added || ri->nsockets_removed) {
+		put_strs(&w, "sockets_added", ri->sockets_added, ri->nsockets_added);
+		put_strs(&w, "sockets_removed", ri->sockets_removed, ri->nsockets_removed);
+	}
+	jw_bool(&w, "output_reopened", ri->output_reopened);
+	if (ri->output_error)
+		jw_str(&w, "output_error", ri->output_error, 512);
+	jw_obj_close(&w);
+	if (ri->policy)
+		json_put_policy(&w, ri->policy);
+	end(jr, &w);
+	output_flush(jr->out);
+}
+
+/* output_recovered */
+static void json_output_recovered(struct renderer *r, const struct output_gap_info *gi)
+{
+	struct json_renderer *jr = (struct json_renderer *)r;
+	char since[CLOCK_RFC3339_LEN + 8];
+	struct jw w;
+
+	clock_format_rfc3339(gi->since_real, since, sizeof(since));
+	begin(jr, &w, "output_recovered", gi->time_real);
+	jw_obj_open(&w, "output");
+	jw_str(&w, "path", gi->output, 1024);
+	jw_str(&w, "error", gi->error, 256);
+	jw_str(&w, "failing_since", since, 0);
+	jw_u64(&w, "lines_lost", gi->lost);
+	jw_obj_close(&w);
 	end(jr, &w);
 	output_flush(jr->out);
 }
@@ -933,6 +1149,8 @@ static const struct renderer_ops json_ops = {
 	.ready = json_ready,
 	.stats = json_stats,
 	.free = json_free,
+	.reloaded = json_reloaded,
+	.output_recovered = json_output_recovered,
 };
 
 struct renderer *json_renderer_new(struct output *out, const struct node_ident *node)

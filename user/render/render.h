@@ -40,8 +40,9 @@ struct ready_info {
 	int nhooks;
 	const char *file_hook, *file_hook_reason;
 	const char *sock_hook, *sock_hook_reason;
+	bool skb_task; /* packet hooks can name the process of a connection found there */
 	const char *cgroup_mount;
-	uint32_t ringbuf_size, max_procs;
+	uint32_t ringbuf_size, max_procs, holdback_ms;
 	const char *host_root;
 	const char *mounted;
 	const struct socket_watch *sockets;
@@ -53,8 +54,8 @@ struct ready_info {
 struct stats_snapshot {
 	int64_t time_real;
 	uint64_t uptime_ms;
-	uint64_t written[5]; /* endpoint_connect, file_open, socket_connect, imds_request,
-				agent_request lines */
+	uint64_t written[7]; /* endpoint_connect, file_open, socket_connect, imds_request,
+				agent_request, endpoint_unparsed lines */
 	bool have_http;
 	struct conns_stats http;
 	uint64_t kernel[CW_STAT_MAX]; /* the BPF side's counters (enum cw_stat) */
@@ -69,11 +70,52 @@ struct stats_snapshot {
 	struct kstat_err helper_errs[RENDER_MAX_HELPER_ERRS]; /* failed BPF helper calls */
 	int nhelper_errs;
 	/* file side (issue 14) */
-	uint64_t written_moves; /* cgroup_move lines */
 	struct enrich_stats enrich;
 	bool have_credfiles;
 	struct credfiles_stats credfiles;
 	uint64_t pod_cgroups; /* entries of the kernel's pod-cgroup map */
+	/* ops (user/ops): what changed since the previous agent_stats line */
+	bool have_interval;
+	uint64_t interval_ms, interval_drops, interval_errors, interval_events;
+	/* the output's own accounting (output_error above is its lost lines) */
+	bool have_output;
+	uint64_t out_lines_written, out_lines_pending, out_bytes_written, out_failed_writes;
+	uint64_t out_reopens, out_rotations;
+	int out_err; /* errno of a failing output, 0 when it works */
+	uint64_t reloads_applied, reloads_unchanged, reloads_refused;
+	uint32_t ringbuf_drop_intervals; /* consecutive intervals with ring-buffer drops */
+};
+
+/* config_reloaded: what a SIGHUP did (user/ops/reload.c) */
+#define RENDER_MAX_RELOAD_ITEMS 64
+struct reload_info {
+	int64_t time_real;
+	const char *path;   /* the --config file, NULL without one */
+	const char *result; /* "applied", "unchanged", "refused", "no_config" */
+	const char *error;  /* refused: "file:line:col: reason" */
+	const char *changed[RENDER_MAX_RELOAD_ITEMS]; /* "policy.imds_v1", "endpoints", ... */
+	int nchanged;
+	struct {
+		const char *key, *reason;
+	} not_applied[8];
+	int nnot_applied;
+	const char *endpoints_added[RENDER_MAX_RELOAD_ITEMS],
+		*endpoints_removed[RENDER_MAX_RELOAD_ITEMS];
+	int nendpoints_added, nendpoints_removed;
+	const char *sockets_added[RENDER_MAX_RELOAD_ITEMS],
+		*sockets_removed[RENDER_MAX_RELOAD_ITEMS];
+	int nsockets_added, nsockets_removed;
+	const struct policy *policy; /* set when the policy changed: the one now in force */
+	bool output_reopened;
+	const char *output_error; /* the output could not be reopened: why */
+};
+
+/* output_recovered: the output works again after failing; what that cost */
+struct output_gap_info {
+	int64_t time_real, since_real;
+	const char *output; /* the path, or "stdout" */
+	const char *error;  /* what failed */
+	uint64_t lost;	    /* lines lost meanwhile */
 };
 
 struct renderer;
@@ -84,6 +126,9 @@ struct renderer_ops {
 	void (*ready)(struct renderer *r, const struct ready_info *ri);
 	void (*stats)(struct renderer *r, const struct stats_snapshot *st);
 	void (*free)(struct renderer *r);
+	/* the agent's operational lines (NULL: this renderer does not show them) */
+	void (*reloaded)(struct renderer *r, const struct reload_info *ri);
+	void (*output_recovered)(struct renderer *r, const struct output_gap_info *gi);
 };
 
 struct renderer {
