@@ -404,7 +404,9 @@ struct cw_quiet_val {
 
 /* cw_cg_drops: records of a cgroup that the ring lost (full) or refused (low priority), and
  * the current episode: drops with no gap of more than CW_DROP_GAP_NS between them. */
-#define CW_DROP_GAP_NS 1000000000ULL
+#define CW_DROP_GAP_NS	  1000000000ULL
+#define CW_QUIET_ENTRIES  4096 /* cw_quiet's size */
+#define CW_FLOOD_MIN_SECS 3    /* drops going on this long: an event_flood finding */
 struct cw_cg_drop {
 	__u64 full;	   /* the ring was full */
 	__u64 low_refused; /* a low-priority record, refused while the ring was half full */

@@ -45,7 +45,7 @@ static __always_inline int cw_open_exit(long ret, __u8 sys, __u32 hflags)
 	rn = cw_read_req(task, sys, hflags & CW_F_COMPAT, s->req, sizeof(s->req));
 	if (!cw_req_looks_credential(s->req, rn))
 		return 0;
-	return cw_emit_file(task, s, NULL, NULL, 0, ret, sys, CW_FR_PATH_HINT, rn, hflags, 0);
+	return cw_emit_file(task, s, NULL, NULL, 0, ret, sys, CW_FR_PATH_HINT, rn, hflags, 0, 0);
 }
 
 /* One program per open-family syscall; open/creat do not exist on every architecture, the

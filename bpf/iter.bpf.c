@@ -157,7 +157,8 @@ int cw_iter_conns(struct bpf_iter__task_file *ctx)
 	f = bpf_map_lookup_elem(&cw_found, &ino);
 	if (!f)
 		return 0;
-	ev = cw_reserve(struct cw_ev_endpoint);
+	ev = cw_reserve(struct cw_ev_endpoint, BPF_CORE_READ(task, cgroups, dfl_cgrp, kn, id),
+			BPF_CORE_READ(task, tgid));
 	if (ev) {
 		cw_hdr_fill(&ev->hdr, CW_EV_ENDPOINT_CONNECT, sizeof(*ev));
 		ev->hdr.flags = CW_F_FOUND_AT_START;

@@ -76,7 +76,9 @@ static __always_inline void cw_endpoint(__u64 cookie, const struct cw_ep_key *ke
 		CW_TRY(map_update_elem, CW_W_HTTP_SOCKS,
 		       bpf_map_update_elem(&cw_http_socks, &cookie, &hs, BPF_ANY));
 	}
-	ev = cw_reserve(struct cw_ev_endpoint);
+	/* (a packet hook without task helpers counts a loss against the socket's cgroup) */
+	ev = cw_reserve(struct cw_ev_endpoint, task ? CW_CUR_CG : bpf_skb_cgroup_id(skb),
+			task ? CW_CUR_TGID : 0);
 	if (!ev)
 		return;
 	cw_hdr_fill(&ev->hdr, CW_EV_ENDPOINT_CONNECT, sizeof(*ev));
@@ -288,8 +290,9 @@ static __always_inline void cw_segment(struct __sk_buff *skb, __u8 dir, const st
 	ev->cap_len = cap;
 	ev->hdr.size = CW_EV_HTTP_MIN + cap;
 	/* ((cap - 1) & mask) + 1 == cap for 1..CW_HTTP_CAP, and proves the bound */
-	if (cw_output(ev, cap ? CW_EV_HTTP_MIN + cw_mask(cap - 1, CW_HTTP_CAP - 1) + 1
-			      : CW_EV_HTTP_MIN))
+	if (cw_output(ev,
+		      cap ? CW_EV_HTTP_MIN + cw_mask(cap - 1, CW_HTTP_CAP - 1) + 1 : CW_EV_HTTP_MIN,
+		      bpf_skb_cgroup_id(skb), hs->tgid))
 		cw_count(CW_STAT_EV_HTTP);
 }
 

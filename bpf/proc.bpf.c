@@ -150,7 +150,7 @@ static __always_inline void cw_moved(struct cw_proc *pr, __u32 moved_pid, __u64 
 	}
 	if (from && !op && !np)
 		return;
-	ev = cw_reserve(struct cw_ev_attach);
+	ev = cw_reserve(struct cw_ev_attach, CW_CUR_CG, CW_CUR_TGID);
 	if (!ev)
 		return;
 	cw_hdr_fill(&ev->hdr, CW_EV_CGROUP_ATTACH, sizeof(*ev));
@@ -258,7 +258,7 @@ static __always_inline int cw_cgroup_event(struct cgroup *cgrp, const char *path
 	/* only the cgroup v2 (default) hierarchy: its hierarchy_id is 0 */
 	if (BPF_CORE_READ(cgrp, root, hierarchy_id) != 0)
 		return 0;
-	ev = cw_reserve(struct cw_ev_cgroup);
+	ev = cw_reserve(struct cw_ev_cgroup, CW_CUR_CG, CW_CUR_TGID);
 	if (!ev)
 		return 0;
 	cw_hdr_fill(&ev->hdr, type, sizeof(*ev));

@@ -94,7 +94,7 @@ static __always_inline int cw_uring_open(struct io_kiocb *req, long res)
 		return 0;
 	s->req[0] = 0;
 	return cw_emit_file(task, s, NULL, NULL, 0, 0, CW_SYS_IO_URING, CW_FR_UNSEEN, 0,
-			    CW_F_URING_FIXED, 0);
+			    CW_F_URING_FIXED, 0, 0);
 }
 
 SEC("tp/io_uring/io_uring_complete")

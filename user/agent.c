@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The agent's own lines: agent_ready and agent_stats, gathered from the modules. */
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include "agent.h"
@@ -50,6 +51,72 @@ void agent_ready(struct agent *a)
 	a->json->ops->ready(a->json, &ri);
 }
 
+/* agent_stats' drops.by_cgroup: the cgroups with the most lost records, named */
+static void cg_drops(struct agent *a, struct stats_snapshot *st)
+{
+	struct kstat_cg_drop top[RENDER_MAX_DROP_CGROUPS];
+	uint64_t now = clock_now(CLOCK_MONOTONIC);
+	int n = kstats_read_cg_drops(&a->loader, top, RENDER_MAX_DROP_CGROUPS,
+				     &st->cgroups_dropping);
+
+	for (int i = 0; i < n; i++) {
+		struct render_cg_drop *c = &st->drop_cgroups[i];
+		static struct attrib_result res; /* large: not on the stack */
+		bool removed;
+
+		c->cgroup_id = top[i].cgroup_id;
+		c->d = top[i].d;
+		c->cgroup_path = cgroups_path(a->cgroups, c->cgroup_id, &removed);
+		attrib_workload(a->attrib,
+				c->cgroup_path && c->cgroup_path[0] ? c->cgroup_path : "/", 0, now,
+				&res);
+		c->host = res.host;
+		snprintf(c->pod_namespace, sizeof(c->pod_namespace), "%s", res.pod_namespace);
+		snprintf(c->pod_name, sizeof(c->pod_name), "%s", res.pod_name);
+		snprintf(c->container, sizeof(c->container), "%s", res.container_name);
+	}
+	st->ndrop_cgroups = n;
+}
+
+void agent_floods(struct agent *a, uint64_t now_mono)
+{
+	struct kstat_cg_drop top[RENDER_MAX_DROP_CGROUPS];
+	uint64_t total, now_boot;
+	int n;
+
+	if (now_mono < a->next_flood_check)
+		return;
+	a->next_flood_check = now_mono + 1000000000ULL;
+	n = kstats_read_cg_drops(&a->loader, top, RENDER_MAX_DROP_CGROUPS, &total);
+	now_boot = clock_now(CLOCK_BOOTTIME);
+	for (int i = 0; i < n; i++) {
+		const struct cw_cg_drop *d = &top[i].d;
+		size_t slot = 0, seen = sizeof(a->flood_seen) / sizeof(a->flood_seen[0]);
+		bool reported = false;
+
+		/* still going (a drop within the gap), and long enough */
+		if (now_boot - d->last_ns > CW_DROP_GAP_NS ||
+		    d->last_ns - d->episode_ns < CW_FLOOD_MIN_SECS * 1000000000ULL)
+			continue;
+		for (size_t j = 0; j < seen && !reported; j++) {
+			if (a->flood_seen[j].cgroup_id == top[i].cgroup_id) {
+				reported = a->flood_seen[j].episode_ns == d->episode_ns;
+				slot = j;
+				break;
+			}
+			/* the oldest episode's slot is reused */
+			if (a->flood_seen[j].episode_ns < a->flood_seen[slot].episode_ns)
+				slot = j;
+		}
+		if (reported)
+			continue;
+		a->flood_seen[slot].cgroup_id = top[i].cgroup_id;
+		a->flood_seen[slot].episode_ns = d->episode_ns;
+		pipeline_flood(a->pipe, top[i].cgroup_id, d,
+			       (d->last_ns - d->episode_ns) / 1000000000ULL, now_mono);
+	}
+}
+
 /* agent_stats' content: every module's counters */
 void agent_snapshot(struct agent *a, struct stats_snapshot *st)
 {
@@ -83,6 +150,7 @@ void agent_snapshot(struct agent *a, struct stats_snapshot *st)
 		credfiles_stats(a->credfiles, &st->credfiles);
 	}
 	st->pod_cgroups = cgroups_pod_cgroups(a->cgroups);
+	cg_drops(a, st);
 }
 
 /* the sums the "interval" object reports the change of */

@@ -74,6 +74,11 @@ struct agent {
 		uint64_t start_ns, ringbuf_full;
 		uint32_t streak;
 	} drop_window;
+	/* floods (issue 13): the drop episodes already reported (event_flood), by cgroup */
+	struct {
+		uint64_t cgroup_id, episode_ns;
+	} flood_seen[64];
+	uint64_t next_flood_check;
 	uint64_t reloads_applied, reloads_unchanged, reloads_refused;
 	struct metrics *metrics;
 };
@@ -95,5 +100,8 @@ void agent_snapshot(struct agent *a, struct stats_snapshot *st);
 void agent_drop_window(struct agent *a, uint64_t now_mono);
 /* The drop window's length: the stats interval, or 60 s without one. */
 uint64_t agent_drop_window_ns(const struct agent *a);
+/* Once a second: a cgroup whose records have been lost for CW_FLOOD_MIN_SECS gets an
+ * event_flood finding, once per episode. */
+void agent_floods(struct agent *a, uint64_t now_mono);
 
 #endif

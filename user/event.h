@@ -36,6 +36,7 @@ enum cw_event_kind {
 	CWE_SOCKET_CONNECT,	  /* socket_connect */
 	CWE_CGROUP_MOVE,	  /* cgroup_move: a process moved out of (or into) a pod's cgroup */
 	CWE_ENDPOINT_UNPARSED,	  /* endpoint_unparsed: a connection's bytes are not HTTP */
+	CWE_EVENT_FLOOD,	  /* event_flood: a cgroup's records were lost for a while */
 	CWE__COUNT,
 };
 
@@ -123,6 +124,14 @@ struct cw_unparsed_info {
 	const struct conn_unparsed *u;
 };
 
+/* an event_flood: made by the agent from the kernel's per-cgroup drop counters (not a
+ * ring-buffer record): the task is the cgroup and the last process a drop was counted for */
+struct cw_flood_rec {
+	struct cw_task task;
+	struct cw_cg_drop d;   /* the counters when the finding was made */
+	uint64_t episode_secs; /* how long the drops have gone on */
+};
+
 /* judge + fold */
 struct cw_verdict {
 	struct finding f[RULES_MAX_FINDINGS]; /* most severe first */
@@ -142,6 +151,7 @@ struct cw_event {
 		const struct cw_ev_file *file;
 		const struct cw_ev_sock *sock;
 		const struct cw_ev_attach *move;
+		const struct cw_flood_rec *flood;
 	} rec;
 	/* enrich */
 	struct cw_who who;

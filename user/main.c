@@ -626,6 +626,10 @@ static int run(struct agent *a)
 	parts.host_mntns = a->host_mntns;
 	parts.cfg = &a->cfg;
 	parts.holdback_ns = a->opts.holdback_ms ? a->opts.holdback_ms * 1000000ULL : 1;
+	/* floods (issue 13): audit events' repeats counted in the kernel */
+	parts.quiet_ops = &kstats_quiet_map_ops;
+	parts.quiet_ctx = &a->loader;
+	parts.quiet_capacity = CW_QUIET_ENTRIES;
 	parts.renderers[parts.nrenderers++] = a->json;
 	if (a->metrics)
 		parts.renderers[parts.nrenderers++] = metrics_renderer(a->metrics);
@@ -723,6 +727,7 @@ static int run(struct agent *a)
 			config_resolve_host_exe(&a->cfg, a->opts.host_root);
 		}
 		agent_drop_window(a, now);
+		agent_floods(a, now);
 		if (os.next_stats && now >= os.next_stats) {
 			agent_stats(a);
 			os.next_stats += (uint64_t)(a->opts.stats_interval * 1e9);
@@ -737,7 +742,9 @@ static int run(struct agent *a)
 		if (deadline && now >= deadline)
 			break;
 	}
-	/* everything the kernel already queued is still reported */
+	/* no program runs any more: the kernel's repeat counts (cw_quiet) are final, and
+	 * everything the kernel already queued is still reported */
+	loader_detach(&a->loader);
 	ring_buffer__consume(a->rb);
 	pipeline_flush(a->pipe, clock_now(CLOCK_MONOTONIC));
 	/* lines_written in the final agent_stats counts every line before it */

@@ -7,11 +7,12 @@
 #include "intake/decode.h"
 #include "intake/holdback.h"
 #include "judge/judge.h"
+#include "judge/quiet.h"
 #include "pipeline.h"
 #include "util/clock.h"
 
 /* Lines written, by what agent_stats.events calls them. */
-enum { W_ENDPOINT, W_FILE, W_SOCKET, W_IMDS, W_AGENT, W_UNPARSED, W_MOVE, W__COUNT };
+enum { W_ENDPOINT, W_FILE, W_SOCKET, W_IMDS, W_AGENT, W_UNPARSED, W_MOVE, W_FLOOD, W__COUNT };
 
 struct pipeline {
 	struct pipeline_parts parts;
@@ -19,6 +20,7 @@ struct pipeline {
 	struct conns *conns;
 	struct holdback *holdback;
 	struct judge *judge;
+	struct quiet *quiet; /* NULL: no aggregation in the kernel */
 	int64_t boot_to_real;
 	struct decode_stats dec;
 	uint64_t written[W__COUNT];
@@ -51,9 +53,67 @@ static void count_written(struct pipeline *p, const struct cw_event *e)
 	case CWE_ENDPOINT_UNPARSED:
 		p->written[W_UNPARSED]++;
 		break;
+	case CWE_EVENT_FLOOD:
+		p->written[W_FLOOD]++;
+		break;
 	default:
 		break;
 	}
+}
+
+static void copy_cut(char *dst, size_t cap, const char *src, size_t n, bool *cut)
+{
+	if (!src)
+		n = 0;
+	if (n >= cap) {
+		n = cap - 1;
+		if (cut)
+			*cut = true;
+	}
+	memcpy(dst, src ? src : "", n);
+	dst[n] = 0;
+}
+
+/*
+ * An audit file_open (no finding, whole attribution): the kernel counts this process's
+ * repeats of it for one fold window instead of sending them (judge/quiet.h). The key is the
+ * one bpf/lib/files.bpf.h builds from the same record.
+ */
+static void quiet_file(struct pipeline *p, const struct cw_event *e)
+{
+	const struct cw_ev_file *r = e->rec.file;
+	const struct cw_file_info *fi = &e->x.file;
+	const struct attrib_result *res = &e->who.res;
+	bool by_path = r->rule == CW_FR_PATH_HINT || r->rule == CW_FR_UNSEEN;
+	struct cw_quiet_key k = {
+		.cgroup_id = e->task->cgroup_id,
+		.exec_id = e->task->exec_id,
+		.ino = by_path ? quiet_path_hash((const char *)r->req, r->req_len) : r->ino,
+		.dev = by_path ? 0 : r->dev,
+		.tgid = e->task->pid,
+		.what = CW_QUIET_WHAT(CW_EV_FILE_OPEN, r->flags & 3, r->result),
+	};
+	struct quiet_info qi = {
+		.pid = e->task->pid,
+		.host = res->host,
+		.file_kind = file_kind_name(fi->kind),
+		.result = r->result,
+	};
+
+	if (!k.exec_id || !res->complete || res->pending)
+		return;
+	copy_cut(qi.pod_uid, sizeof(qi.pod_uid), res->pod_uid, strlen(res->pod_uid), NULL);
+	copy_cut(qi.pod_namespace, sizeof(qi.pod_namespace), res->pod_namespace,
+		 strlen(res->pod_namespace), NULL);
+	copy_cut(qi.pod_name, sizeof(qi.pod_name), res->pod_name, strlen(res->pod_name), NULL);
+	copy_cut(qi.container, sizeof(qi.container), res->container_name,
+		 strlen(res->container_name), NULL);
+	copy_cut(qi.exe, sizeof(qi.exe), e->who.exe, strlen(e->who.exe), &qi.exe_cut);
+	if (fi->path_len)
+		copy_cut(qi.path, sizeof(qi.path), fi->path, fi->path_len, &qi.path_cut);
+	else
+		copy_cut(qi.path, sizeof(qi.path), fi->req, fi->req_len, &qi.path_cut);
+	quiet_arm(p->quiet, &k, &qi, e->ts_boot_ns);
 }
 
 /* The stages after "who": details, judge, fold, render. */
@@ -65,6 +125,35 @@ static void finish(struct pipeline *p, struct cw_event *e, uint64_t now)
 		return; /* counted in its fold window, not written */
 	render_event(p, e);
 	count_written(p, e);
+	if (p->quiet && e->kind == CWE_FILE_OPEN && !e->v.n)
+		quiet_file(p, e);
+}
+
+/* a quiet window retired: its repeat_summary goes to every renderer that writes one */
+static void repeat_summary(const struct quiet_summary *s, void *ctx)
+{
+	struct pipeline *p = ctx;
+
+	for (int i = 0; i < p->parts.nrenderers; i++)
+		if (p->parts.renderers[i]->ops->repeat)
+			p->parts.renderers[i]->ops->repeat(p->parts.renderers[i], s,
+							   p->boot_to_real);
+}
+
+void pipeline_flood(struct pipeline *p, uint64_t cgroup_id, const struct cw_cg_drop *d,
+		    uint64_t secs, uint64_t now)
+{
+	struct cw_flood_rec f = { .d = *d, .episode_secs = secs };
+	struct cw_event e = { .kind = CWE_EVENT_FLOOD };
+
+	f.task.cgroup_id = cgroup_id;
+	f.task.pid = f.task.tid = d->last_tgid;
+	e.ts_boot_ns = d->last_ns;
+	e.real_ns = (int64_t)d->last_ns + p->boot_to_real;
+	e.task = &f.task;
+	e.rec.flood = &f;
+	enrich_who(p->enrich, &e, now);
+	finish(p, &e, now);
 }
 
 /* A held-back record, resolved again (holdback_resolve_fn). */
@@ -167,6 +256,8 @@ uint64_t pipeline_tick(struct pipeline *p, uint64_t now)
 	uint64_t next_http = conns_expire(p->conns, now, false);
 
 	judge_expire(p->judge, false);
+	if (p->quiet)
+		quiet_sweep(p->quiet, clock_now(CLOCK_BOOTTIME));
 	if (next_http && (!next || next_http < next))
 		next = next_http;
 	return next;
@@ -177,6 +268,8 @@ void pipeline_flush(struct pipeline *p, uint64_t now)
 	holdback_retry(p->holdback, now, true);
 	conns_expire(p->conns, now, true);
 	judge_expire(p->judge, true);
+	if (p->quiet)
+		quiet_flush(p->quiet, clock_now(CLOCK_BOOTTIME));
 }
 
 void pipeline_stats(const struct pipeline *p, struct stats_snapshot *st)
@@ -201,6 +294,10 @@ void pipeline_stats(const struct pipeline *p, struct stats_snapshot *st)
 	st->fold_bytes = js.fold_bytes;
 	st->held_back = hb->held_back;
 	st->held_back_overflow = hb->overflow;
+	if (p->quiet) {
+		st->have_quiet = true;
+		quiet_stats(p->quiet, &st->quiet);
+	}
 }
 
 struct pipeline *pipeline_new(const struct pipeline_parts *parts)
@@ -217,6 +314,15 @@ struct pipeline *pipeline_new(const struct pipeline_parts *parts)
 	p->conns = conns_new(4096, http_done, http_unparsed, p);
 	p->holdback = holdback_new(resolve_held, p, parts->holdback_ns);
 	p->judge = judge_new(&parts->cfg->policy, summary, p);
+	if (parts->quiet_ops && parts->cfg->policy.fold_window_s) {
+		p->quiet = quiet_new(parts->quiet_ops, parts->quiet_ctx, parts->quiet_capacity,
+				     (uint64_t)parts->cfg->policy.fold_window_s * 1000000000ULL,
+				     repeat_summary, p);
+		if (!p->quiet) {
+			pipeline_free(p);
+			return NULL;
+		}
+	}
 	if (!p->enrich || !p->conns || !p->holdback || !p->judge) {
 		pipeline_free(p);
 		return NULL;
@@ -232,5 +338,6 @@ void pipeline_free(struct pipeline *p)
 	conns_free(p->conns);
 	holdback_free(p->holdback);
 	judge_free(p->judge);
+	quiet_free(p->quiet);
 	free(p);
 }

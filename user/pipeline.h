@@ -26,6 +26,7 @@ struct procs;
 struct attrib;
 
 struct credfiles;
+struct quiet_map_ops;
 
 struct pipeline_parts {
 	struct cgroups *cgroups;
@@ -39,6 +40,11 @@ struct pipeline_parts {
 	struct renderer *renderers[PIPELINE_MAX_RENDERERS];
 	int nrenderers;
 	uint64_t holdback_ns; /* longest wait for late container metadata (0: the default) */
+	/* floods (issue 13): the kernel's repeat counter map (NULL: no aggregation in the
+	 * kernel) and its capacity */
+	const struct quiet_map_ops *quiet_ops;
+	void *quiet_ctx;
+	size_t quiet_capacity;
 };
 
 struct pipeline;
@@ -54,8 +60,15 @@ int pipeline_record(void *ctx, void *data, size_t size);
  * deadline, 0 if none. */
 uint64_t pipeline_tick(struct pipeline *p, uint64_t now);
 
-/* At exit: everything still held or queued goes out, every fold window closes. */
+/* At exit: everything still held or queued goes out, every fold window closes. Call it
+ * after the BPF programs are detached: the kernel's repeat counts are read then. */
 void pipeline_flush(struct pipeline *p, uint64_t now);
+
+/* An event_flood: the kernel's drop counters of one cgroup (d), whose drops have gone on
+ * for secs seconds; last_tgid: the process of the last drop (0 unknown). Judged, folded and
+ * rendered like a record's event. */
+void pipeline_flood(struct pipeline *p, uint64_t cgroup_id, const struct cw_cg_drop *d,
+		    uint64_t secs, uint64_t now);
 
 /* The pipeline's modules' counters into *st (the caller adds the rest). */
 void pipeline_stats(const struct pipeline *p, struct stats_snapshot *st);

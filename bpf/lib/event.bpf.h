@@ -70,13 +70,45 @@ static __always_inline struct cw_scratch *cw_scratch_get(void)
 }
 
 /* Reserve a ring-buffer record of a fixed type, counting a full buffer. */
-#define cw_reserve(type)                                                      \
+/* A record of cgroup cgid was lost (full) or refused (!full): count it, extend the episode. */
+static __always_inline void cw_drop(__u64 cgid, bool full, __u32 tgid)
+{
+	struct cw_cg_drop *d = bpf_map_lookup_elem(&cw_cg_drops, &cgid);
+	__u64 now = bpf_ktime_get_boot_ns();
+
+	if (!d) {
+		struct cw_cg_drop z = { .episode_ns = now };
+
+		bpf_map_update_elem(&cw_cg_drops, &cgid, &z, BPF_NOEXIST);
+		d = bpf_map_lookup_elem(&cw_cg_drops, &cgid);
+		if (!d)
+			return;
+	}
+	if (full)
+		__sync_fetch_and_add(&d->full, 1);
+	else
+		__sync_fetch_and_add(&d->low_refused, 1);
+	/* (racy between CPUs, and only a time: the worst is an episode begun a moment late) */
+	if (!d->last_ns || now - d->last_ns > CW_DROP_GAP_NS)
+		d->episode_ns = now;
+	d->last_ns = now;
+	d->last_tgid = tgid;
+}
+
+/* Reserve a record; when the ring is full, count the loss against the cgroup (cgid) and
+ * process (tgid) whose record it was (expressions evaluated only then). */
+#define cw_reserve(type, cgid, tgid)                                          \
 	({                                                                    \
 		type *__r = bpf_ringbuf_reserve(&cw_events, sizeof(type), 0); \
-		if (!__r)                                                     \
+		if (!__r) {                                                   \
 			cw_count(CW_STAT_RINGBUF_FULL);                       \
+			cw_drop((cgid), true, (tgid));                        \
+		}                                                             \
 		__r;                                                          \
 	})
+/* the current task's cgroup and process, for cw_reserve in task context */
+#define CW_CUR_CG   bpf_get_current_cgroup_id()
+#define CW_CUR_TGID ((__u32)(bpf_get_current_pid_tgid() >> 32))
 
 /*
  * Submit without waking the agent unless enough has piled up: at high event rates a wakeup
@@ -95,11 +127,13 @@ static __always_inline void cw_submit(void *rec)
 	bpf_ringbuf_submit(rec, cw_wake_flag());
 }
 
-/* Send a variable-sized record built elsewhere (the scratch); false when the ring is full. */
-static __always_inline bool cw_output(void *rec, __u64 size)
+/* Send a variable-sized record built elsewhere (the scratch); false when the ring is full
+ * (the loss is counted against cgid and tgid, as cw_reserve does). */
+static __always_inline bool cw_output(void *rec, __u64 size, __u64 cgid, __u32 tgid)
 {
 	if (bpf_ringbuf_output(&cw_events, rec, size, cw_wake_flag())) {
 		cw_count(CW_STAT_RINGBUF_FULL);
+		cw_drop(cgid, true, tgid);
 		return false;
 	}
 	return true;

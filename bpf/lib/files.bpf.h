@@ -8,6 +8,7 @@
 #define CREDWATCH_FILES_BPF_H
 
 #include "lib/classify.bpf.h"
+#include "lib/flood.bpf.h"
 #include "lib/path.bpf.h"
 #include "lib/syscall.bpf.h"
 
@@ -60,18 +61,20 @@ static __always_inline long cw_read_req(struct task_struct *task, __u8 sys, bool
  */
 static __always_inline int cw_emit_file(struct task_struct *task, struct cw_scratch *s,
 					struct file *f, struct inode *inode, __u32 nlink, long ret,
-					__u8 sys, __u8 rule, long rn, __u32 hflags, __u8 known)
+					__u8 sys, __u8 rule, long rn, __u32 hflags, __u8 known,
+					__u64 owner_pod)
 {
 	struct cw_ev_file *ev = &s->fev;
-	__u32 len, size;
+	__u32 len, size, tgid;
 	bool trunc = false;
+	struct cw_quiet_key qk;
+	struct cw_proc *pr;
 
 	cw_hdr_fill(&ev->hdr, CW_EV_FILE_OPEN, sizeof(*ev));
 	ev->hdr.flags = hflags;
 	ev->known = known;
 	/* the scratch holds the previous record: no stale bytes past req_len */
 	__builtin_memset(ev->req, 0, sizeof(ev->req));
-	cw_task_fill(&ev->task);
 	ev->rule = rule;
 	ev->syscall = sys;
 	ev->result = ret < 0 ? ret : 0;
@@ -102,6 +105,39 @@ static __always_inline int cw_emit_file(struct task_struct *task, struct cw_scra
 						 : cw_open_flags_arg(cw_user_regs(task), sys,
 								     hflags & CW_F_COMPAT);
 	}
+	/*
+	 * Floods (lib/flood.bpf.h), before the costly part of the record. A repeat the agent
+	 * judged an audit event is counted, not sent: same cgroup, process image, object (the
+	 * inode; for a failed open, the requested path's hash), access mode and result.
+	 */
+	tgid = bpf_get_current_pid_tgid() >> 32;
+	pr = bpf_map_lookup_elem(&cw_procs, &tgid);
+	qk.cgroup_id = bpf_get_current_cgroup_id();
+	qk.exec_id = pr ? pr->exec_id : 0;
+	qk.ino = f ? ev->ino : cw_path_hash(s->req, ev->req_len);
+	qk.dev = f ? ev->dev : 0;
+	qk.tgid = tgid;
+	qk.what = CW_QUIET_WHAT(CW_EV_FILE_OPEN, ev->flags & 3, ev->result);
+	qk._pad = 0;
+	if (cw_quiet_hit(&qk, ev->hdr.ts_boot_ns))
+		return 0;
+	/*
+	 * Low priority: a pod's process opening its own pod's credential file (by inode) - never
+	 * a finding, unless the process left another pod (it is that pod's) or runs a fileless
+	 * executable. Refused while the ring is half full, so that it cannot crowd out a record
+	 * that can be a finding.
+	 */
+	if (owner_pod && pr && !pr->origin_cgid && !(pr->flags & (CW_F_FILELESS | CW_F_MEMFD)) &&
+	    !cw_low_admitted()) {
+		__u64 *pc = bpf_map_lookup_elem(&cw_podcgs, &qk.cgroup_id);
+
+		if (pc && *pc == owner_pod && BPF_CORE_READ(task, mm, exe_file, f_inode, i_nlink)) {
+			cw_count(CW_STAT_LOW_REFUSED);
+			cw_drop(qk.cgroup_id, false, tgid);
+			return 0;
+		}
+	}
+	cw_task_fill(&ev->task);
 	/* sent up to the end of the path (bpf_ringbuf_reserve wants a constant size, so the
 	 * record is built in the per-CPU scratch and copied) */
 	len = ev->path_len;
@@ -111,7 +147,7 @@ static __always_inline int cw_emit_file(struct task_struct *task, struct cw_scra
 	if (size > sizeof(*ev))
 		size = sizeof(*ev);
 	ev->hdr.size = size;
-	if (cw_output(ev, size))
+	if (cw_output(ev, size, qk.cgroup_id, tgid))
 		cw_count(CW_STAT_EV_FILE);
 	return 0;
 }
@@ -160,7 +196,8 @@ static __always_inline int cw_file_opened(struct task_struct *task, struct file 
 		rn = cw_read_req(task, sys, hflags & CW_F_COMPAT, s->req, sizeof(s->req));
 	else
 		s->req[0] = 0;
-	return cw_emit_file(task, s, f, inode, nlink, ret, sys, rule, rn, hflags, known);
+	return cw_emit_file(task, s, f, inode, nlink, ret, sys, rule, rn, hflags, known,
+			    cv ? cv->owner_pod_cgid : 0);
 }
 
 #endif

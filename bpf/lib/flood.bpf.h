@@ -20,31 +20,6 @@
 
 #include "lib/event.bpf.h"
 
-/* A record of cgroup cgid was lost (full) or refused (!full): count it, extend the episode. */
-static __always_inline void cw_drop(__u64 cgid, bool full, __u32 tgid)
-{
-	struct cw_cg_drop *d = bpf_map_lookup_elem(&cw_cg_drops, &cgid);
-	__u64 now = bpf_ktime_get_boot_ns();
-
-	if (!d) {
-		struct cw_cg_drop z = { .episode_ns = now };
-
-		bpf_map_update_elem(&cw_cg_drops, &cgid, &z, BPF_NOEXIST);
-		d = bpf_map_lookup_elem(&cw_cg_drops, &cgid);
-		if (!d)
-			return;
-	}
-	if (full)
-		__sync_fetch_and_add(&d->full, 1);
-	else
-		__sync_fetch_and_add(&d->low_refused, 1);
-	/* (racy between CPUs, and only a time: the worst is an episode begun a moment late) */
-	if (!d->last_ns || now - d->last_ns > CW_DROP_GAP_NS)
-		d->episode_ns = now;
-	d->last_ns = now;
-	d->last_tgid = tgid;
-}
-
 /* May a low-priority record be sent? Only while less than half of the ring is in use. */
 static __always_inline bool cw_low_admitted(void)
 {

@@ -208,7 +208,7 @@ struct {
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 4096);
+	__uint(max_entries, CW_QUIET_ENTRIES);
 	__type(key, struct cw_quiet_key);
 	__type(value, struct cw_quiet_val);
 } cw_quiet SEC(".maps") __weak;

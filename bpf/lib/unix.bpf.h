@@ -125,7 +125,7 @@ static __always_inline int cw_unix_connected(long ret, struct file *f, __u8 sys,
 	if (!val && (rn == 0 || !cw_tail_is(s->req, rn, ".sock", 5)))
 		return 0;
 
-	ev = cw_reserve(struct cw_ev_sock);
+	ev = cw_reserve(struct cw_ev_sock, CW_CUR_CG, CW_CUR_TGID);
 	if (!ev)
 		return 0;
 	cw_hdr_fill(&ev->hdr, CW_EV_SOCKET_CONNECT, sizeof(*ev));

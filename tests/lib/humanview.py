@@ -132,6 +132,10 @@ def what(ev):
     if e == "endpoint_unparsed":
         return "%s %s not HTTP (%s)" % (ep, esc(g(ev, "unparsed", "direction"), 64),
                                         esc(g(ev, "unparsed", "reason"), 64))
+    if e == "event_flood":
+        return "events lost for %d s (%d lost, %d refused)" % (
+            g(ev, "flood", "seconds") or 0, g(ev, "flood", "full") or 0,
+            g(ev, "flood", "low_refused") or 0)
     if e == "cgroup_move":
         m = ev.get("move") or {}
 
@@ -180,6 +184,18 @@ def line(ev):
                                       esc(ev.get("target"), 256) if ev.get("target") else "-")
         out = "%s  %s  %s  %s  %s" % (hhmmss(ev["time"]), LABEL[sev], w, proc, wh)
         return out + "  " + esc(g(ev, "finding", "rule"), 64)
+    if e == "repeat_summary":
+        s = ev.get("subject") or {}
+        w = who(s.get("namespace"), s.get("pod_name"), s.get("pod_uid"), s.get("host"),
+                s.get("container"))
+        proc = esc(s.get("exe"), 128) if s.get("exe") else "?"
+        if s.get("pid") is not None:
+            proc += "[%d]" % s["pid"]
+        dur = ns_of(ev["window"]["end"]) - ns_of(ev["window"]["start"])
+        wh = "%dx in %d.%01ds: repeats of %s %s" % (
+            ev["count"], dur // 10**9, (dur % 10**9) // 10**8, esc(g(ev, "file", "kind"), 64),
+            esc(g(ev, "file", "path"), 256))
+        return "%s  %s  %s  %s  %s" % (hhmmss(ev["time"]), LABEL[sev], w, proc, wh)
     p = ev.get("process") or {}
     w = who(g(ev, "pod", "namespace"), g(ev, "pod", "name"), g(ev, "pod", "uid"), ev.get("host"),
             g(ev, "container", "name"))
@@ -201,7 +217,7 @@ def keep(ev, f):
     e = ev["event"]
     if e in ("agent_ready", "agent_stats"):
         return True
-    if e == "finding_summary":
+    if e in ("finding_summary", "repeat_summary"):
         s = ev.get("subject") or {}
         ns, pod, ctr, host = s.get("namespace"), s.get("pod_name"), s.get("container"), s.get("host")
     else:

@@ -8,8 +8,8 @@
 
 /* the event types a filter may name (cgroup_move: the file side's, issue 14) */
 static const char *const event_names[] = {
-	"endpoint_connect", "imds_request",	 "agent_request",   "file_open",
-	"socket_connect",   "endpoint_unparsed", "finding_summary", "cgroup_move",
+	"endpoint_connect",  "imds_request",	"agent_request", "file_open",	   "socket_connect",
+	"endpoint_unparsed", "finding_summary", "cgroup_move",	 "repeat_summary", "event_flood",
 };
 
 static int add_items(struct filter_list *l, const char *opt, const char *arg, bool events,
@@ -41,8 +41,8 @@ static int add_items(struct filter_list *l, const char *opt, const char *arg, bo
 				snprintf(err, errlen,
 					 "invalid value for --event: '%s' (want imds_request, "
 					 "agent_request, endpoint_connect, file_open, "
-					 "socket_connect, "
-					 "endpoint_unparsed or finding_summary)",
+					 "socket_connect, endpoint_unparsed, finding_summary, "
+					 "cgroup_move, repeat_summary or event_flood)",
 					 l->item[l->n]);
 				return -1;
 			}
@@ -159,6 +159,15 @@ static void fr_summary(struct renderer *r, const struct fold_summary *s, int64_t
 		fr->inner->ops->summary(fr->inner, s, now_real);
 }
 
+static void fr_repeat(struct renderer *r, const struct quiet_summary *s, int64_t boot_to_real)
+{
+	struct filter_renderer *fr = (struct filter_renderer *)r;
+
+	hview_from_repeat(&fr->v, s, boot_to_real);
+	if (fr->inner->ops->repeat && filter_match(fr->f, &fr->v))
+		fr->inner->ops->repeat(fr->inner, s, boot_to_real);
+}
+
 static void fr_ready(struct renderer *r, const struct ready_info *ri)
 {
 	struct filter_renderer *fr = (struct filter_renderer *)r;
@@ -206,6 +215,7 @@ static const struct renderer_ops filter_ops = {
 	.free = fr_free,
 	.reloaded = fr_reloaded,
 	.output_recovered = fr_output_recovered,
+	.repeat = fr_repeat,
 };
 
 struct renderer *filter_renderer_new(struct renderer *inner, const struct view_filter *f)

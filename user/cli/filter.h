@@ -66,7 +66,8 @@ enum {
 	"      --severity SEV       only findings of at least SEV (low, medium, high, critical)\n" \
 	"      --event NAME[,NAME]  only these event types (imds_request, agent_request,\n"        \
 	"                           endpoint_connect, file_open, socket_connect,\n"                \
-	"                           endpoint_unparsed, finding_summary)\n"                         \
+	"                           endpoint_unparsed, finding_summary, cgroup_move,\n"            \
+	"                           repeat_summary, event_flood)\n"                                \
 	"      --findings-only      only events with a finding, and fold summaries\n"
 
 /* One filter option (opt: FILTER_OPT_*). Returns 0, or -1 with a message in err. */

@@ -226,6 +226,31 @@ static void fill(struct hview *v, json_t *root, const char *ev)
 		set_endpoint(v, root);
 		str(&v->direction, path(root, "unparsed", "direction"));
 		str(&v->reason, path(root, "unparsed", "reason"));
+	} else if (!strcmp(ev, "repeat_summary")) {
+		json_t *s = json_object_get(root, "subject");
+		json_t *pid = json_object_get(s, "pid");
+
+		v->kind = HV_REPEAT;
+		v->host = json_is_true(json_object_get(s, "host"));
+		str(&v->ns, json_object_get(s, "namespace"));
+		str(&v->pod, json_object_get(s, "pod_name"));
+		str(&v->pod_uid, json_object_get(s, "pod_uid"));
+		v->has_pod = v->pod_uid.n > 0;
+		str(&v->container, json_object_get(s, "container"));
+		str(&v->exe, json_object_get(s, "exe"));
+		v->have_pid = json_is_integer(pid);
+		v->pid = v->have_pid ? (uint32_t)json_integer_value(pid) : 0;
+		str(&v->file_kind, path(root, "file", "kind"));
+		str(&v->path, path(root, "file", "path"));
+		v->count = num(json_object_get(root, "count"));
+		v->window_start =
+			jsonview_parse_time(json_string_value(path(root, "window", "start")));
+		v->window_end = jsonview_parse_time(json_string_value(path(root, "window", "end")));
+	} else if (!strcmp(ev, "event_flood")) {
+		v->kind = HV_FLOOD;
+		v->flood_full = num(path(root, "flood", "full"));
+		v->flood_refused = num(path(root, "flood", "low_refused"));
+		v->flood_secs = num(path(root, "flood", "seconds"));
 	} else if (!strcmp(ev, "cgroup_move")) {
 		json_t *m = json_object_get(root, "move");
 		json_t *pid = json_object_get(m, "pid");

@@ -265,6 +265,20 @@ static int judge_move(const struct judge *j, const struct cw_subject *s, struct 
 	return rules_eval_move(j->policy, s, &rm, e->v.f);
 }
 
+static int judge_flood(const struct judge *j, const struct cw_subject *s, struct cw_event *e)
+{
+	const struct cw_flood_rec *f = e->rec.flood;
+	struct rules_flood rf = {
+		.full = f->d.full,
+		.low_refused = f->d.low_refused,
+		.secs = f->episode_secs,
+	};
+
+	snprintf(e->v.target, sizeof(e->v.target), "flood:cgroup %llu",
+		 (unsigned long long)f->task.cgroup_id);
+	return rules_eval_flood(j->policy, s, &rf, e->v.f);
+}
+
 /* fold: false when this event is a repeat inside an open window */
 static bool admit(struct judge *j, const struct cw_subject *s, const struct cw_event *e)
 {
@@ -313,6 +327,9 @@ void judge_event(struct judge *j, struct cw_event *e)
 		break;
 	case CWE_ENDPOINT_UNPARSED:
 		e->v.n = judge_unparsed(j, &s, e);
+		break;
+	case CWE_EVENT_FLOOD:
+		e->v.n = judge_flood(j, &s, e);
 		break;
 	default:
 		break; /* endpoint_connect: an audit record, no rule */

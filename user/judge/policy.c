@@ -26,6 +26,7 @@ static const struct {
 	[RULE_UNOBSERVED_FILE_OPEN] = { "unobserved_file_open", "T1562", SEV_MEDIUM },
 	[RULE_EVASIVE_CREDENTIAL_FETCH] = { "evasive_credential_fetch", "T1552.005", SEV_HIGH },
 	[RULE_ENDPOINT_UNPARSED] = { "endpoint_unparsed", "T1552.005", SEV_HIGH },
+	[RULE_EVENT_FLOOD] = { "event_flood", "T1562.006", SEV_HIGH },
 };
 
 static const char *const sev_names[] = {

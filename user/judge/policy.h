@@ -77,6 +77,8 @@ enum cw_rule {
 	/* network side (issue 13) */
 	RULE_EVASIVE_CREDENTIAL_FETCH,
 	RULE_ENDPOINT_UNPARSED,
+	/* floods (issue 13) */
+	RULE_EVENT_FLOOD,
 	RULE__COUNT,
 };
 

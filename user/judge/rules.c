@@ -320,3 +320,18 @@ int rules_eval_move(const struct policy *p, const struct cw_subject *s, const st
 		    m->to_pod ? str(m->to_pod_name, "?") : "");
 	return finish(&c);
 }
+
+int rules_eval_flood(const struct policy *p, const struct cw_subject *s,
+		     const struct rules_flood *f, struct finding *out)
+{
+	struct ctx c;
+
+	init(&c, p, s, out, false);
+	add(&c, RULE_EVENT_FLOOD,
+	    "%s has made more events than the agent can take for %llu s: %llu lost, %llu "
+	    "refused as low priority (the events of others are not lost: credential findings "
+	    "keep the ring's reserve)",
+	    c.who, (unsigned long long)f->secs, (unsigned long long)f->full,
+	    (unsigned long long)f->low_refused);
+	return finish(&c);
+}

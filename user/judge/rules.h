@@ -153,6 +153,13 @@ struct rules_move {
 	const char *from_pod_name; /* "ns/name" or the UID, for the summary; may be NULL */
 	const char *to_pod_name;
 };
+/* floods (issue 13): a cgroup whose records the kernel lost or refused for secs seconds */
+struct rules_flood {
+	uint64_t full, low_refused, secs;
+};
+int rules_eval_flood(const struct policy *p, const struct cw_subject *s,
+		     const struct rules_flood *f, struct finding *out);
+
 int rules_eval_move(const struct policy *p, const struct cw_subject *s, const struct rules_move *m,
 		    struct finding *out);
 

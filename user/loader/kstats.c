@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
 #include <string.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "credwatch.skel.h"
+#include "judge/quiet.h"
 #include "loader/kstats.h"
 
 void kstats_read(const struct loader *l, uint64_t out[CW_STAT_MAX])
@@ -45,3 +47,66 @@ int kstats_read_errs(const struct loader *l, struct kstat_err *out, int max)
 	}
 	return n;
 }
+
+int kstats_read_cg_drops(const struct loader *l, struct kstat_cg_drop *out, int max,
+			 uint64_t *total)
+{
+	int fd = l && l->skel ? bpf_map__fd(l->skel->maps.cw_cg_drops) : -1;
+	uint64_t k, *prev = NULL;
+	struct cw_cg_drop d;
+	int n = 0;
+
+	*total = 0;
+	if (fd < 0 || max <= 0)
+		return 0;
+	/* an insertion sort of the top max: the map holds at most 2048 */
+	while (bpf_map_get_next_key(fd, prev, &k) == 0) {
+		prev = &k;
+		if (bpf_map_lookup_elem(fd, &k, &d))
+			continue;
+		(*total)++;
+		uint64_t sum = d.full + d.low_refused;
+		int i = n < max ? n++ : max;
+
+		if (i == max) {
+			if (sum <= out[max - 1].d.full + out[max - 1].d.low_refused)
+				continue;
+			i = max - 1;
+		}
+		while (i > 0 && out[i - 1].d.full + out[i - 1].d.low_refused < sum) {
+			out[i] = out[i - 1];
+			i--;
+		}
+		out[i].cgroup_id = k;
+		out[i].d = d;
+	}
+	return n;
+}
+
+static int bpf_fd_of(void *ctx)
+{
+	const struct loader *l = ctx;
+
+	return l && l->skel ? bpf_map__fd(l->skel->maps.cw_quiet) : -1;
+}
+
+static int q_insert(void *ctx, const struct cw_quiet_key *k, const struct cw_quiet_val *v)
+{
+	return bpf_map_update_elem(bpf_fd_of(ctx), k, v, BPF_NOEXIST) ? -errno : 0;
+}
+
+static int q_lookup(void *ctx, const struct cw_quiet_key *k, struct cw_quiet_val *v)
+{
+	return bpf_map_lookup_elem(bpf_fd_of(ctx), k, v) ? -errno : 0;
+}
+
+static int q_remove(void *ctx, const struct cw_quiet_key *k)
+{
+	return bpf_map_delete_elem(bpf_fd_of(ctx), k) ? -errno : 0;
+}
+
+const struct quiet_map_ops kstats_quiet_map_ops = {
+	.insert = q_insert,
+	.lookup = q_lookup,
+	.remove = q_remove,
+};

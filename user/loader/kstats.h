@@ -21,4 +21,19 @@ struct kstat_err {
 /* Up to max of them into out; returns how many (0 when nothing is loaded). */
 int kstats_read_errs(const struct loader *l, struct kstat_err *out, int max);
 
+/* One cgroup's lost and refused records (map cw_cg_drops, struct cw_cg_drop). */
+struct kstat_cg_drop {
+	uint64_t cgroup_id;
+	struct cw_cg_drop d;
+};
+
+/* The cgroups with the most drops, most first, at most max (out sorted); *total: how many
+ * cgroups have drops. */
+int kstats_read_cg_drops(const struct loader *l, struct kstat_cg_drop *out, int max,
+			 uint64_t *total);
+
+/* quiet_map_ops over the loaded cw_quiet map (ctx: the struct loader) */
+struct quiet_map_ops;
+extern const struct quiet_map_ops kstats_quiet_map_ops;
+
 #endif

@@ -759,6 +759,14 @@ int loader_load_attach(struct loader *l)
 	return err;
 }
 
+void loader_detach(struct loader *l)
+{
+	for (int i = 0; i < l->nhooks; i++) {
+		bpf_link__destroy(l->hooks[i].link);
+		l->hooks[i].link = NULL;
+	}
+}
+
 void loader_destroy(struct loader *l)
 {
 	for (int i = 0; i < l->nhooks; i++)

@@ -78,6 +78,8 @@ int loader_find_connections(struct loader *l);
 /* A config reload: the endpoint map and port filter become cfg's table (old: the table in
  * them now). Hooks stay attached. 0 or -errno. */
 int loader_set_endpoints(struct loader *l, const struct config *old, const struct config *cfg);
+/* Detach every program, keeping the maps (the final counts are read after this). */
+void loader_detach(struct loader *l);
 void loader_destroy(struct loader *l);
 
 /* The maps the agent reads or fills (-1 before load). */

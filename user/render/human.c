@@ -352,6 +352,21 @@ static void put_what(struct sb *b, const struct hview *v)
 		sb_esc(b, &v->reason, W_SHORT);
 		sb_put(b, ")");
 		break;
+	case HV_REPEAT: {
+		int64_t d = v->window_end > v->window_start ? v->window_end - v->window_start : 0;
+
+		sb_printf(b, "%llux in %lld.%01llds: repeats of ", (unsigned long long)v->count,
+			  (long long)(d / 1000000000), (long long)((d % 1000000000) / 100000000));
+		sb_esc(b, &v->file_kind, W_SHORT);
+		sb_put(b, " ");
+		sb_esc(b, &v->path, W_PATH);
+		break;
+	}
+	case HV_FLOOD:
+		sb_printf(b, "events lost for %llu s (%llu lost, %llu refused)",
+			  (unsigned long long)v->flood_secs, (unsigned long long)v->flood_full,
+			  (unsigned long long)v->flood_refused);
+		break;
 	case HV_MOVE:
 		if (v->move_self)
 			sb_put(b, "moved itself from ");
@@ -600,6 +615,13 @@ void hview_from_event(struct hview *v, const struct cw_event *e)
 			  e->x.unparsed.u->dir == CW_HTTP_INGRESS ? "responses" : "requests");
 		hstr_sets(&v->reason, httpmsg_fail_name(e->x.unparsed.u->why));
 		break;
+	case CWE_EVENT_FLOOD:
+		v->kind = HV_FLOOD;
+		hstr_sets(&v->event, "event_flood");
+		v->flood_full = e->rec.flood->d.full;
+		v->flood_refused = e->rec.flood->d.low_refused;
+		v->flood_secs = e->rec.flood->episode_secs;
+		break;
 	case CWE_CGROUP_MOVE:
 		v->kind = HV_MOVE;
 		hstr_sets(&v->event, "cgroup_move");
@@ -641,6 +663,32 @@ void hview_from_summary(struct hview *v, const struct fold_summary *s, int64_t n
 	v->count = s->count;
 	v->window_start = (int64_t)s->start_ns;
 	v->window_end = (int64_t)s->end_ns;
+}
+
+void hview_from_repeat(struct hview *v, const struct quiet_summary *s, int64_t boot_to_real)
+{
+	const struct quiet_info *qi = s->info;
+
+	memset(v, 0, sizeof(*v));
+	v->kind = HV_REPEAT;
+	v->time_ns = (int64_t)s->end_ns + boot_to_real;
+	hstr_sets(&v->event, "repeat_summary");
+	v->host = qi->host;
+	v->has_pod = qi->pod_uid[0] != 0;
+	hstr_sets(&v->ns, qi->pod_namespace);
+	hstr_sets(&v->pod, qi->pod_name);
+	hstr_sets(&v->pod_uid, qi->pod_uid);
+	hstr_sets(&v->container, qi->container);
+	hstr_sets(&v->exe, qi->exe);
+	v->exe.cut |= qi->exe_cut;
+	v->have_pid = true;
+	v->pid = qi->pid;
+	hstr_sets(&v->file_kind, qi->file_kind);
+	hstr_sets(&v->path, qi->path);
+	v->path.cut |= qi->path_cut;
+	v->count = s->repeats + 1;
+	v->window_start = (int64_t)s->start_ns + boot_to_real;
+	v->window_end = (int64_t)s->end_ns + boot_to_real;
 }
 
 void hview_from_ready(struct hview *v, const struct ready_info *ri, const char *node)
@@ -896,6 +944,14 @@ static void human_summary_op(struct renderer *r, const struct fold_summary *s, i
 	show(hr);
 }
 
+static void human_repeat_op(struct renderer *r, const struct quiet_summary *s, int64_t boot_to_real)
+{
+	struct human_renderer *hr = (struct human_renderer *)r;
+
+	hview_from_repeat(&hr->v, s, boot_to_real);
+	show(hr);
+}
+
 static void human_ready(struct renderer *r, const struct ready_info *ri)
 {
 	struct human_renderer *hr = (struct human_renderer *)r;
@@ -966,6 +1022,7 @@ static const struct renderer_ops human_ops = {
 	.ready = human_ready,
 	.stats = human_stats,
 	.free = human_free,
+	.repeat = human_repeat_op,
 };
 
 struct renderer *human_renderer_new(const struct human_opts *o)

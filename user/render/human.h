@@ -40,6 +40,8 @@ enum hv_kind {
 	HV_SOCKET,    /* socket_connect */
 	HV_UNPARSED,  /* endpoint_unparsed */
 	HV_MOVE,      /* cgroup_move */
+	HV_REPEAT,    /* repeat_summary */
+	HV_FLOOD,     /* event_flood */
 	HV_SUMMARY,   /* finding_summary */
 	HV_READY,     /* agent_ready */
 	HV_STATS,     /* agent_stats */
@@ -73,7 +75,9 @@ struct hview {
 	bool move_self;
 	uint32_t moved_pid;
 	struct hstr move_from, move_to;
-	/* finding_summary */
+	/* event_flood */
+	uint64_t flood_full, flood_refused, flood_secs;
+	/* finding_summary, repeat_summary (count, window; file_kind and path above) */
 	uint64_t count;
 	int64_t window_start, window_end;
 	struct hstr target;
@@ -93,6 +97,7 @@ static inline void hstr_sets(struct hstr *h, const char *s)
 /* Fill *v (zeroed first) from what the pipeline hands a renderer. */
 void hview_from_event(struct hview *v, const struct cw_event *e);
 void hview_from_summary(struct hview *v, const struct fold_summary *s, int64_t now_real);
+void hview_from_repeat(struct hview *v, const struct quiet_summary *s, int64_t boot_to_real);
 void hview_from_ready(struct hview *v, const struct ready_info *ri, const char *node);
 void hview_from_stats(struct hview *v, const struct stats_snapshot *st);
 

@@ -724,10 +724,33 @@ static void put_move(struct jw *w, const struct cw_event *e)
 	jw_obj_close(w);
 }
 
+static void put_boot_time(struct jw *w, const char *key, uint64_t boot_ns, int64_t boot_to_real)
+{
+	char t[CLOCK_RFC3339_LEN + 8];
+
+	if (!boot_ns) {
+		jw_null(w, key);
+		return;
+	}
+	clock_format_rfc3339((int64_t)boot_ns + boot_to_real, t, sizeof(t));
+	jw_str(w, key, t, 0);
+}
+
+/* event_flood (issue 13): a cgroup's drop counters and how long its drops have gone on */
+static void put_flood(struct jw *w, const struct cw_flood_rec *f, int64_t boot_to_real)
+{
+	jw_obj_open(w, "flood");
+	jw_u64(w, "full", f->d.full);
+	jw_u64(w, "low_refused", f->d.low_refused);
+	put_boot_time(w, "episode_start", f->d.episode_ns, boot_to_real);
+	jw_u64(w, "seconds", f->episode_secs);
+	jw_obj_close(w);
+}
+
 static const char *const event_names[CWE__COUNT] = {
 	[CWE_ENDPOINT_CONNECT] = "endpoint_connect",   [CWE_FILE_OPEN] = "file_open",
 	[CWE_SOCKET_CONNECT] = "socket_connect",       [CWE_CGROUP_MOVE] = "cgroup_move",
-	[CWE_ENDPOINT_UNPARSED] = "endpoint_unparsed",
+	[CWE_ENDPOINT_UNPARSED] = "endpoint_unparsed", [CWE_EVENT_FLOOD] = "event_flood",
 };
 
 static void json_event(struct renderer *r, const struct cw_event *e)
@@ -761,10 +784,48 @@ static void json_event(struct renderer *r, const struct cw_event *e)
 		put_endpoint(&w, e->rec.ep);
 		put_unparsed(&w, e);
 		break;
+	case CWE_EVENT_FLOOD:
+		put_flood(&w, e->rec.flood, e->real_ns - (int64_t)e->ts_boot_ns);
+		break;
 	default:
 		break;
 	}
 	json_put_findings(&w, e->v.f, e->v.n);
+	end(jr, &w);
+}
+
+/* repeat_summary (issue 13): repeats of an audit event the kernel counted instead of sending */
+static void json_repeat(struct renderer *r, const struct quiet_summary *s, int64_t boot_to_real)
+{
+	struct json_renderer *jr = (struct json_renderer *)r;
+	const struct quiet_info *qi = s->info;
+	struct jw w;
+
+	begin(jr, &w, "repeat_summary", (int64_t)s->end_ns + boot_to_real);
+	jw_obj_open(&w, "subject");
+	jw_u64(&w, "pid", qi->pid);
+	jw_bool(&w, "host", qi->host);
+	put_known(&w, "pod_uid", qi->pod_uid);
+	put_known(&w, "namespace", qi->pod_namespace);
+	put_known(&w, "pod_name", qi->pod_name);
+	put_known(&w, "container", qi->container);
+	put_cut(&w, "exe", qi->exe, qi->exe_cut);
+	jw_obj_close(&w);
+	jw_obj_open(&w, "file");
+	put_known(&w, "kind", qi->file_kind);
+	put_cut(&w, "path", qi->path, qi->path_cut);
+	jw_str(&w, "result", cw_errno_name(-qi->result), 0);
+	jw_obj_close(&w);
+	jw_u64(&w, "cgroup_id", s->key->cgroup_id);
+	jw_u64(&w, "repeats", s->repeats);
+	jw_u64(&w, "count", s->repeats + 1);
+	jw_obj_open(&w, "window");
+	put_boot_time(&w, "start", s->start_ns, boot_to_real);
+	put_boot_time(&w, "end", s->end_ns, boot_to_real);
+	jw_obj_close(&w);
+	put_boot_time(&w, "first_repeat", s->first_ns, boot_to_real);
+	put_boot_time(&w, "last_repeat", s->last_ns, boot_to_real);
+	jw_str(&w, "reason", s->why == QUIET_END_FLUSHED ? "flushed" : "window", 0);
 	end(jr, &w);
 }
 
@@ -951,6 +1012,7 @@ static void json_stats(struct renderer *r, const struct stats_snapshot *st)
 	jw_u64(&w, "imds_request", st->written[3]);
 	jw_u64(&w, "agent_request", st->written[4]);
 	jw_u64(&w, "cgroup_move", st->written[6]);
+	jw_u64(&w, "event_flood", st->written[7]);
 	jw_u64(&w, "endpoint_unparsed", st->written[5]);
 	jw_obj_close(&w);
 	if (st->have_http) {
@@ -1000,7 +1062,39 @@ static void json_stats(struct renderer *r, const struct stats_snapshot *st)
 	jw_u64(&w, "ringbuf_full", k[CW_STAT_RINGBUF_FULL]);
 	jw_u64(&w, "bad_record", st->bad_records);
 	jw_u64(&w, "output_error", st->output_errors);
+	/* floods (issue 13): refused to keep the ring's reserve, and whose records were lost */
+	jw_u64(&w, "low_priority_refused", k[CW_STAT_LOW_REFUSED]);
+	jw_u64(&w, "cgroups_dropping", st->cgroups_dropping);
+	jw_arr_open(&w, "by_cgroup");
+	for (int i = 0; i < st->ndrop_cgroups; i++) {
+		const struct render_cg_drop *c = &st->drop_cgroups[i];
+
+		jw_obj_open(&w, NULL);
+		jw_u64(&w, "cgroup_id", c->cgroup_id);
+		put_known(&w, "cgroup_path", c->cgroup_path);
+		jw_bool(&w, "host", c->host);
+		put_known(&w, "namespace", c->pod_namespace);
+		put_known(&w, "pod_name", c->pod_name);
+		put_known(&w, "container", c->container);
+		jw_u64(&w, "full", c->d.full);
+		jw_u64(&w, "low_refused", c->d.low_refused);
+		jw_u64(&w, "last_pid", c->d.last_tgid);
+		jw_obj_close(&w);
+	}
+	jw_arr_close(&w);
 	jw_obj_close(&w);
+	if (st->have_quiet) {
+		jw_obj_open(&w, "quiet");
+		jw_u64(&w, "armed", st->quiet.armed);
+		jw_u64(&w, "summaries", st->quiet.summaries);
+		jw_u64(&w, "repeats", st->quiet.repeats);
+		jw_u64(&w, "kernel_counted", k[CW_STAT_QUIETED]);
+		jw_u64(&w, "full", st->quiet.full);
+		jw_u64(&w, "errors", st->quiet.errors);
+		jw_u64(&w, "active", st->quiet.active);
+		jw_u64(&w, "capacity", st->quiet.capacity);
+		jw_obj_close(&w);
+	}
 	/* records the BPF side sent that the agent's full rules discarded */
 	jw_u64(&w, "userspace_filtered", st->userspace_filtered);
 	jw_obj_open(&w, "truncations");
@@ -1151,6 +1245,7 @@ static const struct renderer_ops json_ops = {
 	.free = json_free,
 	.reloaded = json_reloaded,
 	.output_recovered = json_output_recovered,
+	.repeat = json_repeat,
 };
 
 struct renderer *json_renderer_new(struct output *out, const struct node_ident *node)

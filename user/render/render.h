@@ -21,10 +21,12 @@
 #include "intake/conns.h"
 #include "judge/fold.h"
 #include "judge/policy.h"
+#include "judge/quiet.h"
 #include "loader/kstats.h"
 
-#define RENDER_MAX_HOOKS       32
-#define RENDER_MAX_HELPER_ERRS 32
+#define RENDER_MAX_HOOKS	32
+#define RENDER_MAX_HELPER_ERRS	32
+#define RENDER_MAX_DROP_CGROUPS 8
 
 /* agent_ready: what the agent is and what it attached */
 struct ready_info {
@@ -54,8 +56,8 @@ struct ready_info {
 struct stats_snapshot {
 	int64_t time_real;
 	uint64_t uptime_ms;
-	uint64_t written[7]; /* endpoint_connect, file_open, socket_connect, imds_request,
-				agent_request, endpoint_unparsed lines */
+	uint64_t written[8]; /* endpoint_connect, file_open, socket_connect, imds_request,
+				agent_request, endpoint_unparsed, cgroup_move, event_flood lines */
 	bool have_http;
 	struct conns_stats http;
 	uint64_t kernel[CW_STAT_MAX]; /* the BPF side's counters (enum cw_stat) */
@@ -84,6 +86,19 @@ struct stats_snapshot {
 	int out_err; /* errno of a failing output, 0 when it works */
 	uint64_t reloads_applied, reloads_unchanged, reloads_refused;
 	uint32_t ringbuf_drop_intervals; /* consecutive intervals with ring-buffer drops */
+	/* floods (issue 13): repeats counted in the kernel, and whose records were lost */
+	bool have_quiet;
+	struct quiet_stats quiet;
+	struct render_cg_drop {
+		uint64_t cgroup_id;
+		struct cw_cg_drop d;
+		const char *cgroup_path; /* NULL unknown */
+		bool host;
+		char pod_namespace[ATTRIB_NS_BUF], pod_name[ATTRIB_NAME_BUF];
+		char container[ATTRIB_LABEL_BUF];
+	} drop_cgroups[RENDER_MAX_DROP_CGROUPS]; /* most drops first */
+	int ndrop_cgroups;
+	uint64_t cgroups_dropping; /* cgroups with drops (the kernel map's entries) */
 };
 
 /* config_reloaded: what a SIGHUP did (user/ops/reload.c) */
@@ -129,6 +144,9 @@ struct renderer_ops {
 	/* the agent's operational lines (NULL: this renderer does not show them) */
 	void (*reloaded)(struct renderer *r, const struct reload_info *ri);
 	void (*output_recovered)(struct renderer *r, const struct output_gap_info *gi);
+	/* a window of repeats counted in the kernel ended (judge/quiet.h); boot_to_real: add to
+	 * its boot-time stamps for ns since the epoch (NULL: not shown) */
+	void (*repeat)(struct renderer *r, const struct quiet_summary *s, int64_t boot_to_real);
 };
 
 struct renderer {
