@@ -81,6 +81,7 @@ struct agent {
 	uint64_t next_flood_check;
 	uint64_t reloads_applied, reloads_unchanged, reloads_refused;
 	struct metrics *metrics;
+	struct peers *peers; /* other credwatch agents (enrich/peers.h) */
 };
 
 /* from the top-level VERSION file (the Makefile passes it) */

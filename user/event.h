@@ -81,6 +81,8 @@ struct cw_file_info {
 	struct credfile cred; /* what credfiles knows of it */
 	unsigned int recon;   /* failed opens: distinct credential locations of this process
 				 image in the current window (judge) */
+	/* a token read by another credwatch agent (enrich/peers.h): its attribution, not theft */
+	bool peer_agent;
 };
 
 /* enrich: a cgroup_move's two cgroups (file side, issue 14) */

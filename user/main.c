@@ -30,6 +30,7 @@
 #include "enrich/credfiles.h"
 #include "enrich/procs.h"
 #include "enrich/sockets.h"
+#include "enrich/peers.h"
 #include "loader/kstats.h"
 #include "loader/loader.h"
 #include "ops/health.h"
@@ -623,6 +624,8 @@ static int run(struct agent *a)
 	parts.procs = a->procs;
 	parts.attrib = a->attrib;
 	parts.credfiles = a->credfiles;
+	/* other credwatch agents on the node: their attribution reads are not theft */
+	parts.peers = a->peers = peers_new("/proc", NULL);
 	parts.host_mntns = a->host_mntns;
 	parts.cfg = &a->cfg;
 	parts.holdback_ns = a->opts.holdback_ms ? a->opts.holdback_ms * 1000000ULL : 1;
@@ -826,6 +829,7 @@ int main(int argc, char **argv)
 	procs_free(a.procs);
 	attrib_free(a.attrib);
 	credfiles_free(a.credfiles);
+	peers_free(a.peers);
 	cgroups_free(a.cgroups);
 	output_close(&a.out);
 	return rc ? 1 : 0;

@@ -309,8 +309,10 @@ struct pipeline *pipeline_new(const struct pipeline_parts *parts)
 	p->parts = *parts;
 	p->boot_to_real = clock_boot_to_real();
 	p->enrich = enrich_new(parts->cgroups, parts->procs, parts->attrib, &parts->cfg->sockets);
-	if (p->enrich)
+	if (p->enrich) {
 		enrich_set_node(p->enrich, parts->credfiles, parts->host_mntns);
+		enrich_set_peers(p->enrich, parts->peers);
+	}
 	p->conns = conns_new(4096, http_done, http_unparsed, p);
 	p->holdback = holdback_new(resolve_held, p, parts->holdback_ns);
 	p->judge = judge_new(&parts->cfg->policy, summary, p);

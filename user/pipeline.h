@@ -26,6 +26,7 @@ struct procs;
 struct attrib;
 
 struct credfiles;
+struct peers;
 struct quiet_map_ops;
 
 struct pipeline_parts {
@@ -36,6 +37,7 @@ struct pipeline_parts {
 	 * namespace inode (0: unknown) */
 	struct credfiles *credfiles;
 	uint32_t host_mntns;
+	struct peers *peers; /* other credwatch agents (NULL: not looked for) */
 	const struct config *cfg;
 	struct renderer *renderers[PIPELINE_MAX_RENDERERS];
 	int nrenderers;

@@ -9,6 +9,7 @@
 #include "enrich/cgroups.h"
 #include "enrich/credfiles.h"
 #include "enrich/enrich.h"
+#include "enrich/peers.h"
 #include "enrich/filekind.h"
 #include "enrich/procs.h"
 #include "enrich/sdk.h"
@@ -22,6 +23,7 @@ struct enrich {
 	const struct socket_watch *sockets;
 	struct credfiles *credfiles;
 	uint32_t host_mntns;
+	struct peers *peers; /* NULL: no other agent is looked for */
 	struct args_cache args;
 	struct enrich_stats st;
 	/* the origin cgroup's path of a moved process, copied (a later cgroups lookup may
@@ -49,6 +51,11 @@ void enrich_set_node(struct enrich *e, struct credfiles *cf, uint32_t host_mntns
 {
 	e->credfiles = cf;
 	e->host_mntns = host_mntns;
+}
+
+void enrich_set_peers(struct enrich *e, struct peers *peers)
+{
+	e->peers = peers;
 }
 
 void enrich_free(struct enrich *e)
@@ -324,6 +331,9 @@ static void file_details(struct enrich *e, struct cw_event *ev, uint64_t now)
 		fi->have_cred = true;
 	}
 	fi->token = !r->result && file_kind_is_token(fi->kind);
+	/* a failed open (no owner to compare with): another credwatch agent probing? */
+	fi->peer_agent = r->result && e->peers &&
+			 peers_is_agent(e->peers, ev->task->pid, ev->task->start_ns, now);
 	if (!fi->token)
 		return;
 	attrib_file_owner(e->attrib, r->dev, fi->path, fi->path_len, now, &fi->owner);
@@ -360,6 +370,10 @@ static void file_details(struct enrich *e, struct cw_event *ev, uint64_t now)
 		attrib_token(e->attrib, r->dev, r->ino, leaf, now, &fi->tok);
 		fi->have_token = true;
 	}
+	/* a host process, or another pod's: is it another credwatch agent attributing? */
+	if (e->peers && (ev->who.res.host || !fi->owner.found ||
+			 strcmp(fi->owner.pod_uid, ev->who.res.pod_uid) != 0))
+		fi->peer_agent = peers_is_agent(e->peers, ev->task->pid, ev->task->start_ns, now);
 }
 
 static void http_details(struct cw_event *ev)

@@ -42,6 +42,9 @@ void enrich_free(struct enrich *e);
  * mount namespace inode (0: unknown; host_exe matching needs it) */
 struct credfiles;
 void enrich_set_node(struct enrich *e, struct credfiles *cf, uint32_t host_mntns);
+/* Recognise other credwatch agents' token reads (enrich/peers.h); NULL: never. */
+struct peers;
+void enrich_set_peers(struct enrich *e, struct peers *peers);
 
 /* cgroup lifecycle records: the id -> path map, and a removed container's cache entry */
 void enrich_cgroup_added(struct enrich *e, const struct cw_ev_cgroup *ev);

@@ -214,9 +214,10 @@ static int judge_file(struct judge *j, const struct cw_subject *s, struct cw_eve
 		.owner_namespace = o->pod_namespace[0] ? o->pod_namespace : NULL,
 		.owner_pod_name = o->pod_name[0] ? o->pod_name : NULL,
 		.blocked = result == -EACCES || result == -EPERM,
+		.peer_agent = fi->peer_agent,
 	};
 
-	if (rf.failed) {
+	if (rf.failed && !rf.peer_agent) {
 		fi->recon = rf.recon = recon_count(j, e);
 		if (rf.recon >= RULES_RECON_MIN) {
 			/* one window per workload and image: the probes after the threshold fold */

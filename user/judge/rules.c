@@ -262,7 +262,7 @@ int rules_eval_file(const struct policy *p, const struct cw_subject *s, const st
 	}
 	/* no file, only the string the process chose: audit, unless it is a pattern */
 	if (f->failed) {
-		if (f->recon >= RULES_RECON_MIN)
+		if (f->recon >= RULES_RECON_MIN && !f->peer_agent)
 			add(&c, RULE_CREDENTIAL_RECONNAISSANCE,
 			    "%s probed %u distinct credential locations that it could not open",
 			    c.who, f->recon);
@@ -276,7 +276,9 @@ int rules_eval_file(const struct policy *p, const struct cw_subject *s, const st
 	else
 		snprintf(owner, sizeof(owner), "a pod");
 
-	if (file_kind_is_token(f->kind)) {
+	if (file_kind_is_token(f->kind) && f->peer_agent) {
+		/* another credwatch agent reading claims: audit (file.credwatch_agent) */
+	} else if (file_kind_is_token(f->kind)) {
 		if (s->host) {
 			add(&c, RULE_HOST_TOKEN_READ, "%s read the %s of %s", c.who,
 			    token_words(f->kind), owner);

@@ -122,6 +122,7 @@ struct rules_file {
 	const char *owner_pod_uid; /* attrib_owner.pod_uid */
 	const char *owner_namespace, *owner_pod_name; /* for the summary; may be NULL */
 	bool blocked;				      /* the open was denied */
+	bool peer_agent; /* read by another credwatch agent (its attribution): no token rule */
 };
 
 struct rules_socket {

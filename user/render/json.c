@@ -476,6 +476,8 @@ static void put_file(struct jw *w, const struct cw_event *e)
 	jw_obj_open(w, "file");
 	jw_str(w, "kind", file_kind_name(fi->kind), 0);
 	put_result(w, ev->result);
+	if (fi->peer_agent)
+		jw_bool(w, "credwatch_agent", true);
 	if (fi->path_len) {
 		jw_strn(w, "path", fi->path, fi->path_len, 2048);
 		jw_bool(w, "path_truncated", ev->hdr.flags & CW_F_PATH_TRUNC);
@@ -523,7 +525,8 @@ static void put_file(struct jw *w, const struct cw_event *e)
 			jw_bool(w, "retired", true);
 		jw_obj_close(w);
 	}
-	if (ev->result)
+	/* (another agent's failed opens are not counted as probes) */
+	if (ev->result && !fi->peer_agent)
 		jw_u64(w, "distinct_failed", fi->recon);
 	jw_obj_close(w);
 	if (fi->have_token)
