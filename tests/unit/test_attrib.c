@@ -919,6 +919,60 @@ static void test_pending(void)
 	attrib_free(a);
 }
 
+/* automountServiceAccountToken: false - the pod's volumes directory has no kube-api-access
+ * volume: the service account is known to be unnamed, not missing (the attribution is
+ * complete). Before the kubelet made the directory, it is missing. */
+static void test_no_sa_token(void)
+{
+	struct attrib *a = new_attrib(&lim);
+	const char *uid = "abababab-abab-4bab-8bab-abababababab";
+	char id[65], sbx[65], cg[512], cg_sbx[512], dir[PATH_MAX * 2];
+
+	make_id(id, 4242);
+	make_id(sbx, 4243);
+	write_spec(sbx, &(struct spec){ .ctype = "sandbox",
+					.sandbox_id = sbx,
+					.pod = "credwatch-x7k2p",
+					.ns = "credwatch",
+					.uid = uid });
+	cg_cgroupfs(cg_sbx, "burstable", uid, sbx);
+	cg_mk(cg_sbx);
+	write_spec(id, &(struct spec){ .ctype = "container",
+				       .sandbox_id = sbx,
+				       .pod = "credwatch-x7k2p",
+				       .ns = "credwatch",
+				       .uid = uid,
+				       .cname = "credwatch",
+				       .image = "credwatch:0.1.0" });
+	cg_cgroupfs(cg, "burstable", uid, id);
+	cg_mk(cg);
+	/* no volumes directory yet: missing */
+	resolve(a, cg, OTHER_NETNS, T0);
+	ASSERT_TRUE(jhas("attribution.missing", "sa_token"));
+	ASSERT_NULL(jp("attribution.absent"));
+	ASSERT_EQ(jb("attribution.complete"), 0);
+	/* the kubelet's volumes directory, with an emptyDir and no token volume */
+	snprintf(dir, sizeof(dir), "%s/var/lib/kubelet/pods/%s/volumes/kubernetes.io~empty-dir/tmp",
+		 host, uid);
+	mkdir_p(dir);
+	resolve(a, cg, OTHER_NETNS, T0 + 60ULL * 1000 * MS);
+	ASSERT_FALSE(jhas("attribution.missing", "sa_token"));
+	ASSERT_TRUE(jhas("attribution.absent", "sa_token"));
+	ASSERT_TRUE(jnull("pod.service_account"));
+	ASSERT_STREQ(js("pod.name"), "credwatch-x7k2p");
+
+	ASSERT_EQ(jb("attribution.complete"), 1);
+	/* a projected volume that is not a token's does not change that */
+	snprintf(dir, sizeof(dir),
+		 "%s/var/lib/kubelet/pods/%s/volumes/kubernetes.io~projected/config-bundle", host,
+		 uid);
+	mkdir_p(dir);
+	resolve(a, cg, OTHER_NETNS, T0 + 120ULL * 1000 * MS);
+	ASSERT_TRUE(jhas("attribution.absent", "sa_token"));
+	ASSERT_EQ(jb("attribution.complete"), 1);
+	attrib_free(a);
+}
+
 static void test_symlink_shadow(void)
 {
 	struct attrib *a = new_attrib(&lim);
@@ -1355,6 +1409,7 @@ int main(void)
 	RUN(test_plain_pod_logs);
 	RUN(test_crio);
 	RUN(test_pending);
+	RUN(test_no_sa_token);
 	RUN(test_symlink_shadow);
 	RUN(test_big_config);
 	RUN(test_malformed);

@@ -95,6 +95,7 @@ struct pod_ent {
 	bool pi_assoc;
 	bool union_valid; /* every container cgroup of the pod was listed and its spec read */
 	bool sa_conflict;
+	bool sa_absent; /* the pod has no service-account token volume (known, not missing) */
 	int8_t host_network;
 	uint8_t vol_cred;   /* ATTRIB_CRED_* from the pod's projected volumes */
 	bool vol_listed;    /* the projected-volume directory was read */
@@ -471,17 +472,25 @@ static const char *sa_leaf(const char *vol, int *prio)
 }
 
 /* No volume known from a config.json: look at the pod's projected volumes. */
-static bool find_sa_volume(struct attrib *a, const char *uid, char *vol, size_t cap)
+/*
+ * The pod's service-account token volume (kube-api-access-*): 1 found (vol), 0 known to be
+ * absent (the kubelet's volumes directory of the pod exists and holds none: a pod with
+ * automountServiceAccountToken: false), -1 unknown (no such directory, yet or at all).
+ */
+static int find_sa_volume(struct attrib *a, const char *uid, char *vol, size_t cap)
 {
 	char rel[PATH_MAX];
 	struct dirent *de;
+	struct stat st;
 	unsigned int n = 0;
 	int best = 0, prio;
 	DIR *d;
 
 	snprintf(rel, sizeof(rel), KUBELET_PODS "%s/volumes/kubernetes.io~projected", uid);
-	if (safefile_opendir(a->rootfd, rel, 0, &d))
-		return false;
+	if (safefile_opendir(a->rootfd, rel, 0, &d)) {
+		snprintf(rel, sizeof(rel), KUBELET_PODS "%s/volumes", uid);
+		return safefile_stat(a->rootfd, rel, &st) == 0 && S_ISDIR(st.st_mode) ? 0 : -1;
+	}
 	while ((de = readdir(d)) && n++ < MAX_DIR_ENTRIES) {
 		size_t len = strlen(de->d_name);
 
@@ -493,7 +502,7 @@ static bool find_sa_volume(struct attrib *a, const char *uid, char *vol, size_t 
 		}
 	}
 	closedir(d);
-	return best > 0;
+	return best > 0 ? 1 : 0;
 }
 
 /* Fill pod->sa (and missing names) from a token of the pod. */
@@ -506,10 +515,16 @@ static void pod_read_sa(struct attrib *a, struct pod_ent *p, uint64_t now)
 	int prio;
 
 	p->sa_next_ns = now + a->lim.rescan_ns;
-	if (p->sa_vol[0])
+	p->sa_absent = false;
+	if (p->sa_vol[0]) {
 		copy_mark(vol, sizeof(vol), p->sa_vol);
-	else if (!find_sa_volume(a, p->uid, vol, sizeof(vol)))
-		return;
+	} else {
+		int r = find_sa_volume(a, p->uid, vol, sizeof(vol));
+
+		p->sa_absent = r == 0;
+		if (r <= 0)
+			return;
+	}
 	leaf = sa_leaf(vol, &prio);
 	if (!leaf)
 		leaf = "token";
@@ -972,6 +987,9 @@ int attrib_workload(struct attrib *a, const char *cgroup_path, uint32_t netns_in
 	if (p->sa[0]) {
 		memcpy(out->service_account, p->sa, sizeof(p->sa));
 		out->sources |= ATTRIB_SRC_SA_TOKEN;
+	} else if (p->sa_absent && !p->sa_vol[0]) {
+		/* automountServiceAccountToken: false - nothing on the node names the account */
+		out->sa_absent = true;
 	} else {
 		out->missing |= ATTRIB_SRC_SA_TOKEN;
 	}

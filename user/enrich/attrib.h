@@ -120,8 +120,9 @@ struct attrib_limits {
 };
 
 struct attrib_result {
-	bool host;	    /* a host process (cgroup outside kubepods and Docker) */
-	bool has_pod;	    /* pod_* fields describe a pod (at least its UID) */
+	bool host;	/* a host process (cgroup outside kubepods and Docker) */
+	bool has_pod;	/* pod_* fields describe a pod (at least its UID) */
+	bool sa_absent; /* the pod mounts no service-account token: none to name (not missing) */
 	bool has_container; /* container_* fields describe a container (at least its id) */
 
 	char pod_uid[ATTRIB_UID_BUF];

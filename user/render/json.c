@@ -133,6 +133,9 @@ static void put_workload(struct jw *w, const struct attrib_result *r, const stru
 	jw_bool(w, "complete", r->complete);
 	put_bits(w, "sources", r->sources, attrib_source_str);
 	put_bits(w, "missing", r->missing, attrib_source_str);
+	/* known not to exist on the node (not missing): a pod without a service-account token */
+	if (r->sa_absent)
+		put_bits(w, "absent", ATTRIB_SRC_SA_TOKEN, attrib_source_str);
 	if (r->pending)
 		jw_bool(w, "pending", true);
 	if (r->conflicts)
