@@ -1075,8 +1075,18 @@ def scenario(node, imgs, agents, t0):
                                                           == "credwatch")]
         rules = collections.Counter((e["finding"]["rule"], (e.get("pod") or {}).get("name"))
                                     for e in others)
-        ck.info("[%s] findings about other credwatch instances (rule, pod): %s" %
-                (tag, dict(rules)))
+        # the other agents' token reads are their attribution (file.credwatch_agent), not
+        # foreign_token_read / host_token_read / credential_reconnaissance
+        marked = sum(1 for e in evs if (e.get("file") or {}).get("credwatch_agent"))
+        ck.eq("[%s] no finding about the other credwatch instances (%d of their opens marked "
+              "file.credwatch_agent)" % (tag, marked), dict(rules), {})
+    # the DaemonSet pod mounts no service-account token: known absent, not missing
+    dsp = [e for e in host_events if (e.get("pod") or {}).get("namespace") == "credwatch"
+           and e.get("attribution")]
+    ck.ok("[host] the credwatch pods' events (%d): sa_token absent, not missing" % len(dsp),
+          dsp and all("sa_token" not in e["attribution"].get("missing", []) and
+                      "sa_token" in e["attribution"].get("absent", []) for e in dsp),
+          "first: %s" % (dsp[0].get("attribution") if dsp else None))
     # --- least privilege: what happened
     lp_events = lp.events()
     lp_ready_ev = next((e for e in lp_events if e.get("event") == "agent_ready"), None)

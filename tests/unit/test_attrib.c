@@ -973,6 +973,41 @@ static void test_no_sa_token(void)
 	attrib_free(a);
 }
 
+/* hostNetwork with the process's netns unknown: containerd's container spec joins the
+ * sandbox's namespace by path whatever the pod's mode (/proc/<pid>/ns/net), so only the
+ * sandbox's spec (no network namespace at all) says the pod is on the node's network. */
+static void test_hostnet_spec(void)
+{
+	struct attrib *a = new_attrib(&lim);
+	const char *uid = "cdcdcdcd-cdcd-4dcd-8dcd-cdcdcdcdcdcd";
+	char id[65], sbx[65], cg[512], cg_sbx[512];
+
+	make_id(id, 5252);
+	make_id(sbx, 5253);
+	write_spec(sbx, &(struct spec){ .ctype = "sandbox",
+					.sandbox_id = sbx,
+					.pod = "node-agent",
+					.ns = "kube-system",
+					.uid = uid,
+					.hostnet = true });
+	cg_cgroupfs(cg_sbx, "burstable", uid, sbx);
+	cg_mk(cg_sbx);
+	/* the container's spec: the sandbox's netns by path, as for every pod */
+	write_spec(id, &(struct spec){ .ctype = "container",
+				       .sandbox_id = sbx,
+				       .pod = "node-agent",
+				       .ns = "kube-system",
+				       .uid = uid,
+				       .cname = "agent",
+				       .image = "agent:1" });
+	cg_cgroupfs(cg, "burstable", uid, id);
+	cg_mk(cg);
+	resolve(a, cg, 0, T0);
+	ASSERT_STREQ(js("container.name"), "agent");
+	ASSERT_EQ(jb("pod.host_network"), 1);
+	attrib_free(a);
+}
+
 static void test_symlink_shadow(void)
 {
 	struct attrib *a = new_attrib(&lim);
@@ -1410,6 +1445,7 @@ int main(void)
 	RUN(test_crio);
 	RUN(test_pending);
 	RUN(test_no_sa_token);
+	RUN(test_hostnet_spec);
 	RUN(test_symlink_shadow);
 	RUN(test_big_config);
 	RUN(test_malformed);

@@ -642,7 +642,12 @@ static void cont_load(struct attrib *a, struct cont_ent *e, enum cg_runtime rt, 
 	e->ctype = (uint8_t)o->ctype;
 	e->cred = (uint8_t)cred_of(o);
 	e->secret_env = (uint8_t)o->secret_env;
-	e->host_network = o->flavour == OCI_FLAVOUR_UNKNOWN ? -1 : o->host_network;
+	/* hostNetwork from the spec: a sandbox's (no network namespace: the node's). A
+	 * container's spec joins the sandbox's namespace by path (containerd writes
+	 * /proc/<sandbox pid>/ns/net for hostNetwork pods too): it says nothing either way. */
+	e->host_network = o->flavour == OCI_FLAVOUR_UNKNOWN		      ? -1
+			  : o->ctype != OCI_CTYPE_SANDBOX && o->netns_path[0] ? -1
+									      : o->host_network;
 	copy_mark(e->name, sizeof(e->name), o->container_name);
 	copy_mark(e->image, sizeof(e->image), o->image);
 	if (o->cred & OCI_CRED_IRSA)
@@ -691,7 +696,9 @@ static void cont_load(struct attrib *a, struct cont_ent *e, enum cg_runtime rt, 
 			copy_mark(p->sa_vol, sizeof(p->sa_vol), e->sa_vol);
 			p->sa_next_ns = 0;
 		}
-		if (p->host_network < 0)
+		if (o->ctype == OCI_CTYPE_SANDBOX && e->host_network >= 0)
+			p->host_network = e->host_network; /* the sandbox's word is the pod's */
+		else if (p->host_network < 0)
 			p->host_network = e->host_network;
 	}
 }
