@@ -391,6 +391,9 @@ struct cw_quiet_key {
 	__u32 what; /* CW_QUIET_WHAT(kind, accmode, result) */
 	__u32 _pad;
 };
+/* bit 31 of what: the parity of the window (ts / window): the next window's entry is another
+ * key, armed while the last one waits out its grace period */
+#define CW_QUIET_GEN(ts, window) ((__u32)(((ts) / (window)) & 1) << 31)
 #define CW_QUIET_WHAT(rec_type, accmode, result)                  \
 	(((__u32)(rec_type)&0xff) | (((__u32)(accmode)&3) << 8) | \
 	 (((__u32)(-(result)) & 0xfff) << 16))

@@ -21,6 +21,7 @@ struct pipeline {
 	struct holdback *holdback;
 	struct judge *judge;
 	struct quiet *quiet; /* NULL: no aggregation in the kernel */
+	uint64_t quiet_window_ns;
 	int64_t boot_to_real;
 	struct decode_stats dec;
 	uint64_t written[W__COUNT];
@@ -102,6 +103,10 @@ static void quiet_file(struct pipeline *p, const struct cw_event *e)
 
 	if (!k.exec_id || !res->complete || res->pending)
 		return;
+	/* windows aligned to multiples of their length, the parity in the key (as the BPF side
+	 * computes it from the same timestamp): the next window is armed at once, while this one
+	 * waits out its grace period */
+	k.what |= CW_QUIET_GEN(e->ts_boot_ns, p->quiet_window_ns);
 	copy_cut(qi.pod_uid, sizeof(qi.pod_uid), res->pod_uid, strlen(res->pod_uid), NULL);
 	copy_cut(qi.pod_namespace, sizeof(qi.pod_namespace), res->pod_namespace,
 		 strlen(res->pod_namespace), NULL);
@@ -113,7 +118,7 @@ static void quiet_file(struct pipeline *p, const struct cw_event *e)
 		copy_cut(qi.path, sizeof(qi.path), fi->path, fi->path_len, &qi.path_cut);
 	else
 		copy_cut(qi.path, sizeof(qi.path), fi->req, fi->req_len, &qi.path_cut);
-	quiet_arm(p->quiet, &k, &qi, e->ts_boot_ns);
+	quiet_arm(p->quiet, &k, &qi, e->ts_boot_ns / p->quiet_window_ns * p->quiet_window_ns);
 }
 
 /* The stages after "who": details, judge, fold, render. */
@@ -317,9 +322,11 @@ struct pipeline *pipeline_new(const struct pipeline_parts *parts)
 	p->holdback = holdback_new(resolve_held, p, parts->holdback_ns);
 	p->judge = judge_new(&parts->cfg->policy, summary, p);
 	if (parts->quiet_ops && parts->cfg->policy.fold_window_s) {
+		/* the length the loader gave the BPF side (cw_quiet_window_ns): the policy's at
+		 * start; a reload does not change it */
+		p->quiet_window_ns = (uint64_t)parts->cfg->policy.fold_window_s * 1000000000ULL;
 		p->quiet = quiet_new(parts->quiet_ops, parts->quiet_ctx, parts->quiet_capacity,
-				     (uint64_t)parts->cfg->policy.fold_window_s * 1000000000ULL,
-				     repeat_summary, p);
+				     p->quiet_window_ns, repeat_summary, p);
 		if (!p->quiet) {
 			pipeline_free(p);
 			return NULL;

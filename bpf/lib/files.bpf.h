@@ -119,8 +119,11 @@ static __always_inline int cw_emit_file(struct task_struct *task, struct cw_scra
 	qk.tgid = tgid;
 	qk.what = CW_QUIET_WHAT(CW_EV_FILE_OPEN, ev->flags & 3, ev->result);
 	qk._pad = 0;
-	if (cw_quiet_hit(&qk, ev->hdr.ts_boot_ns))
-		return 0;
+	if (cw_quiet_window_ns) {
+		qk.what |= CW_QUIET_GEN(ev->hdr.ts_boot_ns, cw_quiet_window_ns);
+		if (cw_quiet_hit(&qk, ev->hdr.ts_boot_ns))
+			return 0;
+	}
 	/*
 	 * Low priority: a pod's process opening its own pod's credential file (by inode) - never
 	 * a finding, unless the process left another pod (it is that pod's) or runs a fileless

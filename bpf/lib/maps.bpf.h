@@ -145,6 +145,8 @@ const volatile __u64 cw_wakeup_bytes __weak = 0;
 /* the VFS-level programs (vfs.bpf.c) report successful opens: the syscall-exit and io_uring
  * programs then only report failed opens, which never reach the VFS hooks */
 const volatile bool cw_vfs_files __weak = false;
+/* floods: the length of cw_quiet's windows (the fold window), aligned to multiples of it; 0 off */
+const volatile __u64 cw_quiet_window_ns __weak = 0;
 /* cgroup/connect_unix is attached (6.7+): unix connects are selected there */
 const volatile bool cw_unix_hook __weak = false;
 

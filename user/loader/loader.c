@@ -513,6 +513,9 @@ static int open_configure(struct loader *l, enum file_hook fh, enum sock_hook sh
 	s->rodata->cw_wakeup_bytes =
 		l->opts.ringbuf_size / 8 < 256 * 1024 ? l->opts.ringbuf_size / 8 : 256 * 1024;
 	s->rodata->cw_vfs_files = fh != FILE_HOOK_TRACEPOINT;
+	/* floods: the quiet windows are the fold window (the agent's judge/quiet.c, same length) */
+	s->rodata->cw_quiet_window_ns =
+		l->opts.cfg ? (uint64_t)l->opts.cfg->policy.fold_window_s * 1000000000ULL : 0;
 	s->rodata->cw_unix_hook = sh == SOCK_HOOK_CONNECT_UNIX;
 	bpf_program__set_autoload(s->progs.cw_http_egress, l->skb_task);
 	bpf_program__set_autoload(s->progs.cw_http_egress_notask, !l->skb_task);
