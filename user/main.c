@@ -629,6 +629,7 @@ static int run(struct agent *a)
 	parts.host_mntns = a->host_mntns;
 	parts.cfg = &a->cfg;
 	parts.holdback_ns = a->opts.holdback_ms ? a->opts.holdback_ms * 1000000ULL : 1;
+	parts.batch_max = 4096;
 	/* floods (issue 13): audit events' repeats counted in the kernel */
 	parts.quiet_ops = &kstats_quiet_map_ops;
 	parts.quiet_ctx = &a->loader;
@@ -704,6 +705,8 @@ static int run(struct agent *a)
 		/* records submitted with BPF_RB_NO_WAKEUP wake nobody: read them now */
 		if (err == 0)
 			err = ring_buffer__consume(a->rb);
+		if (err == PIPELINE_YIELD) /* a long batch: the periodic work first, then more */
+			err = 0;
 		if (err < 0 && err != -EINTR) {
 			pr_warn("ring buffer poll: %s", strerror(-err));
 			break;
@@ -748,7 +751,8 @@ static int run(struct agent *a)
 	/* no program runs any more: the kernel's repeat counts (cw_quiet) are final, and
 	 * everything the kernel already queued is still reported */
 	loader_detach(&a->loader);
-	ring_buffer__consume(a->rb);
+	while (ring_buffer__consume(a->rb) == PIPELINE_YIELD)
+		pipeline_tick(a->pipe, clock_now(CLOCK_MONOTONIC));
 	pipeline_flush(a->pipe, clock_now(CLOCK_MONOTONIC));
 	/* lines_written in the final agent_stats counts every line before it */
 	output_flush(&a->out);

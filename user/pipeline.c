@@ -22,6 +22,7 @@ struct pipeline {
 	struct judge *judge;
 	struct quiet *quiet; /* NULL: no aggregation in the kernel */
 	uint64_t quiet_window_ns;
+	unsigned int batch; /* records since the last tick */
 	int64_t boot_to_real;
 	struct decode_stats dec;
 	uint64_t written[W__COUNT];
@@ -214,28 +215,41 @@ static void summary(void *ctx, const struct fold_summary *s, int64_t now_real)
 		p->parts.renderers[i]->ops->summary(p->parts.renderers[i], s, now_real);
 }
 
+static void record(struct pipeline *p, void *data, size_t size);
+
 int pipeline_record(void *ctx, void *data, size_t size)
 {
 	struct pipeline *p = ctx;
+
+	record(p, data, size);
+	if (p->parts.batch_max && ++p->batch >= p->parts.batch_max) {
+		p->batch = 0;
+		return PIPELINE_YIELD;
+	}
+	return 0;
+}
+
+static void record(struct pipeline *p, void *data, size_t size)
+{
 	struct decoded d;
 	struct cw_event e;
 	uint64_t now;
 
 	if (!decode_record(&p->dec, data, size, &d))
-		return 0;
+		return;
 	switch (d.type) {
 	case CW_EV_CGROUP_MKDIR:
 		enrich_cgroup_added(p->enrich, d.rec);
-		return 0;
+		return;
 	case CW_EV_CGROUP_RMDIR:
 		enrich_cgroup_removed(p->enrich, d.rec);
-		return 0;
+		return;
 	case CW_EV_HTTP:
 		/* always the padded private copy (the ring is read-only); it held payload
 		 * bytes: wiped once parsed */
 		conns_http(p->conns, d.rec, clock_now(CLOCK_MONOTONIC));
 		explicit_bzero(&d.pad.http, sizeof(d.pad.http));
-		return 0;
+		return;
 	case CW_EV_ENDPOINT_CONNECT:
 		conns_connect(p->conns, d.rec);
 		break;
@@ -244,19 +258,19 @@ int pipeline_record(void *ctx, void *data, size_t size)
 	}
 	decode_event(&e, &d, p->boot_to_real);
 	if (!enrich_what(p->enrich, &e))
-		return 0;
+		return;
 	now = clock_now(CLOCK_MONOTONIC);
 	enrich_who(p->enrich, &e, now);
 	/* (a cgroup move is not held: it is about two cgroups, and counted as it is decided) */
 	if (e.who.res.pending && e.kind != CWE_CGROUP_MOVE &&
 	    holdback_put(p->holdback, d.rec, d.size, now, e.who.res.retry_at_ns))
-		return 0;
+		return;
 	finish(p, &e, now);
-	return 0;
 }
 
 uint64_t pipeline_tick(struct pipeline *p, uint64_t now)
 {
+	p->batch = 0;
 	uint64_t next = holdback_retry(p->holdback, now, false);
 	uint64_t next_http = conns_expire(p->conns, now, false);
 

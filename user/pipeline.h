@@ -13,6 +13,7 @@
 #ifndef CREDWATCH_PIPELINE_H
 #define CREDWATCH_PIPELINE_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -41,7 +42,8 @@ struct pipeline_parts {
 	const struct config *cfg;
 	struct renderer *renderers[PIPELINE_MAX_RENDERERS];
 	int nrenderers;
-	uint64_t holdback_ns; /* longest wait for late container metadata (0: the default) */
+	uint64_t holdback_ns;	/* longest wait for late container metadata (0: the default) */
+	unsigned int batch_max; /* records read between two ticks, at most (0: no limit) */
 	/* floods (issue 13): the kernel's repeat counter map (NULL: no aggregation in the
 	 * kernel) and its capacity */
 	const struct quiet_map_ops *quiet_ops;
@@ -54,7 +56,11 @@ struct pipeline;
 struct pipeline *pipeline_new(const struct pipeline_parts *parts);
 void pipeline_free(struct pipeline *p);
 
-/* ring_buffer__new's callback: one record in (always returns 0: a bad record is counted) */
+/* ring_buffer__new's callback: one record in (a bad record is counted). Returns 0, or
+ * PIPELINE_YIELD after parts.batch_max records since the last pipeline_tick: libbpf then stops
+ * reading (the record is consumed) and ring_buffer__poll/consume return it, so that the
+ * periodic work runs during a flood that never lets the ring go empty. */
+#define PIPELINE_YIELD (-EAGAIN)
 int pipeline_record(void *ctx, void *data, size_t size);
 
 /* Periodic work (after each poll batch): held-back events that are due, HTTP requests whose

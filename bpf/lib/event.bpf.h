@@ -89,7 +89,8 @@ static __always_inline void cw_drop(__u64 cgid, bool full, __u32 tgid)
 	else
 		__sync_fetch_and_add(&d->low_refused, 1);
 	/* (racy between CPUs, and only a time: the worst is an episode begun a moment late) */
-	if (!d->last_ns || now - d->last_ns > CW_DROP_GAP_NS)
+	/* signed: another CPU may have stored a later last_ns since this one read the clock */
+	if (!d->last_ns || (__s64)(now - d->last_ns) > (__s64)CW_DROP_GAP_NS)
 		d->episode_ns = now;
 	d->last_ns = now;
 	d->last_tgid = tgid;
