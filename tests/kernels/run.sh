@@ -54,6 +54,7 @@ declare -A SKIP=(
 	[test_harness.sh]="self-test of the fake-node harness and credsim: compiles with gcc and loads no BPF (run by 'make integration' on the host)"
 	[test_probes.sh]="the agent's rules for failed opens (audit, reconnaissance): the kernel side is test_files' failed opens, run on every kernel"
 	[test_peers.sh]="another credwatch agent's reads: the agent's reading of /proc/PID/fdinfo and the bpf() map info (userspace) (run by 'make integration' on the host)"
+	[test_flood.sh]="20 s of floods (1.3 million opens on this host): minutes of emulated CPU; the flood path's programs load and run in the VM in every file suite (run by 'make integration' on the host)"
 	[test_association.sh]="the agent's reading of pods' projected volumes: the kernel side is test_findings' IMDS requests, run on every kernel"
 	# the responder's commands that load no BPF, and trace, whose BPF is run's (test_findings)
 	[test_scan.sh]="credwatch scan reads /proc and the node's state, loads no BPF (run by 'make integration' on the host)"

@@ -330,10 +330,11 @@ int rules_eval_flood(const struct policy *p, const struct cw_subject *s,
 
 	init(&c, p, s, out, false);
 	add(&c, RULE_EVENT_FLOOD,
-	    "%s has made more events than the agent can take for %llu s: %llu lost, %llu "
-	    "refused as low priority (the events of others are not lost: credential findings "
-	    "keep the ring's reserve)",
+	    "%s has made more events than the agent can take for %llu s: %llu lost to a full "
+	    "ring buffer, %llu refused as low priority%s",
 	    c.who, (unsigned long long)f->secs, (unsigned long long)f->full,
-	    (unsigned long long)f->low_refused);
+	    (unsigned long long)f->low_refused,
+	    f->full ? " (the ring was full: events of other workloads may have been lost too)"
+		    : " (only its own-token reads: the ring's reserve kept room for findings)");
 	return finish(&c);
 }

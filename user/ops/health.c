@@ -367,12 +367,18 @@ int reload_main(int argc, char **argv)
 	size_t n;
 	long long pid;
 
+	static const char usage[] =
+		"usage: credwatch reload [--status-file PATH]\n\nSend SIGHUP to "
+		"the running agent (reopen --output, re-read --config).\n";
+
+	if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+		fputs(usage, stdout);
+		return 0;
+	}
 	if (argc == 3 && !strcmp(argv[1], "--status-file")) {
 		path = argv[2];
 	} else if (argc != 1) {
-		fprintf(stderr,
-			"usage: credwatch reload [--status-file PATH]\n\nSend SIGHUP to the "
-			"running agent (reopen --output, re-read --config).\n");
+		fputs(usage, stderr);
 		return 2;
 	}
 	root = json_load_file(path, 0, NULL);

@@ -84,7 +84,7 @@ size_t metrics_format(const struct metrics_counts *c, const struct stats_snapsho
 	static const char *const written[] = { "endpoint_connect", "file_open",
 					       "socket_connect",   "imds_request",
 					       "agent_request",	   "endpoint_unparsed",
-					       "cgroup_move" };
+					       "cgroup_move",	   "event_flood" };
 	const uint64_t *k = st->kernel;
 	struct tb t = { .buf = buf, .cap = len };
 
@@ -118,6 +118,8 @@ size_t metrics_format(const struct metrics_counts *c, const struct stats_snapsho
 	labelled(&t, "credwatch_drops_total", "reason", "ringbuf_full", k[CW_STAT_RINGBUF_FULL]);
 	labelled(&t, "credwatch_drops_total", "reason", "bad_record", st->bad_records);
 	labelled(&t, "credwatch_drops_total", "reason", "output_error", st->output_errors);
+	labelled(&t, "credwatch_drops_total", "reason", "low_priority_refused",
+		 k[CW_STAT_LOW_REFUSED]);
 
 	head(&t, "credwatch_errors_total", "counter",
 	     "Internal errors of the BPF side, by reason.");
