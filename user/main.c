@@ -48,11 +48,13 @@
 #define SOCKET_REFRESH_NS (2ULL * 1000000000ULL)
 
 static volatile sig_atomic_t stop_signal, hup_signal;
+static volatile sig_atomic_t hup_stops; /* trace: SIGHUP is the terminal going away */
 
-/* SIGINT/SIGTERM stop (final stats, exit 0); SIGHUP reopens the output and reloads the config */
+/* SIGINT/SIGTERM stop (final stats, exit 0); SIGHUP reopens the output and reloads the config
+ * (run), or stops (trace: its terminal hung up, as when the tmux or ssh session ends) */
 static void on_signal(int sig)
 {
-	if (sig == SIGHUP)
+	if (sig == SIGHUP && !hup_stops)
 		hup_signal = 1;
 	else
 		stop_signal = sig;
@@ -99,8 +101,8 @@ static const char usage_text[] =
 	"  -h, --help               this text\n"
 	"\n"
 	"Filters (run: of the JSON lines written; trace: of the lines shown):\n" FILTER_USAGE "\n"
-	"Signals: SIGINT/SIGTERM stop (final agent_stats, exit 0); SIGHUP reopens --output and\n"
-	"re-reads --config (a config_reloaded line says what changed).\n"
+	"Signals: SIGINT/SIGTERM stop (final agent_stats, exit 0); SIGHUP: run reopens --output\n"
+	"and re-reads --config (a config_reloaded line says what changed), trace stops.\n"
 	"\n"
 	"credwatch health [options]  exit 0 if the running agent is healthy (credwatch health -h)\n"
 	"credwatch reload [--status-file PATH]  SIGHUP to the running agent\n"
@@ -808,6 +810,7 @@ int main(int argc, char **argv)
 	 * before anything else it does, so that a signal during start-up (a config file read,
 	 * the loader, a socket glob) is honoured. */
 	sigemptyset(&sa.sa_mask);
+	hup_stops = argc >= 2 && strcmp(argv[1], "trace") == 0;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);

@@ -172,6 +172,18 @@ check "drops: the summary's drops line has the last status line's count ($last)"
 # no planted secret on any screen
 sort -u "$FN_RUN"/sim-*.secrets "$FN_RUN/secrets" 2>/dev/null | grep -v '^$' >"$FN_RUN/all-secrets.txt"
 { plain all; plain flt; cat "$FN_RUN/file.out" "$FN_RUN"/*.err; } >"$FN_RUN/screens.txt"
+# the filtered window's trace: its terminal goes away (SIGHUP, as when a tmux or ssh session
+# ends): it stops, it does not take the hangup for a reload and run on unseen
+FLT_PID=$(pgrep -f -- "--namespace payments,web,evil --findings-only" | while read -r p; do
+	[ "$(readlink -f "/proc/$p/exe" 2>/dev/null)" = "$CW" ] && echo "$p"; done | head -n 1)
+if [ -n "$FLT_PID" ]; then
+	fn_track_pid "$FLT_PID"
+	T kill-window -t cw:flt
+	for _ in $(seq 1 $((50 * ${CW_TIME_SCALE:-1}))); do kill -0 "$FLT_PID" 2>/dev/null || break; sleep 0.1; done
+	check "trace stops when its terminal hangs up (SIGHUP)" sh -c "! kill -0 $FLT_PID 2>/dev/null"
+else
+	fail "the filtered trace (in tmux window flt) is running"
+fi
 check "secrets were recorded for the leak check" test -s "$FN_RUN/all-secrets.txt"
 check "no secret on the screens or in the files" bash -c '! grep -aqFf "$1" "$2"' _ "$FN_RUN/all-secrets.txt" "$FN_RUN/screens.txt"
 kill -INT "$FILE_PID" 2>/dev/null
