@@ -816,6 +816,7 @@ def check_cri_log(tag, agent):
     # log has those lines plus agent_ready and the agent_stats lines themselves (one every
     # --stats-interval, default 60 s, and the final one)
     got = dict(written, finding_summary=(stats.get("finding_counts") or {}).get("summaries"),
+               repeat_summary=(stats.get("quiet") or {}).get("summaries", 0),
                agent_ready=1, agent_stats=max(1, counted.get("agent_stats", 0)))
     want = {k: counted.get(k, 0) for k in got}
     ck.eq("[%s] agent_stats counts per event type match the log's lines" % tag, got, want)
@@ -1073,7 +1074,9 @@ def scenario(node, imgs, agents, t0):
                                                           == "credwatch" or
                                                           (e.get("process") or {}).get("comm")
                                                           == "credwatch")]
-        rules = collections.Counter((e["finding"]["rule"], (e.get("pod") or {}).get("name"))
+        rules = collections.Counter("%s %s pid %s" % (e["finding"]["rule"],
+                                                    (e.get("pod") or {}).get("name") or "host",
+                                                    (e.get("process") or {}).get("pid"))
                                     for e in others)
         # the other agents' token reads are their attribution (file.credwatch_agent), not
         # foreign_token_read / host_token_read / credential_reconnaissance
