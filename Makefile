@@ -6,7 +6,8 @@
 #   make e2e        end-to-end scenarios with real AWS clients (tests/e2e; npm ci once)
 #   make test-cri   credwatch on a real containerd + runc, and from its image as the DaemonSet
 #   make test-cloudwatch  deploy/cloudwatch checked, and run with the real Fluent Bit
-#   make bench      overhead figures (see README "Overhead")
+#   make bench      overhead figures (see README "Overhead"); make bench-syscalls: only the
+#                   unrelated-syscalls figure (host and the 6.1 VM)
 #   make vmlinux    regenerate vmlinux/<arch>/vmlinux.h from the running kernel
 #   make ARCH=arm64 cross-build build/arm64/credwatch on x86-64 (Debian multiarch; see
 #                   "cross-build" below); make unit ARCH=arm64 runs the unit tests under
@@ -220,6 +221,12 @@ $(BUILD)/bench:
 bench: deps-test
 	@$(MAKE) --no-print-directory all $(BUILD)/tests/credsim $(TEST_PROGS) $(BENCH_PROGS)
 	@tests/bench/run.sh
+
+# figure 6 alone (unrelated syscalls, host and the Debian 6.1 VM; issue 19): a few minutes
+.PHONY: bench-syscalls
+bench-syscalls: deps-test
+	@$(MAKE) --no-print-directory all $(BUILD)/tests/credsim $(TEST_PROGS) $(BENCH_PROGS)
+	@BENCH_ONLY=syscalls tests/bench/run.sh
 
 # --- formatting -----------------------------------------------------------------
 FMT_SRCS := $(wildcard bpf/*.c bpf/*.h bpf/lib/*.h user/*.c user/*.h user/*/*.c user/*/*.h tests/unit/*.c tests/unit/*.h tests/progs/*.c tests/sim/*.c tests/golden/*.c tests/golden/*.h tests/bpf/*.c tests/cri/*.c tests/fuzz/*.c tests/fuzz/*.h)

@@ -20,6 +20,12 @@
  *                              born in it (clone3 CLONE_INTO_CGROUP) opens FILE and exits
  *   waitfor FILE STRING MS     poll FILE every 0.5 ms until it contains STRING: the
  *                              CLOCK_REALTIME of that moment (ns), exit 1 after MS ms
+ *   unrelated ITERS REPS       syscalls that have nothing to do with credentials, each
+ *                              loop ITERS calls, REPS times in turn (getppid, read, fstat,
+ *                              getppid, ...): getppid(), a 1-byte read() of /dev/zero,
+ *                              fstat() of that open fd; the median wall ns per call of
+ *                              each: getppid=.. read=.. fstat=.. (and their min and max),
+ *                              and the median of the thread's CPU ns per call: getppid_cpu=..
  *
  * Nothing here sends a packet anywhere but to the loopback device of the network namespace
  * it runs in (run.sh runs the network loops in a namespace of its own).
@@ -37,6 +43,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -456,6 +463,93 @@ static int cmd_cgopen(const char *list, const char *file)
 	return bad ? 1 : 0;
 }
 
+/*
+ * Unrelated syscalls (issue 19): what every workload on the node pays for an agent whose
+ * programs sit on other hooks, e.g. the syscall slow path any syscall tracepoint turns on.
+ * The calls are made with syscall(2), so that no libc wrapper changes them: fstat is the
+ * fstat syscall on a file descriptor (glibc's fstat() would be newfstatat with
+ * AT_EMPTY_PATH and an empty path to look up).
+ */
+enum { U_GETPPID, U_READ, U_FSTAT, U_N };
+static const char *const u_names[U_N] = { "getppid", "read", "fstat" };
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* one loop: wall ns per call, and in *cpu the calling thread's CPU ns per call (user +
+ * system time, without the time it waited for a CPU: on a busy machine, what the calls
+ * themselves cost) */
+static double unrelated_loop(int which, int fd, long iters, double *cpu)
+{
+	struct stat st;
+	char c;
+	uint64_t c0 = now_ns(CLOCK_THREAD_CPUTIME_ID), t0 = now_ns(CLOCK_MONOTONIC), t1;
+
+	for (long i = 0; i < iters; i++) {
+		long rc;
+
+		switch (which) {
+		case U_GETPPID:
+			rc = syscall(SYS_getppid);
+			break;
+		case U_READ:
+			rc = syscall(SYS_read, fd, &c, 1) == 1 ? 0 : -1;
+			break;
+		default:
+			rc = syscall(SYS_fstat, fd, &st);
+			break;
+		}
+		if (rc < 0)
+			die(u_names[which]);
+	}
+	t1 = now_ns(CLOCK_MONOTONIC);
+	*cpu = (double)(now_ns(CLOCK_THREAD_CPUTIME_ID) - c0) / iters;
+	return (double)(t1 - t0) / iters;
+}
+
+static double median_of(double *v, long n)
+{
+	qsort(v, n, sizeof(double), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static int cmd_unrelated(long iters, long reps)
+{
+	double *ns[U_N], *cpu[U_N], dummy;
+	int fd = open("/dev/zero", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		die("/dev/zero");
+	for (int u = 0; u < U_N; u++) {
+		ns[u] = calloc(reps, sizeof(double));
+		cpu[u] = calloc(reps, sizeof(double));
+		if (!ns[u] || !cpu[u])
+			die("calloc");
+		/* warm: caches, TLB, branch predictors */
+		unrelated_loop(u, fd, iters / 10 + 1, &dummy);
+	}
+	for (long r = 0; r < reps; r++)
+		for (int u = 0; u < U_N; u++)
+			ns[u][r] = unrelated_loop(u, fd, iters, &cpu[u][r]);
+	for (int u = 0; u < U_N; u++) {
+		const char *n = u_names[u];
+		double med = median_of(ns[u], reps), med_cpu = median_of(cpu[u], reps);
+
+		/* (sorted by median_of) */
+		printf("%s%s=%.2f %s_min=%.2f %s_max=%.2f %s_cpu=%.2f", u ? " " : "", n, med, n,
+		       ns[u][0], n, ns[u][reps - 1], n, med_cpu);
+		free(ns[u]);
+		free(cpu[u]);
+	}
+	printf(" iters=%ld reps=%ld\n", iters, reps);
+	close(fd);
+	return 0;
+}
+
 static int cmd_waitfor(const char *file, const char *needle, long ms)
 {
 	uint64_t end = now_ns(CLOCK_MONOTONIC) + ms * 1000000ULL;
@@ -502,9 +596,12 @@ int main(int argc, char **argv)
 		return cmd_cgopen(argv[2], argv[3]);
 	if (argc == 5 && !strcmp(argv[1], "waitfor"))
 		return cmd_waitfor(argv[2], argv[3], arg_long(argv[4]));
+	if (argc == 4 && !strcmp(argv[1], "unrelated"))
+		return cmd_unrelated(arg_long(argv[2]), arg_long(argv[3]));
 	fprintf(stderr, "usage: cwbench open FILE ITERS | connect ITERS | bulk BYTES |\n"
 			"       tokopen FILE RATE SECONDS [WORKERS] |\n"
 			"       udpconn ADDR PORT RATE SECONDS [WORKERS] |\n"
-			"       cgopen LIST FILE | waitfor FILE STRING MS\n");
+			"       cgopen LIST FILE | waitfor FILE STRING MS |\n"
+			"       unrelated ITERS REPS\n");
 	return 2;
 }

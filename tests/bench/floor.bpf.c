@@ -64,6 +64,50 @@ int BPF_PROG(fl_sys_exit)
 	return 0;
 }
 
+/* compat exits where trampolines work (the 6.1 VM): fexit on the i386 syscall table's entry
+ * points, as user/loader/loader.c ia32_hooks (x86 only; loaded only when named) */
+SEC("fexit/__ia32_compat_sys_open")
+int BPF_PROG(fl_ia32_open)
+{
+	return 0;
+}
+
+SEC("fexit/__ia32_compat_sys_openat")
+int BPF_PROG(fl_ia32_openat)
+{
+	return 0;
+}
+
+SEC("fexit/__ia32_sys_openat2")
+int BPF_PROG(fl_ia32_openat2)
+{
+	return 0;
+}
+
+SEC("fexit/__ia32_sys_creat")
+int BPF_PROG(fl_ia32_creat)
+{
+	return 0;
+}
+
+SEC("fexit/__ia32_compat_sys_open_by_handle_at")
+int BPF_PROG(fl_ia32_open_by_handle_at)
+{
+	return 0;
+}
+
+SEC("fexit/__ia32_sys_connect")
+int BPF_PROG(fl_ia32_connect)
+{
+	return 0;
+}
+
+SEC("fexit/__ia32_compat_sys_socketcall")
+int BPF_PROG(fl_ia32_socketcall)
+{
+	return 0;
+}
+
 SEC("tp/syscalls/sys_exit_open_by_handle_at")
 int fl_exit_open_by_handle_at(void *ctx)
 {

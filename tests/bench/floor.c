@@ -11,7 +11,8 @@
  *                      floor.bpf.c has no program for one of them
  *   --skb              also attach the empty cgroup_skb egress/ingress programs
  * Without --hooks: the mirrored credwatch list (see floor.bpf.c); syscall tracepoints this
- * kernel lacks are skipped, as credwatch does.
+ * kernel lacks are skipped, as credwatch does (lsm, fentry and fexit programs: only when
+ * named by --hooks).
  * The cgroup hooks go on the cgroup v2 root, found in /proc/self/mountinfo, like credwatch.
  */
 #include <errno.h>
@@ -65,8 +66,8 @@ int main(int argc, char **argv)
 		const char *hook;
 		struct bpf_program *prog;
 		bool cgroup, optional, skb;
-	} hooks[32];
-	struct bpf_link *links[24] = {};
+	} hooks[40];
+	struct bpf_link *links[40] = {};
 	char cg2[4096], list[1024] = "";
 	struct floor_bpf *s;
 	const char *want_list = NULL;
@@ -107,6 +108,14 @@ int main(int argc, char **argv)
 	/* compat exits: the agent's hook on tracepoint kernels (this machine); where the file
 	 * hook has trampolines it uses fexit on the i386 entry points instead (free at 64-bit
 	 * syscalls), and this floor is then above the agent's */
+	H("fexit/__ia32_compat_sys_open", fl_ia32_open, false, true, false);
+	H("fexit/__ia32_compat_sys_openat", fl_ia32_openat, false, true, false);
+	H("fexit/__ia32_sys_openat2", fl_ia32_openat2, false, true, false);
+	H("fexit/__ia32_sys_creat", fl_ia32_creat, false, true, false);
+	H("fexit/__ia32_compat_sys_open_by_handle_at", fl_ia32_open_by_handle_at, false, true,
+	  false);
+	H("fexit/__ia32_sys_connect", fl_ia32_connect, false, true, false);
+	H("fexit/__ia32_compat_sys_socketcall", fl_ia32_socketcall, false, true, false);
 	H("tp_btf/sys_exit", fl_sys_exit, false, false, false);
 	H("tp/syscalls/sys_exit_openat", fl_exit_openat, false, false, false);
 	H("tp/syscalls/sys_exit_openat2", fl_exit_openat2, false, true, false);

@@ -16,6 +16,12 @@
 #      (synthetic node with 1,000 containers)
 #   5. footprint: RSS idle and with 1,000 containers cached, BPF map memory, start to
 #      agent_ready
+#   6. unrelated syscalls (issue 19): ns per call of getppid(), a 1-byte read() and fstat()
+#      with no agent, ONE empty syscall tracepoint program (the floor of any agent that keeps
+#      one), empty programs on credwatch's hooks, credwatch attached but stopped (SIGSTOP)
+#      and credwatch running (tests/bench/syscalls.sh); on the host, then inside Debian's
+#      6.1 kernel under qemu (tests/kernels/bench-vm.sh), where the target is credwatch /
+#      none <= 1.02 on each syscall
 #
 # Every A/B figure comes from interleaved rounds in this one invocation (the order of the
 # variants rotates each round); the table quotes the median and min..max over rounds.
@@ -26,7 +32,10 @@
 # Environment: BENCH_ROUNDS (default 11: figures 1 and 2 are ratios of ~1 % effects on a
 # shared machine; the median of many interleaved rounds is what is stable), BENCH_QUICK=1
 # (fewer iterations, for a smoke run), BENCH_UPTO=N (figures 1..N only, then the report:
-# BENCH_UPTO=1 is the syscall-overhead figure alone).
+# BENCH_UPTO=1 is the syscall-overhead figure alone), BENCH_ONLY=syscalls (figure 6 alone,
+# host and VM, a few minutes; `make bench-syscalls`), BENCH_VM=0 (figure 6 without the VM),
+# BENCH_SYSCALLS_ROUNDS / BENCH_SYSCALLS_ITERS (figure 6 on the host: 7 rounds, 50,000
+# calls per loop), BENCH_VM_* (figure 6 in the VM: see tests/kernels/bench-vm.sh).
 # Cleanup (EXIT/INT/TERM): tests/lib/fakenode.sh ends the processes this script started (by
 # pid), removes its network namespaces, mounts, cgroups and temporary trees.
 set -u
@@ -77,6 +86,7 @@ meta loadavg_start "$(cut -d' ' -f1-3 /proc/loadavg)"
 meta rounds "$ROUNDS"
 meta quick "$QUICK"
 meta trial_s "$TRIAL_S"
+meta only "${BENCH_ONLY:-}"
 
 # --- our network namespace and output tmpfs -------------------------------------------------
 NS=cwbench-$$
@@ -149,6 +159,38 @@ bpf_memlock() { # PID map|prog
 			"$f" 2>/dev/null
 	done | sort -u | awk '{s+=$2} END{print s+0}'
 }
+
+finish() { # the report over what ran, and exit
+	meta loadavg_end "$(cut -d' ' -f1-3 /proc/loadavg)"
+	meta duration_s "$((SECONDS - T0))"
+	python3 tests/bench/report.py "$S" "$JSON_OUT"
+	local rc=$?
+	log "done in $((SECONDS - T0)) s; JSON in ${JSON_OUT#"$PWD"/}"
+	exit $rc
+}
+
+# --- figure 6: unrelated syscalls (issue 19), on the host then in the Debian 6.1 VM --------
+# (run last in a full run; BENCH_ONLY=syscalls runs it alone)
+fig6() {
+	local q=0
+	((QUICK)) && q=1
+	log "figure 6: unrelated syscalls on the host ($(uname -r))"
+	SB_DIR=$OUT/sys SB_FOREIGN=1 SB_CW=$CW SB_CWBENCH=$B/cwbench SB_FLOOR=$B/floor \
+		SB_ROUNDS=${BENCH_SYSCALLS_ROUNDS:-$((q ? 3 : 7))} SB_ITERS=${BENCH_SYSCALLS_ITERS:-50000} \
+		tests/bench/syscalls.sh host "$S" || log "figure 6 on the host failed"
+	if [[ ${BENCH_VM:-1} != 0 ]]; then
+		log "figure 6: unrelated syscalls in the Debian 6.1 VM"
+		BENCH_VM_ROUNDS=${BENCH_VM_ROUNDS:-$((q ? 2 : 3))} tests/kernels/bench-vm.sh "$S" ||
+			log "figure 6 in the VM failed"
+	fi
+}
+if [[ ${BENCH_ONLY:-} == syscalls ]]; then
+	fig6
+	finish
+elif [[ -n ${BENCH_ONLY:-} ]]; then
+	log "BENCH_ONLY=$BENCH_ONLY: unknown (known: syscalls)"
+	exit 2
+fi
 
 # The hooks credwatch attaches, from its own agent_ready line: the floor attaches exactly these
 log "probing credwatch's hooks"
@@ -261,11 +303,8 @@ done
 
 # BENCH_UPTO: stop after figure N (the report covers what ran)
 upto() {
-	((${BENCH_UPTO:-5} > $1)) && return 0
-	meta loadavg_end "$(cut -d' ' -f1-3 /proc/loadavg)"
-	meta duration_s "$((SECONDS - T0))"
-	python3 tests/bench/report.py "$S" "$JSON_OUT"
-	exit $?
+	((${BENCH_UPTO:-6} > $1)) && return 0
+	finish
 }
 upto 1
 
@@ -568,9 +607,7 @@ for ((r = 0; r < 2; r++)); do
 	rm -f "$out"
 done
 
-meta loadavg_end "$(cut -d' ' -f1-3 /proc/loadavg)"
-meta duration_s "$((SECONDS - T0))"
-python3 tests/bench/report.py "$S" "$JSON_OUT"
-rc=$?
-log "done in $((SECONDS - T0)) s; JSON in ${JSON_OUT#"$PWD"/}"
-exit $rc
+upto 5
+
+fig6
+finish

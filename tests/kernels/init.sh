@@ -23,7 +23,11 @@
 # cw.smoke=1 (no agent, no suites: checks that this VM and its userland work - the mounts
 # below, bash, python3 with jsonschema and botocore, jq, a network namespace, credsim and
 # cw_connect talking over lo in it - and prints one CWVM-CHECK line each; the arm64 VM is
-# booted so while the arm64 agent does not build).
+# booted so while the arm64 agent does not build),
+# cw.bench=1 (no suites: the "unrelated syscalls" figure of make bench, tests/bench/
+# syscalls.sh, with cw.bench_rounds=, cw.bench_iters=, cw.bench_reps=, cw.bench_settle=;
+# its samples are printed as "CWVM-BENCH: fig6<TAB>key<TAB>value" lines, then
+# "CWVM-RESULT: bench rc=<exit status>"; tests/kernels/bench-vm.sh boots it).
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin:/usr/local/busybox HOME=/root TERM=dumb LANG=C.UTF-8
 # software emulation (TCG) is several times slower: tests scale their timing checks by this
 # (cw.time_scale= on the kernel command line changes it)
@@ -76,7 +80,7 @@ hostname credwatch-vm
 
 out() { printf '%s\n' "$*"; }
 
-tests='' suite_timeout=240 jobs=1 smoke=0
+tests='' suite_timeout=240 jobs=1 smoke=0 bench=0 bench_env=()
 read -r -a cmdline </proc/cmdline
 for w in "${cmdline[@]}"; do
 	case $w in
@@ -86,6 +90,11 @@ for w in "${cmdline[@]}"; do
 	cw.time_scale=*) CW_TIME_SCALE=${w#cw.time_scale=} ;;
 	cw.flood_n=*) CW_FLOOD_N=${w#cw.flood_n=} ;;
 	cw.smoke=*) smoke=${w#cw.smoke=} ;;
+	cw.bench=*) bench=${w#cw.bench=} ;;
+	cw.bench_rounds=*) bench_env+=("SB_ROUNDS=${w#*=}") ;;
+	cw.bench_iters=*) bench_env+=("SB_ITERS=${w#*=}") ;;
+	cw.bench_reps=*) bench_env+=("SB_REPS=${w#*=}") ;;
+	cw.bench_settle=*) bench_env+=("SB_SETTLE=${w#*=}") ;;
 	esac
 done
 
@@ -98,6 +107,17 @@ out "CWVM-UPTIME: init $(cut -d' ' -f1 /proc/uptime) s"
 out "CWVM-ARCH: $(uname -m)"
 out "CWVM-LSM: $(cat /sys/kernel/security/lsm 2>/dev/null)"
 out "CWVM-BTF: $(sha256sum </sys/kernel/btf/vmlinux 2>/dev/null | cut -d' ' -f1)"
+
+if [ "$bench" = 1 ]; then
+	out "CWVM-UPTIME: bench start $(cut -d' ' -f1 /proc/uptime) s"
+	env "${bench_env[@]}" SB_ECHO=CWVM-BENCH: SB_WAIT_MS=120000 SB_DIR=/tmp/sysbench \
+		tests/bench/syscalls.sh vm /tmp/bench.tsv
+	rc=$?
+	out "CWVM-UPTIME: bench done $(cut -d' ' -f1 /proc/uptime) s"
+	out "CWVM-RESULT: bench rc=$rc"
+	sync
+	poweroff -f
+fi
 
 if [ "$smoke" = 1 ]; then
 	sp=0 sf=0
