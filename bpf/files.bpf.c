@@ -94,10 +94,11 @@ int cw_exit_open_by_handle_at(struct trace_event_raw_sys_exit *ctx)
  * does (the fd installed, or the error; the arguments in the registers), and runs only at
  * these syscalls instead of putting every task on the slow path.
  *
- * Not a VFS function (do_sys_openat2, do_filp_open): those are static, may be inlined, run
- * for io_uring and in-kernel opens too (the VFS hook and io_uring_complete already see those),
- * and do_sys_openat2 misses open_by_handle_at. The agent attaches all of these or none
- * (then the tracepoints above), each checked in the kernel's BTF first.
+ * Not a VFS function: do_sys_openat2 is static (it may be inlined, and BTF would not say)
+ * and open_by_handle_at does not pass through it; do_filp_open also runs for io_uring's and
+ * the kernel's own opens (the VFS hook and io_uring_complete see those already) and knows
+ * neither the syscall nor its fd. The agent attaches all of these or none (then the
+ * tracepoints above), each checked in the kernel's BTF first.
  */
 #define CW_SYS_OPEN_FEXIT(prog, name, sys)                           \
 	SEC("fexit/" CW_SYSFN(name))                                 \

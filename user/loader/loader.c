@@ -607,9 +607,12 @@ static void sysx_configure(struct loader *l, struct credwatch_bpf *s, enum file_
 				"BPF trampolines work (file hook %s): fexit on the syscalls' entry "
 				"functions, no syscall tracepoint",
 				loader_file_hook_name(fh));
+		} else if (*vmlinux) {
+			snprintf(l->sysx_reason, sizeof(l->sysx_reason),
+				 "fexit: %s is not in the kernel's BTF", missing);
 		} else {
 			snprintf(l->sysx_reason, sizeof(l->sysx_reason),
-				 "fexit: %s is not in the kernel's BTF", missing ? missing : "BTF");
+				 "fexit: the kernel's BTF cannot be read");
 		}
 	}
 	fexit_autoload(s, sysx_targets, N_TARGETS(sysx_targets), l->sysx_hook == SYSX_HOOK_FEXIT);
