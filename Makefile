@@ -154,6 +154,10 @@ $(BUILD)/tests/cw_mapget: tests/progs/cw_mapget.c bpf/credwatch_abi.h | $(BUILD)
 unit: $(UNIT_BINS) $(UNIT_EXTRA)
 	@$(UNIT_ENV) tests/unit/run.sh $(UNIT_BINS)
 
+# the tests' own probe of BPF trampolines (issue 19: which hooks the agent must attach)
+$(BUILD)/tests/cw_fexit_probe: tests/progs/cw_fexit_probe.c | $(BUILD)/tests
+	$(CC) $(CFLAGS) $< -o $@ $(PKG_LIBS)
+
 integration: all $(BUILD)/tests/credsim $(TEST_PROGS)
 	@tests/integration/run.sh
 

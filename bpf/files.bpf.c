@@ -10,10 +10,15 @@
  * installed in the fd table, so the kernel object is there to look at. Where a VFS hook runs
  * (cw_vfs_files), only failed opens are reported from here.
  *
+ * Where BPF trampolines work (the agent's file hook is then lsm/file_open or fentry), no
+ * syscall tracepoint is attached at all (issue 19): any syscall tracepoint puts every task on
+ * the syscall slow path, so every syscall on the node would pay for it, not only opens. There
+ * the same exits are taken by fexit programs on the syscalls' entry functions (below).
+ *
  * Compat (32-bit) syscalls never fire the per-syscall tracepoints (the kernel's syscall trace
- * events ignore them on x86: ARCH_TRACE_IGNORE_COMPAT_SYSCALLS): fexit programs on the i386
- * entry points take them (x86 with BPF trampolines), else cw_sys_exit_compat at the raw
- * sys_exit tracepoint, after one test of the task's compat state.
+ * events ignore them on x86 and arm64: ARCH_TRACE_IGNORE_COMPAT_SYSCALLS): fexit programs on
+ * the compat entry points take them where BPF trampolines work, else cw_sys_exit_compat at
+ * the raw sys_exit tracepoint, after one test of the task's compat state.
  */
 #include "lib/unix.bpf.h"
 
@@ -81,6 +86,37 @@ int cw_exit_open_by_handle_at(struct trace_event_raw_sys_exit *ctx)
 	return cw_open_exit(ctx->ret, CW_SYS_OPEN_BY_HANDLE_AT, 0);
 }
 
+/*
+ * The same exits where BPF trampolines work, without a syscall tracepoint (issue 19): fexit on
+ * the 64-bit syscall table's entry functions (lib/syscall.bpf.h: __x64_sys_openat, ...). They
+ * are called once per syscall, through the table (never inlined), with the saved user
+ * registers, and return the syscall's result: the program sees exactly what the tracepoint
+ * does (the fd installed, or the error; the arguments in the registers), and runs only at
+ * these syscalls instead of putting every task on the slow path.
+ *
+ * Not a VFS function: do_sys_openat2 is static (it may be inlined, and BTF would not say)
+ * and open_by_handle_at does not pass through it; do_filp_open also runs for io_uring's and
+ * the kernel's own opens (the VFS hook and io_uring_complete see those already) and knows
+ * neither the syscall nor its fd. The agent attaches all of these or none (then the
+ * tracepoints above), each checked in the kernel's BTF first.
+ */
+#define CW_SYS_OPEN_FEXIT(prog, name, sys)                           \
+	SEC("fexit/" CW_SYSFN(name))                                 \
+	int BPF_PROG(prog, const struct pt_regs *regs, long ret)     \
+	{                                                            \
+		if (cw_wrapper_compat(bpf_get_current_task_btf()))   \
+			return 0; /* the compat programs' (arm64) */ \
+		return cw_open_exit(ret, sys, 0);                    \
+	}
+CW_SYS_OPEN_FEXIT(cw_fx_openat, openat, CW_SYS_OPENAT)
+CW_SYS_OPEN_FEXIT(cw_fx_openat2, openat2, CW_SYS_OPENAT2)
+CW_SYS_OPEN_FEXIT(cw_fx_open_by_handle_at, open_by_handle_at, CW_SYS_OPEN_BY_HANDLE_AT)
+#if defined(__TARGET_ARCH_x86)
+/* the generic syscall table (arm64) has no open or creat */
+CW_SYS_OPEN_FEXIT(cw_fx_open, open, CW_SYS_OPEN)
+CW_SYS_OPEN_FEXIT(cw_fx_creat, creat, CW_SYS_CREAT)
+#endif
+
 /* A compat syscall's exit: its opens are classified like any other (the file is in the fd
  * table); its unix connects are decided like connect(2)'s. */
 static __noinline int cw_compat_exit(struct task_struct *task, struct pt_regs *regs, long ret)
@@ -101,8 +137,7 @@ static __noinline int cw_compat_exit(struct task_struct *task, struct pt_regs *r
  * Every syscall's exit (raw tracepoint): only compat syscalls go past the first test. Costs
  * one program run per syscall of every task (the per-syscall tracepoints above already put
  * every task on the syscall slow path): the fallback where the fexit programs below cannot
- * attach (no BPF trampolines: tracepoint-only kernels; arm64, whose compat syscalls share
- * their 64-bit wrappers).
+ * attach (no BPF trampolines: tracepoint-only kernels; a compat entry point missing).
  */
 SEC("tp_btf/sys_exit")
 int BPF_PROG(cw_sys_exit_compat, struct pt_regs *regs, long ret)
@@ -133,4 +168,28 @@ CW_IA32_EXIT(cw_ia32_creat, __ia32_sys_creat)
 CW_IA32_EXIT(cw_ia32_open_by_handle_at, __ia32_compat_sys_open_by_handle_at)
 CW_IA32_EXIT(cw_ia32_connect, __ia32_sys_connect)
 CW_IA32_EXIT(cw_ia32_socketcall, __ia32_compat_sys_socketcall)
+#elif defined(__TARGET_ARCH_arm64)
+/*
+ * arm64: the AArch32 table's entry points for the open family and connect
+ * (arch/arm64/include/asm/unistd32.h). Its open, openat and open_by_handle_at have compat
+ * wrappers of their own; creat is sys_creat, which the 64-bit table does not have; openat2
+ * and connect are the 64-bit wrappers themselves, so each program first tests that the task
+ * is an AArch32 one (the 64-bit programs leave those to these). All or none, as on x86.
+ */
+#define CW_A32_EXIT(prog, fn)                                             \
+	SEC("fexit/" #fn)                                                 \
+	int BPF_PROG(prog, const struct pt_regs *regs, long ret)          \
+	{                                                                 \
+		struct task_struct *task = bpf_get_current_task_btf();    \
+                                                                          \
+		if (!cw_compat_syscall(task))                             \
+			return 0;                                         \
+		return cw_compat_exit(task, (struct pt_regs *)regs, ret); \
+	}
+CW_A32_EXIT(cw_a32_open, __arm64_compat_sys_open)
+CW_A32_EXIT(cw_a32_openat, __arm64_compat_sys_openat)
+CW_A32_EXIT(cw_a32_openat2, __arm64_sys_openat2)
+CW_A32_EXIT(cw_a32_creat, __arm64_sys_creat)
+CW_A32_EXIT(cw_a32_open_by_handle_at, __arm64_compat_sys_open_by_handle_at)
+CW_A32_EXIT(cw_a32_connect, __arm64_sys_connect)
 #endif

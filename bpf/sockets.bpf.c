@@ -57,17 +57,42 @@ int cw_connect_unix(struct bpf_sock_addr *ctx)
 }
 
 /* connect(2)'s exit: the peer is resolved (or the connect failed) */
-SEC("tp/syscalls/sys_exit_connect")
-int cw_exit_connect(struct trace_event_raw_sys_exit *ctx)
+static __always_inline int cw_connect_exit(long ret)
 {
 	struct task_struct *task;
 	struct pt_regs *regs;
 
 	/* first what costs least */
-	if (!cw_connect_wanted(ctx->ret))
+	if (!cw_connect_wanted(ret))
 		return 0;
 	task = bpf_get_current_task_btf();
 	regs = cw_user_regs(task);
-	return cw_unix_connected(ctx->ret, cw_fd_file(task, cw_sys_arg1(regs)), CW_SYS_CONNECT,
+	return cw_unix_connected(ret, cw_fd_file(task, cw_sys_arg1(regs)), CW_SYS_CONNECT,
 				 (const struct sockaddr_un *)cw_sys_arg2(regs), 0);
+}
+
+/* where BPF trampolines are refused (tracepoint-only kernels, --hooks file=tracepoint) */
+SEC("tp/syscalls/sys_exit_connect")
+int cw_exit_connect(struct trace_event_raw_sys_exit *ctx)
+{
+	return cw_connect_exit(ctx->ret);
+}
+
+/*
+ * Where BPF trampolines work, without a syscall tracepoint (issue 19): fexit on connect(2)'s
+ * entry function (__x64_sys_connect; the reasons are files.bpf.c's, cw_fx_openat). It runs at
+ * connect syscalls only (a TCP connect costs one trampoline and cw_connect_wanted's test).
+ *
+ * Not unix_stream_connect/unix_dgram_connect, although they run for unix sockets only and
+ * are called through proto_ops (never inlined): they also run for io_uring's connects
+ * (io_uring_complete decides those: they would be reported twice) and in-kernel ones, and the
+ * 6.7+ path pairs connect_unix's parked entry with the connect syscall's exit on the same
+ * thread; the syscall's exit keeps one logic for every kernel.
+ */
+SEC("fexit/" CW_SYSFN(connect))
+int BPF_PROG(cw_fx_connect, const struct pt_regs *regs, long ret)
+{
+	if (cw_wrapper_compat(bpf_get_current_task_btf()))
+		return 0; /* an AArch32 connect: cw_a32_connect's */
+	return cw_connect_exit(ret);
 }

@@ -74,6 +74,24 @@
 #define cw_sys32_arg3(regs)	  ((__u32)BPF_CORE_READ(regs, regs[2]))
 #endif
 
+/*
+ * The 64-bit syscalls' entry functions (the syscall table's wrappers, each taking the saved
+ * user registers: long __x64_sys_openat(const struct pt_regs *)), for fexit programs where
+ * BPF trampolines work (issue 19: no syscall tracepoint there). CW_SYSFN(openat) is the
+ * function's name as a string.
+ *
+ * cw_wrapper_compat(task): a compat (32-bit) syscall running a 64-bit wrapper. On x86 the
+ * i386 table has wrappers of its own (__ia32_*): never. On arm64 the AArch32 table shares some
+ * (openat2, connect): there the 64-bit programs leave compat tasks to the compat ones.
+ */
+#if defined(__TARGET_ARCH_x86)
+#define CW_SYSFN(name)		"__x64_sys_" #name
+#define cw_wrapper_compat(task) false
+#elif defined(__TARGET_ARCH_arm64)
+#define CW_SYSFN(name)		"__arm64_sys_" #name
+#define cw_wrapper_compat(task) cw_compat_syscall(task)
+#endif
+
 #define cw_sys_arg1(regs) PT_REGS_PARM1_CORE_SYSCALL(regs)
 #define cw_sys_arg2(regs) PT_REGS_PARM2_CORE_SYSCALL(regs)
 #define cw_sys_arg3(regs) PT_REGS_PARM3_CORE_SYSCALL(regs)

@@ -112,6 +112,7 @@ int golden_run(const char *host_root, const char *cgroup_mount, const char *proc
 	a.loader.sock_hook = SOCK_HOOK_TRACEPOINT;
 	snprintf(a.loader.file_hook_reason, sizeof(a.loader.file_hook_reason), "golden: no BPF");
 	snprintf(a.loader.sock_hook_reason, sizeof(a.loader.sock_hook_reason), "golden: no BPF");
+	snprintf(a.loader.sysx_reason, sizeof(a.loader.sysx_reason), "golden: no BPF");
 	hooks(&a.loader);
 	if (output_open(&a.out, NULL))
 		return 2;

@@ -43,6 +43,8 @@ for _ in $(seq 50); do [ -e "$FN_ROOT/run/containerd/containerd.sock.ready" ] &&
 compat=yes
 [ "$("$T/cw_compat" open /proc/self/stat 2>&1)" = opened ] || compat=no
 echo "compat syscalls on this kernel: $compat"
+TRAMP=$(kernel_trampolines)
+echo "BPF trampolines on this kernel: $TRAMP"
 
 # run TAG CMD...: in the thief's container; pid in TAG.pid, output in TAG.out
 run() {
@@ -67,9 +69,14 @@ for mode in "${modes[@]}"; do
 	agent_start "${args[@]}" || exit 1
 	hook=$(jq -r 'select(.event=="agent_ready") | .hook_selection.file.chosen' "$AGENT_OUT")
 	m="[$mode: file hook $hook]"
+	# open_by_handle_at's exit: fexit on its entry function where the kernel attaches BPF
+	# trampolines (the test's own probe) and the file hook is not forced to tracepoints
+	# (issue 19), else its syscall tracepoint
+	obh="tp/syscalls/sys_exit_open_by_handle_at"
+	[ "$TRAMP" = yes ] && [ "$mode" = default ] && obh="fexit/$(syscall_fn open_by_handle_at)"
 	check_eq "$m agent_ready lists the open_by_handle_at hook" \
-		"$(jq -c 'select(.event=="agent_ready") | [.hooks[] | select(.hook=="tp/syscalls/sys_exit_open_by_handle_at") | .hook]' "$AGENT_OUT")" \
-		'["tp/syscalls/sys_exit_open_by_handle_at"]'
+		"$(jq -c --arg fn "fexit/$(syscall_fn open_by_handle_at)" 'select(.event=="agent_ready") | [.hooks[] | select(.hook=="tp/syscalls/sys_exit_open_by_handle_at" or .hook == $fn) | .hook]' "$AGENT_OUT")" \
+		"[\"$obh\"]"
 	# compat exits: fexit on the seven i386 entry points where the file hook has trampolines
 	# (x86), else the raw sys_exit tracepoint; never both, never a part of the set
 	compat_hooks=$(jq -r 'select(.event=="agent_ready") | [.hooks[] | select(.hook=="tp_btf/sys_exit" or (.hook | startswith("fexit/__ia32_"))) | .hook] | if . == ["tp_btf/sys_exit"] then "sys_exit" elif length == 7 and all(startswith("fexit/")) then "fexit" else tostring end' "$AGENT_OUT")
@@ -79,8 +86,10 @@ for mode in "${modes[@]}"; do
 		check_eq "$m compat syscalls: fexit on the i386 entry points, nothing at 64-bit syscalls" \
 			"$compat_hooks" fexit
 	else
+		# (or none at all where trampolines work and the kernel has no compat syscalls)
 		check "$m compat syscalls: all seven fexit entry points or the raw sys_exit ($compat_hooks)" \
-			test "$compat_hooks" = fexit -o "$compat_hooks" = sys_exit
+			test "$compat_hooks" = fexit -o "$compat_hooks" = sys_exit -o \
+			"$compat:$compat_hooks" = "no:[]"
 	fi
 	run plain cat "$TOKEN"
 	run handle "$T/cw_handle_open" "$TOKEN"

@@ -24,6 +24,28 @@ fn_pod other || exit 1
 printf '{"policy": {"fold_window_seconds": 0}}\n' >"$FN_RUN/nofold.json"
 agent_start -v --host-root "$FN_ROOT" --config "$FN_RUN/nofold.json" || exit 1
 
+# issue 19: where the kernel attaches BPF trampolines (decided by the test's own probe, not by
+# the agent), the agent attaches no syscall tracepoint at all: the exits of the open family
+# and connect (failed opens below, unix connects) are fexit programs on the syscalls' entry
+# functions. Elsewhere, the syscall-exit tracepoints as before.
+TRAMP=$(kernel_trampolines)
+echo "BPF trampolines on this kernel: $TRAMP"
+READY='select(.event=="agent_ready")'
+syscall_tps() { jq -c "$READY"' | [.hooks[].hook | select(startswith("tp/syscalls/") or startswith("tp_btf/sys_") or startswith("raw_tp/sys_"))]' "$AGENT_OUT"; }
+exit_hooks() { jq -c "$READY"' | [.hooks[] | select(.program=="cw_fx_openat" or .program=="cw_fx_connect" or .program=="cw_exit_openat" or .program=="cw_exit_connect") | [.family,.hook]] | sort' "$AGENT_OUT"; }
+if [ "$TRAMP" = yes ]; then
+	check_eq "trampolines: no syscall tracepoint among the hooks" "$(syscall_tps)" '[]'
+	check_eq "trampolines: the openat and connect exits by fexit on their entry functions" \
+		"$(exit_hooks)" "[[\"file\",\"fexit/$(syscall_fn openat)\"],[\"socket\",\"fexit/$(syscall_fn connect)\"]]"
+	check_eq "trampolines: hook_selection.syscall_exits says fexit" \
+		"$(jq -r "$READY | .hook_selection.syscall_exits.chosen" "$AGENT_OUT")" fexit
+else
+	check_eq "no trampolines: the openat and connect exits are the syscall tracepoints" \
+		"$(exit_hooks)" '[["file","tp/syscalls/sys_exit_openat"],["socket","tp/syscalls/sys_exit_connect"]]'
+	check_eq "no trampolines: hook_selection.syscall_exits says tracepoint" \
+		"$(jq -r "$READY | .hook_selection.syscall_exits.chosen" "$AGENT_OUT")" tracepoint
+fi
+
 # run TAG WHERE CMD...: WHERE is a pod name (container) or "host"; records the pid
 run() {
 	local tag=$1 where=$2
@@ -148,6 +170,8 @@ check_eq "rotation: same volume (dev), new inode" \
 	"$(ev_of rotated | jq -c '[.file.dev == ('"$ref"')[0], .file.ino != ('"$ref"')[1]]')" "[true,true]"
 check_eq "failed open of a missing token path: one event with the errno" \
 	"$(ev_of missing | jq -c '[.file.kind,.file.result,.file.errno,.file.path]')" '["irsa_token","ENOENT",2,null]'
+check_eq "failed open: the requested path, from the openat exit" \
+	"$(ev_of missing | jq -c '[.file.requested_path,.file.syscall]')" "[\"$IRSA\",\"openat\"]"
 check_eq "root's ~/.aws/credentials by cat" "$(kinds_of aws-root-cat)" aws_credentials
 check_eq "root's ~/.aws/credentials by python3" "$(kinds_of aws-root-py)" aws_credentials
 check_eq "another user's .aws files: credentials, config, cli cache, sso cache" \
@@ -167,4 +191,24 @@ done <"$FN_RUN/secrets"
 check "fixture tokens were recorded for the leak check" test -s "$FN_RUN/secrets"
 check_eq "no token signature in the agent's output or stderr" "$leaks" 0
 check_eq "no fixture access key in the output" "$(grep -c AKIAFIXTUREONLY "$AGENT_OUT")" 0
+
+# --hooks file=tracepoint on a trampoline kernel: the syscall-exit tracepoints of before, and
+# the failed opens still come from them
+if [ "$TRAMP" = yes ]; then
+	AGENT_OUT=$FN_RUN/events-tp.json
+	agent_start --host-root "$FN_ROOT" --config "$FN_RUN/nofold.json" --hooks file=tracepoint || exit 1
+	check_eq "[file=tracepoint] the openat and connect exits are the syscall tracepoints" \
+		"$(exit_hooks)" '[["file","tp/syscalls/sys_exit_openat"],["socket","tp/syscalls/sys_exit_connect"]]'
+	check_eq "[file=tracepoint] no fexit on a syscall entry function" \
+		"$(jq -c "$READY"' | [.hooks[] | select(.program | startswith("cw_fx_"))] | length' "$AGENT_OUT")" 0
+	check_eq "[file=tracepoint] hook_selection.syscall_exits: tracepoint, forced" \
+		"$(jq -c "$READY"' | .hook_selection.syscall_exits | [.chosen,.reason]' "$AGENT_OUT")" \
+		'["tracepoint","forced with --hooks file=tracepoint"]'
+	run missing2 other cat $IRSA
+	agent_stop
+	check_eq "[file=tracepoint] failed open of a missing token path: one event, requested path" \
+		"$(ev_of missing2 | jq -c '[.file.kind,.file.result,.file.requested_path]')" "[\"irsa_token\",\"ENOENT\",\"$IRSA\"]"
+else
+	echo "SKIP: --hooks file=tracepoint against the fexit default (no BPF trampolines on this kernel: $TRAMP)"
+fi
 finish

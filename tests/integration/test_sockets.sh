@@ -36,6 +36,8 @@ run() {
 pid_of() { cat "$FN_RUN/$1.pid"; }
 ln -s "$FN_ROOT/run/containerd/containerd.sock" "$FN_RUN/innocent-name"
 
+TRAMP=$(kernel_trampolines)
+echo "BPF trampolines on this kernel: $TRAMP"
 # expected default: connect_unix from kernel 6.7 on (decided from uname, not the agent)
 if kernel_has_connect_unix; then
 	modes=(default:connect_unix socket=tracepoint:tracepoint)
@@ -59,6 +61,18 @@ scenario() {
 	else
 		check_eq "$m no cgroup/connect_unix attached" \
 			"$(jq -r 'select(.event=="agent_ready") | [.hooks[] | select(.hook=="cgroup/connect_unix")] | length' "$AGENT_OUT")" 0
+	fi
+
+	# issue 19: connect's exit by fexit on its entry function where the kernel attaches BPF
+	# trampolines and the file hook is not forced to tracepoints (the test's own probe)
+	if [ "$TRAMP" = yes ]; then
+		check_eq "$m connect's exit: fexit on $(syscall_fn connect), no syscall tracepoint" \
+			"$(jq -c --arg fn "fexit/$(syscall_fn connect)" 'select(.event=="agent_ready") | [.hooks[] | select(.hook | startswith("tp/syscalls/") or . == $fn) | [.family,.hook]]' "$AGENT_OUT")" \
+			"[[\"socket\",\"fexit/$(syscall_fn connect)\"]]"
+	else
+		check_eq "$m connect's exit: tp/syscalls/sys_exit_connect" \
+			"$(jq -c --arg fn "fexit/$(syscall_fn connect)" 'select(.event=="agent_ready") | [.hooks[] | select(.hook == "tp/syscalls/sys_exit_connect" or .hook == $fn) | [.family,.hook]]' "$AGENT_OUT")" \
+			'[["socket","tp/syscalls/sys_exit_connect"]]'
 	fi
 
 	run default $PY -c "$CONNECT" /run/containerd/containerd.sock

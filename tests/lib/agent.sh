@@ -34,6 +34,23 @@ kernel_has_connect_unix() {
 	((maj > 6 || (maj == 6 && min >= 7)))
 }
 
+# kernel_trampolines: does the running kernel attach BPF trampolines (fexit) to the syscalls'
+# entry functions? "yes" or "no: <why>", from the tests' own probe (build/tests/cw_fexit_probe),
+# not from the agent, so the tests can check the agent's choice against it (issue 19: where they
+# work, the agent attaches no syscall tracepoint).
+kernel_trampolines() {
+	build/tests/cw_fexit_probe 2>&1
+}
+
+# syscall_fn NAME: the 64-bit syscall NAME's entry function on this architecture
+syscall_fn() {
+	case $(uname -m) in
+	x86_64) echo "__x64_sys_$1" ;;
+	aarch64) echo "__arm64_sys_$1" ;;
+	*) echo "unknown-arch_sys_$1" ;;
+	esac
+}
+
 # agent_start [credwatch run args...]: start the agent writing to $AGENT_OUT,
 # wait for agent_ready.
 agent_start() {

@@ -404,76 +404,153 @@ const char *loader_sock_hook_name(enum sock_hook h)
 	return NAME_OF(sock_hook_names, h, "auto");
 }
 
-/* open + configure (everything set before load: rodata, map sizes, autoload) */
+static const char *const sysx_hook_names[] = {
+	[SYSX_HOOK_FEXIT] = "fexit",
+	[SYSX_HOOK_TRACEPOINT] = "tracepoint",
+};
+
+const char *loader_sysx_hook_name(enum sysx_hook h)
+{
+	return NAME_OF(sysx_hook_names, h, "tracepoint");
+}
+
+static const char *const compat_hook_names[] = {
+	[COMPAT_HOOK_FEXIT] = "fexit",
+	[COMPAT_HOOK_SYS_EXIT] = "tp_btf/sys_exit",
+	[COMPAT_HOOK_NONE] = "none",
+};
+
+const char *loader_compat_hook_name(enum compat_hook h)
+{
+	return NAME_OF(compat_hook_names, h, "tp_btf/sys_exit");
+}
+
 /*
- * File side (issue 14): the exits of compat syscalls. On x86 with BPF trampolines, fexit on
- * the i386 table's entry points for the open family and connect (nothing runs at a 64-bit
- * syscall); all of them or none. Elsewhere, or if one is missing or refuses to attach, the
- * raw sys_exit tracepoint (a program run at every syscall's exit).
+ * fexit programs on syscall entry functions, where BPF trampolines work (the file hook is
+ * lsm/file_open or fentry/security_file_open: the kernel attached one): the kernel function,
+ * the hook's name in agent_ready, the program (looked up by name: the set differs by
+ * architecture) and its family. Each set is attached whole or not at all.
  */
-#if defined(__x86_64__)
-static const struct {
+struct fexit_target {
 	const char *fn;
 	const char *hook;
-} ia32_hooks[] = {
-	{ "__ia32_compat_sys_open", "fexit/__ia32_compat_sys_open" },
-	{ "__ia32_compat_sys_openat", "fexit/__ia32_compat_sys_openat" },
-	{ "__ia32_sys_openat2", "fexit/__ia32_sys_openat2" },
-	{ "__ia32_sys_creat", "fexit/__ia32_sys_creat" },
-	{ "__ia32_compat_sys_open_by_handle_at", "fexit/__ia32_compat_sys_open_by_handle_at" },
-	{ "__ia32_sys_connect", "fexit/__ia32_sys_connect" },
-	{ "__ia32_compat_sys_socketcall", "fexit/__ia32_compat_sys_socketcall" },
+	const char *prog;
+	const char *family;
 };
-#define N_IA32 (sizeof(ia32_hooks) / sizeof(ia32_hooks[0]))
+#define FEXIT_TARGET(fn, prog, family)        \
+	{                                     \
+		fn, "fexit/" fn, prog, family \
+	}
+#define N_TARGETS(t) (sizeof(t) / sizeof((t)[0]))
 
-static struct bpf_program *ia32_prog(struct credwatch_bpf *s, size_t i)
+/*
+ * Issue 19: the exits of the open family and connect(2) (failed opens' requested paths, unix
+ * connects) without a syscall tracepoint, which would put every task on the syscall slow
+ * path: fexit on the 64-bit syscall table's entry functions (bpf/files.bpf.c says why these
+ * functions). The same programs' logic as sys_hooks' tracepoints, which remain where
+ * trampolines are refused or one of these functions is missing.
+ */
+static const struct fexit_target sysx_targets[] = {
+#if defined(__x86_64__)
+	FEXIT_TARGET("__x64_sys_openat", "cw_fx_openat", "file"),
+	FEXIT_TARGET("__x64_sys_openat2", "cw_fx_openat2", "file"),
+	FEXIT_TARGET("__x64_sys_open", "cw_fx_open", "file"),
+	FEXIT_TARGET("__x64_sys_creat", "cw_fx_creat", "file"),
+	FEXIT_TARGET("__x64_sys_open_by_handle_at", "cw_fx_open_by_handle_at", "file"),
+	FEXIT_TARGET("__x64_sys_connect", "cw_fx_connect", "socket"),
+#elif defined(__aarch64__)
+	/* the generic syscall table: no open, no creat */
+	FEXIT_TARGET("__arm64_sys_openat", "cw_fx_openat", "file"),
+	FEXIT_TARGET("__arm64_sys_openat2", "cw_fx_openat2", "file"),
+	FEXIT_TARGET("__arm64_sys_open_by_handle_at", "cw_fx_open_by_handle_at", "file"),
+	FEXIT_TARGET("__arm64_sys_connect", "cw_fx_connect", "socket"),
+#else
+#error "credwatch: no syscall entry functions for this architecture (loader.c)"
+#endif
+};
+
+/*
+ * File side (issue 14): the exits of compat syscalls, which fire no per-syscall tracepoint: fexit
+ * on the compat table's entry points for the open family and connect (nothing runs at a
+ * 64-bit syscall). Elsewhere, or if one is missing or refuses to attach, the raw sys_exit
+ * tracepoint (a program run at every syscall's exit); on a trampoline kernel with no compat
+ * entry point at all (no i386 emulation, no AArch32), nothing.
+ */
+static const struct fexit_target compat_targets[] = {
+#if defined(__x86_64__)
+	FEXIT_TARGET("__ia32_compat_sys_open", "cw_ia32_open", "file"),
+	FEXIT_TARGET("__ia32_compat_sys_openat", "cw_ia32_openat", "file"),
+	FEXIT_TARGET("__ia32_sys_openat2", "cw_ia32_openat2", "file"),
+	FEXIT_TARGET("__ia32_sys_creat", "cw_ia32_creat", "file"),
+	FEXIT_TARGET("__ia32_compat_sys_open_by_handle_at", "cw_ia32_open_by_handle_at", "file"),
+	FEXIT_TARGET("__ia32_sys_connect", "cw_ia32_connect", "file"),
+	FEXIT_TARGET("__ia32_compat_sys_socketcall", "cw_ia32_socketcall", "file"),
+#elif defined(__aarch64__)
+	/* arch/arm64/include/asm/unistd32.h; openat2, creat and connect are the sys_ wrappers
+	 * (the programs test the task's AArch32 state) */
+	FEXIT_TARGET("__arm64_compat_sys_open", "cw_a32_open", "file"),
+	FEXIT_TARGET("__arm64_compat_sys_openat", "cw_a32_openat", "file"),
+	FEXIT_TARGET("__arm64_sys_openat2", "cw_a32_openat2", "file"),
+	FEXIT_TARGET("__arm64_sys_creat", "cw_a32_creat", "file"),
+	FEXIT_TARGET("__arm64_compat_sys_open_by_handle_at", "cw_a32_open_by_handle_at", "file"),
+	FEXIT_TARGET("__arm64_sys_connect", "cw_a32_connect", "file"),
+#endif
+};
+
+static struct bpf_program *fexit_prog(struct credwatch_bpf *s, const struct fexit_target *t)
 {
-	struct bpf_program *p[N_IA32] = {
-		s->progs.cw_ia32_open,
-		s->progs.cw_ia32_openat,
-		s->progs.cw_ia32_openat2,
-		s->progs.cw_ia32_creat,
-		s->progs.cw_ia32_open_by_handle_at,
-		s->progs.cw_ia32_connect,
-		s->progs.cw_ia32_socketcall,
-	};
-
-	return p[i];
+	return bpf_object__find_program_by_name(s->obj, t->prog);
 }
 
-/* fexit where the file hook itself needs trampolines (they work) and every entry point is
- * in the kernel's BTF */
-static bool ia32_configure(struct credwatch_bpf *s, enum file_hook fh, struct btf **vmlinux)
+/* How many of the targets (only those whose name has only_with, if not NULL) are functions in
+ * the kernel's BTF; *missing: the first that is not. libbpf's load fails on a missing one. */
+static size_t fexit_in_btf(const struct btf *vmlinux, const struct fexit_target *t, size_t n,
+			   const char *only_with, const char **missing)
 {
-	bool on = fh != FILE_HOOK_TRACEPOINT;
+	size_t found = 0;
 
-	if (on && !*vmlinux)
-		*vmlinux = btf__load_vmlinux_btf();
-	for (size_t i = 0; on && i < N_IA32; i++)
-		on = *vmlinux &&
-		     btf__find_by_name_kind(*vmlinux, ia32_hooks[i].fn, BTF_KIND_FUNC) > 0;
-	for (size_t i = 0; i < N_IA32; i++)
-		bpf_program__set_autoload(ia32_prog(s, i), on);
-	return on;
+	*missing = NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (only_with && !strstr(t[i].fn, only_with))
+			continue;
+		if (vmlinux && btf__find_by_name_kind(vmlinux, t[i].fn, BTF_KIND_FUNC) > 0)
+			found++;
+		else if (!*missing)
+			*missing = t[i].fn;
+	}
+	return found;
 }
 
-static int ia32_attach(struct loader *l)
+static void fexit_autoload(struct credwatch_bpf *s, const struct fexit_target *t, size_t n, bool on)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct bpf_program *p = fexit_prog(s, &t[i]);
+
+		if (p)
+			bpf_program__set_autoload(p, on);
+		else
+			pr_warn("internal: no BPF program %s in the object", t[i].prog);
+	}
+}
+
+/* Attach every target's program, or none: 0, or -errno with what was attached detached again
+ * (*failed: the function that refused). */
+static int fexit_attach(struct loader *l, const struct fexit_target *t, size_t n,
+			const char **failed)
 {
 	int first = l->nhooks;
 
-	for (size_t i = 0; i < N_IA32; i++) {
-		struct bpf_link *link = bpf_program__attach(ia32_prog(l->skel, i));
+	for (size_t i = 0; i < n; i++) {
+		struct bpf_program *p = fexit_prog(l->skel, &t[i]);
+		struct bpf_link *link = bpf_program__attach(p);
 		int err = libbpf_get_error(link);
 
 		if (!err && link)
-			err = add_hook(l, "file", ia32_hooks[i].hook, ia32_prog(l->skel, i), link,
-				       "");
+			err = add_hook(l, t[i].family, t[i].hook, p, link, "");
 		else
 			err = err ? err : -EINVAL;
 		if (err) {
-			pr_info("compat syscalls: fexit on %s: %s: the raw sys_exit tracepoint "
-				"instead",
-				ia32_hooks[i].fn, strerror(-err));
+			*failed = t[i].fn;
 			while (l->nhooks > first)
 				bpf_link__destroy(l->hooks[--l->nhooks].link);
 			return err;
@@ -481,20 +558,67 @@ static int ia32_attach(struct loader *l)
 	}
 	return 0;
 }
-#else
-static bool ia32_configure(struct credwatch_bpf *s, enum file_hook fh, struct btf **vmlinux)
+
+/* which exits of compat syscalls (before load: the autoload of their programs) */
+static enum compat_hook compat_configure(struct credwatch_bpf *s, enum file_hook fh,
+					 struct btf **vmlinux)
 {
-	(void)s, (void)fh, (void)vmlinux;
-	return false;
+	enum compat_hook c = COMPAT_HOOK_SYS_EXIT;
+	const char *missing;
+
+	if (fh != FILE_HOOK_TRACEPOINT) {
+		if (!*vmlinux)
+			*vmlinux = btf__load_vmlinux_btf();
+		if (*vmlinux && fexit_in_btf(*vmlinux, compat_targets, N_TARGETS(compat_targets),
+					     NULL, &missing) == N_TARGETS(compat_targets))
+			c = COMPAT_HOOK_FEXIT;
+		/* no compat wrapper at all: the kernel has no compat syscalls to watch */
+		else if (*vmlinux &&
+			 fexit_in_btf(*vmlinux, compat_targets, N_TARGETS(compat_targets),
+				      "compat_sys_", &missing) == 0)
+			c = COMPAT_HOOK_NONE;
+	}
+	fexit_autoload(s, compat_targets, N_TARGETS(compat_targets), c == COMPAT_HOOK_FEXIT);
+	bpf_program__set_autoload(s->progs.cw_sys_exit_compat, c != COMPAT_HOOK_NONE);
+	return c;
 }
 
-static int ia32_attach(struct loader *l)
+/* which exits of the 64-bit open family and connect (issue 19; before load) */
+static void sysx_configure(struct loader *l, struct credwatch_bpf *s, enum file_hook fh,
+			   struct btf **vmlinux)
 {
-	(void)l;
-	return -ENOTSUP;
-}
-#endif
+	const char *missing = NULL;
 
+	l->sysx_hook = SYSX_HOOK_TRACEPOINT;
+	if (fh == FILE_HOOK_TRACEPOINT) {
+		snprintf(l->sysx_reason, sizeof(l->sysx_reason), "%s",
+			 l->opts.file_hook == FILE_HOOK_TRACEPOINT
+				 ? "forced with --hooks file=tracepoint"
+				 : "no BPF trampolines on this kernel (the file hook is "
+				   "tracepoint)");
+	} else {
+		if (!*vmlinux)
+			*vmlinux = btf__load_vmlinux_btf();
+		if (*vmlinux && fexit_in_btf(*vmlinux, sysx_targets, N_TARGETS(sysx_targets), NULL,
+					     &missing) == N_TARGETS(sysx_targets)) {
+			l->sysx_hook = SYSX_HOOK_FEXIT;
+			snprintf(
+				l->sysx_reason, sizeof(l->sysx_reason),
+				"BPF trampolines work (file hook %s): fexit on the syscalls' entry "
+				"functions, no syscall tracepoint",
+				loader_file_hook_name(fh));
+		} else if (*vmlinux) {
+			snprintf(l->sysx_reason, sizeof(l->sysx_reason),
+				 "fexit: %s is not in the kernel's BTF", missing);
+		} else {
+			snprintf(l->sysx_reason, sizeof(l->sysx_reason),
+				 "fexit: the kernel's BTF cannot be read");
+		}
+	}
+	fexit_autoload(s, sysx_targets, N_TARGETS(sysx_targets), l->sysx_hook == SYSX_HOOK_FEXIT);
+}
+
+/* open + configure (everything set before load: rodata, map sizes, autoload) */
 static int open_configure(struct loader *l, enum file_hook fh, enum sock_hook sh,
 			  struct btf **vmlinux)
 {
@@ -528,7 +652,8 @@ static int open_configure(struct loader *l, enum file_hook fh, enum sock_hook sh
 		bpf_map__set_max_entries(s->maps.cw_credfiles, l->opts.max_credfiles);
 	bpf_program__set_autoload(s->progs.cw_lsm_file_open, fh == FILE_HOOK_LSM);
 	bpf_program__set_autoload(s->progs.cw_fentry_file_open, fh == FILE_HOOK_FENTRY);
-	l->compat_fexit = ia32_configure(s, fh, vmlinux);
+	l->compat_hook = compat_configure(s, fh, vmlinux);
+	sysx_configure(l, s, fh, vmlinux);
 	/* io_uring: opens on tracepoint kernels, unix connects everywhere */
 	bpf_program__set_autoload(s->progs.cw_uring_complete,
 				  probe_tracepoint_exists("io_uring", "io_uring_complete"));
@@ -539,14 +664,19 @@ static int open_configure(struct loader *l, enum file_hook fh, enum sock_hook sh
 		}
 		if (probe_tracepoint_exists("syscalls", sys_hooks[i].event))
 			continue;
-		if (sys_hooks[i].required) {
+		/* with fexit, the tracepoints are only the fallback if an attach fails */
+		if (sys_hooks[i].required && l->sysx_hook != SYSX_HOOK_FEXIT) {
 			pr_warn("kernel %s has no tracepoint syscalls/%s (needs "
 				"CONFIG_FTRACE_SYSCALLS=y)",
 				l->kernel_release, sys_hooks[i].event);
 			return -ENOTSUP;
 		}
-		pr_info("no tracepoint syscalls/%s on this kernel: not watched",
-			sys_hooks[i].event);
+		if (l->sysx_hook == SYSX_HOOK_FEXIT)
+			pr_debug("no tracepoint syscalls/%s on this kernel (fexit is used)",
+				 sys_hooks[i].event);
+		else
+			pr_info("no tracepoint syscalls/%s on this kernel: not watched",
+				sys_hooks[i].event);
 		bpf_program__set_autoload(sys_prog(s, i), false);
 	}
 	return 0;
@@ -699,9 +829,18 @@ int loader_load_attach(struct loader *l)
 		      ?: add_hook(l, "cgroup", "tp_btf/cgroup_attach_task",
 				  s->progs.cw_cgroup_attach,
 				  bpf_program__attach(s->progs.cw_cgroup_attach), "");
-	if (!err && l->compat_fexit && ia32_attach(l))
-		l->compat_fexit = false;
-	if (!err && !l->compat_fexit)
+	if (!err && l->compat_hook == COMPAT_HOOK_FEXIT) {
+		const char *failed = "";
+		int e = fexit_attach(l, compat_targets, N_TARGETS(compat_targets), &failed);
+
+		if (e) {
+			pr_info("compat syscalls: fexit on %s: %s: the raw sys_exit tracepoint "
+				"instead",
+				failed, bpf_strerror(e));
+			l->compat_hook = COMPAT_HOOK_SYS_EXIT;
+		}
+	}
+	if (!err && l->compat_hook == COMPAT_HOOK_SYS_EXIT)
 		err = add_hook(l, "file", "tp_btf/sys_exit", s->progs.cw_sys_exit_compat,
 			       bpf_program__attach(s->progs.cw_sys_exit_compat), "");
 	if (err)
@@ -731,11 +870,34 @@ int loader_load_attach(struct loader *l)
 			       l->cgroup_mount);
 	if (err)
 		return err;
-	for (size_t i = 0; i < sizeof(sys_hooks) / sizeof(sys_hooks[0]); i++) {
+	/* the syscall exits: fexit where trampolines work, else (or if one refuses to attach)
+	 * the syscall tracepoints */
+	if (l->sysx_hook == SYSX_HOOK_FEXIT) {
+		const char *failed = "";
+
+		err = fexit_attach(l, sysx_targets, N_TARGETS(sysx_targets), &failed);
+		if (err) {
+			pr_warn("syscall exits: fexit on %s: %s: the syscall tracepoints instead "
+				"(every task on the syscall slow path)",
+				failed, bpf_strerror(err));
+			snprintf(l->sysx_reason, sizeof(l->sysx_reason),
+				 "fexit: attaching to %s failed: %s", failed, bpf_strerror(err));
+			l->sysx_hook = SYSX_HOOK_TRACEPOINT;
+		}
+	}
+	for (size_t i = 0;
+	     l->sysx_hook == SYSX_HOOK_TRACEPOINT && i < sizeof(sys_hooks) / sizeof(sys_hooks[0]);
+	     i++) {
 		struct bpf_program *p = sys_prog(s, i);
 
-		if (!bpf_program__autoload(p))
+		if (!bpf_program__autoload(p)) {
+			if (sys_hooks[i].required && sys_hooks[i].on_arch) {
+				pr_warn("kernel %s has no tracepoint syscalls/%s to fall back on",
+					l->kernel_release, sys_hooks[i].event);
+				return -ENOTSUP;
+			}
 			continue;
+		}
 		err = add_hook(l, sys_hooks[i].family, sys_hooks[i].hook, p, bpf_program__attach(p),
 			       "");
 		if (err)
@@ -787,6 +949,8 @@ void loader_init(struct loader *l, const struct loader_opts *o)
 	memset(l, 0, sizeof(*l));
 	l->opts = *o;
 	l->cgroup_fd = -1;
+	l->sysx_hook = SYSX_HOOK_TRACEPOINT;
+	l->compat_hook = COMPAT_HOOK_SYS_EXIT;
 }
 
 int loader_events_fd(const struct loader *l)

@@ -30,6 +30,19 @@ enum sock_hook {
 	SOCK_HOOK_AUTO,
 };
 
+/* How the exits of the open-family syscalls and connect(2) are observed (issue 19). */
+enum sysx_hook {
+	SYSX_HOOK_FEXIT = 0,  /* fexit on __x64_sys_openat, ... (no syscall tracepoint) */
+	SYSX_HOOK_TRACEPOINT, /* tp/syscalls/sys_exit_openat, ... */
+};
+
+/* How compat (32-bit) syscalls' exits are observed. */
+enum compat_hook {
+	COMPAT_HOOK_FEXIT = 0, /* fexit on the compat table's entry points */
+	COMPAT_HOOK_SYS_EXIT,  /* tp_btf/sys_exit, one test per syscall of every task */
+	COMPAT_HOOK_NONE,      /* the kernel has no compat syscalls (trampoline kernels only) */
+};
+
 struct loader_opts {
 	uint32_t ringbuf_size;	  /* bytes */
 	uint32_t max_procs;	  /* BPF process table entries */
@@ -63,9 +76,13 @@ struct loader {
 	char file_hook_reason[512]; /* why (candidates that failed) */
 	enum sock_hook sock_hook;   /* chosen */
 	char sock_hook_reason[256];
-	/* file side (issue 14): compat syscalls' exits by fexit on the i386 entry points (else
-	 * the raw sys_exit tracepoint) */
-	bool compat_fexit;
+	/* The syscall exits (failed opens, unix connects; issue 19): fexit on the 64-bit
+	 * syscalls' entry functions where BPF trampolines work, else the syscall tracepoints */
+	enum sysx_hook sysx_hook;
+	char sysx_reason[256];
+	/* file side (issue 14): compat syscalls' exits by fexit on the compat entry points, the
+	 * raw sys_exit tracepoint, or nothing (a trampoline kernel without compat syscalls) */
+	enum compat_hook compat_hook;
 	bool skb_task; /* the packet hooks may read the current task (NAT'd connections' process) */
 	bool probing;  /* loading a candidate: keep libbpf quiet */
 };
@@ -93,5 +110,7 @@ int loader_credbits_fd(const struct loader *l);
 
 const char *loader_file_hook_name(enum file_hook h);
 const char *loader_sock_hook_name(enum sock_hook h);
+const char *loader_sysx_hook_name(enum sysx_hook h);
+const char *loader_compat_hook_name(enum compat_hook h);
 
 #endif

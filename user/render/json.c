@@ -898,6 +898,15 @@ static void json_ready(struct renderer *r, const struct ready_info *ri)
 			      "process",
 	       0);
 	jw_obj_close(&w);
+	/* issue 19: the exits of the open family and connect, without a syscall tracepoint
+	 * where BPF trampolines work; compat syscalls' exits */
+	if (ri->syscall_exits) {
+		jw_obj_open(&w, "syscall_exits");
+		jw_str(&w, "chosen", ri->syscall_exits, 0);
+		jw_str(&w, "reason", ri->syscall_exits_reason ? ri->syscall_exits_reason : "", 512);
+		jw_str(&w, "compat", ri->compat_exits ? ri->compat_exits : "", 0);
+		jw_obj_close(&w);
+	}
 	jw_obj_close(&w);
 	jw_obj_open(&w, "config");
 	jw_str(&w, "cgroup2_mount", ri->cgroup_mount, 512);

@@ -43,6 +43,8 @@ struct ready_info {
 	const char *file_hook, *file_hook_reason;
 	const char *sock_hook, *sock_hook_reason;
 	bool skb_task; /* packet hooks can name the process of a connection found there */
+	/* issue 19: the syscall exits by fexit or the syscall tracepoints, and compat ones */
+	const char *syscall_exits, *syscall_exits_reason, *compat_exits;
 	const char *cgroup_mount;
 	uint32_t ringbuf_size, max_procs, holdback_ms;
 	const char *host_root;
