@@ -575,7 +575,7 @@ check_eq "flood: the summary counts every request" \
 	"$(events "$SUMSEL" | jq -c '[.count,.finding.rule,.finding.severity,.subject.host,.subject.namespace,.subject.pod_name,.target]')" \
 	"[$FLOOD_N,\"imds_credential_fetch\",\"high\",false,\"default\",\"flood\",\"imds:GET $CREDP\"]"
 STATS=$(jq -c 'select(.event=="agent_stats")' "$AGENT_OUT" | tail -1)
-check_eq "no drops" "$(jq -c .drops <<<"$STATS")" '{"ringbuf_full":0,"bad_record":0,"output_error":0}'
+check_eq "no drops" "$(jq -c .drops <<<"$STATS")" '{"ringbuf_full":0,"bad_record":0,"output_error":0,"low_priority_refused":0,"cgroups_dropping":0,"by_cgroup":[]}'
 check "the agent saw at least the flood's requests (http.requests $(jq .http.requests <<<"$STATS"))" \
 	test "$(jq .http.requests <<<"$STATS")" -ge "$FLOOD_N"
 check "folded at least the flood's repeats ($(jq .finding_counts.folded <<<"$STATS"))" \

@@ -195,7 +195,7 @@ check "agent_stats counts via_nat and found_at_start" jq_true \
 	".kernel_submitted | .endpoint_connect_via_nat >= $NAT_OK and .endpoint_connect_found_at_start >= 1" \
 	"$(events '.event=="agent_stats"' | tail -1)"
 check_eq "no drops" "$(jq -s -c '[.[]|select(.event=="agent_stats")][-1].drops' "$AGENT_OUT")" \
-	'{"ringbuf_full":0,"bad_record":0,"output_error":0}'
+	'{"ringbuf_full":0,"bad_record":0,"output_error":0,"low_priority_refused":0,"cgroups_dropping":0,"by_cgroup":[]}'
 
 # NAT where the packet hooks cannot read the task (6.1; forced here with --hooks packet=cgroup):
 # the connection and its credential fetch are still found, attributed to the pod's container

@@ -99,6 +99,6 @@ check_eq "agent_stats counts every endpoint_connect it emitted" \
 	"$(jq -s '[.[]|select(.event=="agent_stats")][-1].events.endpoint_connect' "$AGENT_OUT")" \
 	"$(count_events '.event=="endpoint_connect"')"
 check_eq "no drops" "$(jq -s -c '[.[]|select(.event=="agent_stats")][-1].drops' "$AGENT_OUT")" \
-	'{"ringbuf_full":0,"bad_record":0,"output_error":0}'
+	'{"ringbuf_full":0,"bad_record":0,"output_error":0,"low_priority_refused":0,"cgroups_dropping":0,"by_cgroup":[]}'
 check_eq "agent wrote nothing to stderr" "$(grep -v '^credwatch: mounted' "$AGENT_ERR")" ""
 finish
