@@ -57,7 +57,11 @@ CUM = ("events", "drops", "errors", "kernel_submitted", "truncations", "http", "
 prev = None
 for i, s in enumerate(stats):
     cur = {k: v for k, v in leaves({c: s.get(c, {}) for c in CUM}) if not k.endswith("open_windows")}
-    sums = {"events": sum(s["events"].values()), "drops": sum(s["drops"].values()),
+    # interval.drops: the records lost (ring full, bad, output); the flood counters
+    # (low_priority_refused, by_cgroup) are drops.* of their own
+    d = s["drops"]
+    sums = {"events": sum(s["events"].values()),
+            "drops": d["ringbuf_full"] + d["bad_record"] + d["output_error"],
             "errors": sum(s["errors"].values())}
     iv = s["interval"]
     if prev:
