@@ -443,8 +443,9 @@ fn_on_cleanup sh -c "echo second >>'$marker'"
 fn_tmpfs "$FN_RUN/volume"
 check "fn_tmpfs mounted a tmpfs" mountpoint -q "$FN_RUN/volume"
 
-pids=$(awk '{print $1}' "$FN_RUN/pids")
-pids+=" $bgchild"
+# pid and start time (pid_max may be 32768: after cleanup a pid can be another process)
+pids=$(cat "$FN_RUN/pids")
+pids+=$'\n'"$bgchild $(_fn_starttime "$bgchild")"
 run=$FN_RUN cgbase=$FN_CGBASE tag=$_FN_TAG
 nslist=$(cat "$FN_RUN/netns")
 fn_cleanup
@@ -452,9 +453,10 @@ fn_cleanup	# idempotent
 expect "fn_on_cleanup commands ran in reverse order" "second first" "$(echo $(cat "$marker"))"
 rm -f "$marker"
 left=
-for p in $pids; do
-	[[ -d /proc/$p ]] && [[ $(awk '{print $3}' "/proc/$p/stat" 2>/dev/null) != Z ]] && left+=" $p"
-done
+while read -r p st; do
+	[[ -n $p && -d /proc/$p ]] && [[ $(awk '{print $3}' "/proc/$p/stat" 2>/dev/null) != Z ]] &&
+		[[ $(_fn_starttime "$p") == "$st" ]] && left+=" $p"
+done <<<"$pids"
 expect "no started process remains" "" "$left"
 left=$(grep -lzxF "FAKENODE_TAG=$tag" /proc/[0-9]*/environ 2>/dev/null | tr '\n' ' ')
 expect "no tagged process remains" "" "$left"
