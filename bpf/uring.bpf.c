@@ -34,6 +34,25 @@ struct io_ring_ctx___v61 {
 	unsigned int nr_user_files;
 } __attribute__((preserve_access_index));
 
+/* Linux 6.13+: both layouts are flavours, so the program builds against either vmlinux.h
+ * (x86's is 6.18, arm64's 6.1) */
+struct io_rsrc_node___v613 {
+	unsigned long file_ptr;
+} __attribute__((preserve_access_index));
+
+struct io_rsrc_data___v613 {
+	unsigned int nr;
+	struct io_rsrc_node___v613 **nodes;
+} __attribute__((preserve_access_index));
+
+struct io_file_table___v613 {
+	struct io_rsrc_data___v613 data;
+} __attribute__((preserve_access_index));
+
+struct io_ring_ctx___v613 {
+	struct io_file_table___v613 file_table;
+} __attribute__((preserve_access_index));
+
 /* The file in fixed-file slot `slot` of the request's ring; NULL if not found. *layout_known:
  * whether this kernel's table layout is one of the two above. */
 static __always_inline struct file *cw_uring_fixed_file(struct io_kiocb *req, __u32 slot,
@@ -43,11 +62,12 @@ static __always_inline struct file *cw_uring_fixed_file(struct io_kiocb *req, __
 	unsigned long ptr = 0;
 
 	*layout_known = true;
-	if (bpf_core_field_exists(struct io_file_table, data)) {
-		struct io_rsrc_node **nodes = BPF_CORE_READ(ctx, file_table.data.nodes);
-		struct io_rsrc_node *node = NULL;
+	if (bpf_core_field_exists(struct io_file_table___v613, data)) {
+		struct io_ring_ctx___v613 *c = (void *)ctx;
+		struct io_rsrc_node___v613 **nodes = BPF_CORE_READ(c, file_table.data.nodes);
+		struct io_rsrc_node___v613 *node = NULL;
 
-		if (slot >= BPF_CORE_READ(ctx, file_table.data.nr))
+		if (slot >= BPF_CORE_READ(c, file_table.data.nr))
 			return NULL;
 		bpf_probe_read_kernel(&node, sizeof(node), &nodes[slot]);
 		if (!node)
