@@ -116,11 +116,11 @@ static void set_who(struct hview *v, json_t *root)
 	}
 }
 
-static void set_summary(struct hview *v, json_t *root)
+/* a summary's subject, count and window (finding_summary, repeat_summary) */
+static void set_subject(struct hview *v, json_t *root)
 {
 	json_t *s = json_object_get(root, "subject");
 
-	v->kind = HV_SUMMARY;
 	v->host = json_is_true(json_object_get(s, "host"));
 	str(&v->ns, json_object_get(s, "namespace"));
 	str(&v->pod, json_object_get(s, "pod_name"));
@@ -128,10 +128,16 @@ static void set_summary(struct hview *v, json_t *root)
 	v->has_pod = v->pod_uid.n > 0;
 	str(&v->container, json_object_get(s, "container"));
 	str(&v->exe, json_object_get(s, "exe"));
-	str(&v->target, json_object_get(root, "target"));
 	v->count = num(json_object_get(root, "count"));
 	v->window_start = jsonview_parse_time(json_string_value(path(root, "window", "start")));
 	v->window_end = jsonview_parse_time(json_string_value(path(root, "window", "end")));
+}
+
+static void set_summary(struct hview *v, json_t *root)
+{
+	v->kind = HV_SUMMARY;
+	set_subject(v, root);
+	str(&v->target, json_object_get(root, "target"));
 	/* a summary's finding has no summary text: the count says it */
 	str(&v->summary, NULL);
 	v->nfindings = 1;
@@ -227,25 +233,14 @@ static void fill(struct hview *v, json_t *root, const char *ev)
 		str(&v->direction, path(root, "unparsed", "direction"));
 		str(&v->reason, path(root, "unparsed", "reason"));
 	} else if (!strcmp(ev, "repeat_summary")) {
-		json_t *s = json_object_get(root, "subject");
-		json_t *pid = json_object_get(s, "pid");
+		json_t *pid = path(root, "subject", "pid");
 
 		v->kind = HV_REPEAT;
-		v->host = json_is_true(json_object_get(s, "host"));
-		str(&v->ns, json_object_get(s, "namespace"));
-		str(&v->pod, json_object_get(s, "pod_name"));
-		str(&v->pod_uid, json_object_get(s, "pod_uid"));
-		v->has_pod = v->pod_uid.n > 0;
-		str(&v->container, json_object_get(s, "container"));
-		str(&v->exe, json_object_get(s, "exe"));
+		set_subject(v, root);
 		v->have_pid = json_is_integer(pid);
 		v->pid = v->have_pid ? (uint32_t)json_integer_value(pid) : 0;
 		str(&v->file_kind, path(root, "file", "kind"));
 		str(&v->path, path(root, "file", "path"));
-		v->count = num(json_object_get(root, "count"));
-		v->window_start =
-			jsonview_parse_time(json_string_value(path(root, "window", "start")));
-		v->window_end = jsonview_parse_time(json_string_value(path(root, "window", "end")));
 	} else if (!strcmp(ev, "event_flood")) {
 		v->kind = HV_FLOOD;
 		v->flood_full = num(path(root, "flood", "full"));
