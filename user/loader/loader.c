@@ -261,32 +261,9 @@ static struct bpf_program *sys_prog(struct credwatch_bpf *s, int i)
 /* The endpoint table and the port filter of the packet hooks (before they attach). */
 static int fill_endpoints(struct loader *l)
 {
-	int fd = bpf_map__fd(l->skel->maps.cw_endpoints);
-	int pfd = bpf_map__fd(l->skel->maps.cw_ep_ports);
+	static const struct config none; /* no endpoint before: add them all */
 
-	for (int i = 0; i < l->opts.cfg->nendpoints; i++) {
-		const struct endpoint_cfg *e = &l->opts.cfg->endpoints[i];
-		struct cw_ep_key k = { .port = e->port };
-		struct cw_ep_val v = { .kind = e->kind };
-
-		uint32_t idx = e->port / 64;
-		uint64_t bits = 0;
-
-		memcpy(k.addr, e->addr, sizeof(k.addr));
-		if (bpf_map_update_elem(fd, &k, &v, BPF_ANY)) {
-			pr_warn("cannot add endpoint %d to the endpoint map: %s", i,
-				strerror(errno));
-			return -errno;
-		}
-		bpf_map_lookup_elem(pfd, &idx, &bits);
-		bits |= 1ull << (e->port % 64);
-		if (bpf_map_update_elem(pfd, &idx, &bits, BPF_ANY)) {
-			pr_warn("cannot add port %u to the port filter: %s", e->port,
-				strerror(errno));
-			return -errno;
-		}
-	}
-	return 0;
+	return loader_set_endpoints(l, &none, l->opts.cfg);
 }
 
 /* Run an iterator link once: reading runs its program; it prints nothing. */
